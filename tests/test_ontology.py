@@ -38,7 +38,9 @@ def test_header_has_version_licence_title_and_modified_date(ontology):
     assert ontology.value(ONTOLOGY_IRI, DCTERMS.modified) is not None
     langs = {t.language for t in ontology.objects(ONTOLOGY_IRI, DCTERMS.title)}
     assert langs == {"de", "en"}
-    assert not list(ontology.objects(None, OWL.imports)), "owl:imports would make readers fetch over the network"
+    assert not list(ontology.objects(None, OWL.imports)), (
+        "owl:imports would make readers fetch over the network"
+    )
 
 
 def test_every_term_has_german_and_english_label_comment_and_is_defined_by(ontology):

@@ -1,8 +1,21 @@
-"""The ``bildungsnetz`` command line: one app, one subcommand per job; domain errors become one line and an exit code."""
+"""The ``bildungsnetz`` command line: one app, a subcommand per job; domain errors become one line and an exit code."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, TypeVar
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from .errors import BildungsnetzError
+from .iris import Iris
+from .settings import Settings
 
 __all__ = ["app", "main"]
 
@@ -11,9 +24,250 @@ app = typer.Typer(
     help="Wissensgraph der Bildungslandschaft einer Stadt / knowledge graph of a city's education landscape.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
+city_app = typer.Typer(help="Stadtprofile / city profiles.", no_args_is_help=True)
+app.add_typer(city_app, name="city")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Verzeichnis des eingebetteten Speichers / embedded store directory "
+        "[env BILDUNGSNETZ_STORE, default ./bildungsnetz-data]",
+    ),
+]
+F = TypeVar("F", bound=Callable)
+
+
+def _settings(store: Path | None = None) -> Settings:
+    settings = Settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _user_cities_dir(settings: Settings) -> Path:
+    return settings.cities_dir or settings.store / "staedte"
+
+
+def _city_dirs(settings: Settings) -> tuple[Path, ...]:
+    folder = _user_cities_dir(settings)
+    return (folder,) if folder.is_dir() else ()
+
+
+def domain_errors(func: F) -> F:
+    """Turn a domain error into one line on stderr and its exit code; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BildungsnetzError as exc:
+            err.print(f"[bold red]Fehler / error:[/] {exc}", highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Abgebrochen, nichts geändert / interrupted, nothing changed")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+# -- demo ------------------------------------------------------------------------
+
+
+@app.command()
+@domain_errors
+def demo(
+    city: Annotated[str, typer.Option(help="Stadtprofil / city profile")] = "dortmund",
+    actors: Annotated[int, typer.Option(help="Anzahl Akteure / number of actors (100–200000)")] = 2000,
+    seed: Annotated[int, typer.Option(help="Zufallsstartwert; gleicher Wert, gleiche Stadt / seed")] = 1,
+    store: StoreOpt = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Datensatz als TriG schreiben statt speichern / write TriG instead"),
+    ] = None,
+) -> None:
+    """Synthetische Demo-Stadt erzeugen und speichern / build the synthetic demo city and store it."""
+    from .cities import load_profile
+    from .demo import generate
+    from .errors import UsageError
+    from .reference import reference_graphs
+    from .store import open_store
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    if not 100 <= actors <= 200_000:
+        raise UsageError(f"--actors {actors}: erlaubt sind 100 bis 200000 / allowed are 100 to 200000")
+    profile = load_profile(city, extra_dirs=_city_dirs(settings))
+    with err.status(f"Erzeuge Demo-Stadt {profile.label} mit {actors} Akteuren …"):
+        result = generate(
+            city=profile.name, actors=actors, seed=seed, iris=iris, extra_city_dirs=_city_dirs(settings)
+        )
+        graphs = dict(result.graphs)
+        graphs.update(reference_graphs([profile.name], iris, extra_dirs=_city_dirs(settings)))
+    if out_file is not None:
+        import pyoxigraph as ox
+
+        from .namespace import PREFIXES
+
+        quads = (
+            ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts
+        )
+        with out_file.open("wb") as fh:
+            ox.serialize(quads, fh, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        err.print(f"Geschrieben / written: {out_file}")
+    else:
+        with err.status(f"Speichere in {settings.store} …"):
+            st = open_store(settings.store)
+            st.replace_graphs(graphs)
+            st.close()
+        err.print(f"Gespeichert in / stored in: {settings.store.resolve()}")
+    _print_demo_summary(result.summary)
+
+
+def _print_demo_summary(s) -> None:
+    from collections import Counter
+
+    from .demo import ANCHOR
+
+    totals = Counter()
+    for (kind, _), n in s.actors_by_kind_and_bezirk.items():
+        totals[kind] += n
+    shown = [k for k, _ in totals.most_common(6)]
+    bezirke = sorted({b for _, b in s.actors_by_kind_and_bezirk})
+    table = Table(
+        title=f"Akteure nach Art und Stadtbezirk / actors by kind and district – {s.city} (synthetisch)"
+    )
+    table.add_column("Stadtbezirk")
+    for k in shown:
+        table.add_column(k, justify="right")
+    table.add_column("andere / other", justify="right")
+    table.add_column("Σ", justify="right", style="bold")
+    for b in bezirke:
+        row = {k: n for (k, bb), n in s.actors_by_kind_and_bezirk.items() if bb == b}
+        total = sum(row.values())
+        main = [row.get(k, 0) for k in shown]
+        table.add_row(b, *map(str, main), str(total - sum(main)), str(total))
+    out.print(table)
+    facts = Table(title="Überblick / overview", show_header=False)
+    facts.add_column()
+    facts.add_column(justify="right")
+    for label, value in [
+        ("Akteure / actors", s.actors),
+        ("davon isoliert angelegt / planted isolated", s.isolated),
+        ("Kooperationen / partnerships", s.partnerships),
+        (f"davon gültig am {ANCHOR:%d.%m.%Y} / valid at that date", s.partnerships_valid),
+        ("Netzwerke und Gremien / networks", s.networks),
+        ("Mitgliedschaften / memberships", s.memberships),
+        ("Angebote / offers", s.offers),
+        ("SDG-Vorschläge offen / open SDG suggestions", s.sdg_suggested),
+        ("Förderungen / grants", s.grants),
+        ("Tripel / triples", s.triples),
+    ]:
+        facts.add_row(label, f"{value:,}".replace(",", "."))
+    out.print(facts)
+    sdg = Table(title="SDG-Abdeckung: bestätigte Zuordnungen je Ziel / confirmed SDG assignments per goal")
+    sdg.add_column("SDG", justify="right")
+    sdg.add_column("Angebote / offers", justify="right")
+    sdg.add_column("")
+    top = max(s.sdg_confirmed.values(), default=1)
+    for goal in range(1, 18):
+        n = s.sdg_confirmed.get(goal, 0)
+        sdg.add_row(str(goal), str(n), "█" * round(30 * n / top) if n else "[red]– keine / none[/]")
+    out.print(sdg)
+
+
+# -- validate ----------------------------------------------------------------------
+
+
+@app.command()
+@domain_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF-Dateien / RDF files (ttl, nt, nq, trig, jsonld)")],
+    lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
+    fmt: Annotated[str, typer.Option("--format", help="text oder json")] = "text",
+) -> None:
+    """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes."""
+    from .validate import validate_files
+
+    report = validate_files(files)
+    if fmt == "json":
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        out.print(report.to_text(lang=lang), highlight=False)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+# -- city ------------------------------------------------------------------------
+
+
+@city_app.command("list")
+@domain_errors
+def city_list(store: StoreOpt = None) -> None:
+    """Stadtprofile anzeigen / list city profiles."""
+    from .cities import list_profiles
+
+    settings = _settings(store)
+    table = Table(title="Stadtprofile / city profiles")
+    for col in (
+        "Name",
+        "Stadt / city",
+        "AGS",
+        "Stadtbezirke",
+        "Stadtteile",
+        "Polygone / polygons",
+        "Quelle / source",
+    ):
+        table.add_column(col)
+    for p in list_profiles(extra_dirs=_city_dirs(settings)):
+        table.add_row(
+            p.name,
+            p.label,
+            p.ags or "–",
+            str(len(p.stadtbezirke)),
+            str(len(p.stadtteile)),
+            "ja / yes" if p.has_polygons else "nein / no",
+            str(p.source or ""),
+        )
+    out.print(table)
+
+
+@city_app.command("add")
+@domain_errors
+def city_add(
+    name: Annotated[str, typer.Argument(help="Name der Stadt / city name")],
+    gebiete: Annotated[
+        Path, typer.Option("--gebiete", help="CSV: ebene,code,name,stadtbezirk_code,stadtbezirk,…")
+    ],
+    polygons: Annotated[list[Path] | None, typer.Option("--polygons", help="GeoJSON mit code/name")] = None,
+    label: Annotated[str | None, typer.Option(help="Anzeigename / display name")] = None,
+    ags: Annotated[str | None, typer.Option(help="Amtlicher Gemeindeschlüssel (8 Ziffern)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
+    from .cities import add_city
+
+    settings = _settings(store)
+    target = _user_cities_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    profile = add_city(name, gebiete, polygons or (), target_dir=target, label=label, ags=ags)
+    out.print(
+        f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
+        f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"
+    )
+    missing = profile.districts_without_polygon if profile.has_polygons else ()
+    if missing:
+        err.print(f"Warnung / warning: {len(missing)} Gebiete ohne Polygon / districts without polygon")
 
 
 def main() -> None:
     """Entry point of the console script."""
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""The knowledge-graph store: one small interface, an embedded Oxigraph behind it (remote SPARQL to follow)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
+
+__all__ = ["Store", "EmbeddedStore", "StoreError", "open_store"]
+
+
+class StoreError(Exception):
+    """The store cannot be opened or written; the message is one line in German and English."""
+
+
+class Store(Protocol):
+    """What every stage above the store may use."""
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """Run a SELECT query over the union of all graphs."""
+
+    def ask(self, sparql: str) -> bool:
+        """Run an ASK query over the union of all graphs."""
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of all named graphs that hold data."""
+
+    def count(self, graph: str | None = None) -> int:
+        """Number of quads in one graph, or in the whole store."""
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Replace the content of each named graph atomically: all graphs swap, or none."""
+
+    def drop_graph(self, graph: str) -> None:
+        """Remove one named graph."""
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one graph."""
+
+    def close(self) -> None:
+        """Flush and release the store."""
+
+
+class EmbeddedStore:
+    """Oxigraph on disk (``path``) or in memory (``path=None``).
+
+    >>> s = EmbeddedStore()
+    >>> g = "https://example.org/g"
+    >>> t = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    >>> s.replace_graphs({g: [t]})
+    >>> s.count(g), s.named_graphs()
+    (1, ['https://example.org/g'])
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(
+                f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
+            ) from exc
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for the query layer)."""
+        return self._store
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        return self._store.query(sparql, use_default_graph_as_union=True)
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._store.query(sparql, use_default_graph_as_union=True))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        new = {ox.NamedNode(name): list(triples) for name, triples in graphs.items()}
+        if not any(self._store.contains_named_graph(g) for g in new):
+            # Nothing to replace: one transactional extend writes every graph or none.
+            self._store.extend(
+                ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in new.items() for t in ts
+            )
+            for g in new:
+                self._store.add_graph(g)
+        elif update := _swap_update(self._store, new):
+            self._store.update(update)
+        self._store.flush()
+
+    def drop_graph(self, graph: str) -> None:
+        self._store.remove_graph(ox.NamedNode(graph))
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
+
+    def close(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+
+def _has_blank(t: ox.Triple) -> bool:
+    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+
+
+def _data_block(keyword: str, graph: ox.NamedNode, triples: list[ox.Triple]) -> str:
+    # The triples are written by Oxigraph's own N-Triples serializer, which escapes every term: the update text
+    # holds only RDF terms, never raw user text.
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return keyword + " DATA { GRAPH " + str(graph) + " { " + body + " } }"
+
+
+def _swap_update(store: ox.Store, new: dict[ox.NamedNode, list[ox.Triple]]) -> str:
+    """One SPARQL update that turns each graph's old content into its new content.
+
+    Oxigraph runs an update as a single transaction, so all graphs swap together or not at all. Only the
+    difference is written, so re-importing a source that barely changed costs little. Graphs with blank nodes
+    are replaced whole (DELETE DATA cannot name blank nodes).
+    """
+    parts: list[str] = []
+    for graph, triples in new.items():
+        old = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
+        fresh = set(triples)
+        if any(map(_has_blank, old)) or any(map(_has_blank, fresh)):
+            parts.append("DROP SILENT GRAPH " + str(graph))
+            if fresh:
+                parts.append(_data_block("INSERT", graph, triples))
+            continue
+        removed = [t for t in old if t not in fresh]
+        added = [t for t in dict.fromkeys(triples) if t not in old]
+        if removed:
+            parts.append(_data_block("DELETE", graph, removed))
+        if added:
+            parts.append(_data_block("INSERT", graph, added))
+        if not fresh:
+            parts.append("DROP SILENT GRAPH " + str(graph))
+    return " ;\n".join(parts)
+
+
+def open_store(path: Path | str | None) -> EmbeddedStore:
+    """Open the embedded store in ``path`` (created if missing), or in memory for ``None``."""
+    return EmbeddedStore(path)
