@@ -114,3 +114,10 @@ def test_no_undeclared_bn_term_is_used_anywhere(ontology):
     # 'NS' is BN._NS in code, not a term.
     undeclared = {t: sorted(paths) for t, paths in used_terms().items() if t not in known and t != "NS"}
     assert not undeclared, f"undeclared bn: terms: {undeclared}"
+
+
+def test_generated_ontology_documentation_is_up_to_date():
+    from bildungsnetz.ontodoc import render
+
+    doc = (REPO / "docs" / "ontologie.md").read_text(encoding="utf-8")
+    assert doc == render(), "run: python -m bildungsnetz.ontodoc"

@@ -198,7 +198,7 @@ def validate(
     if fmt == "json":
         out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
-        out.print(report.to_text(lang=lang), highlight=False)
+        out.print(report.to_text(lang=lang), highlight=False, markup=False)
     raise typer.Exit(0 if report.conforms else 1)
 
 
