@@ -8,11 +8,16 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
+from .errors import BildungsnetzError
+
 __all__ = ["Store", "EmbeddedStore", "StoreError", "open_store"]
 
 
-class StoreError(Exception):
+class StoreError(BildungsnetzError):
     """The store cannot be opened or written; the message is one line in German and English."""
+
+    exit_code = 2
+    http_status = 503
 
 
 class Store(Protocol):
@@ -63,9 +68,14 @@ class EmbeddedStore:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
+            if "LOCK" in str(exc):
+                raise StoreError(
+                    f"Speicher {self.path} wird gerade von einem anderen Prozess benutzt / "
+                    f"store {self.path} is in use by another process"
+                ) from None
             raise StoreError(
                 f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
-            ) from exc
+            ) from None
 
     @property
     def oxigraph(self) -> ox.Store:
