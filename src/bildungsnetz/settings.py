@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .iris import DEFAULT_BASE
@@ -25,6 +26,17 @@ class Settings(BaseSettings):
     city: str = "dortmund"
     #: Extra folder with city profiles added by ``bildungsnetz city add``.
     cities_dir: Path | None = None
+    #: SPARQL 1.1 query endpoint of a remote store; empty means the embedded store.
+    endpoint: str | None = None
+    #: SPARQL 1.1 update endpoint of the remote store (default: the query endpoint).
+    update_endpoint: str | None = None
+    #: Graph Store Protocol endpoint of the remote store, where the server has one.
+    gsp_endpoint: str | None = None
+    #: User and password for the remote store (HTTP digest or basic, as the server asks).
+    endpoint_user: str | None = None
+    endpoint_password: SecretStr | None = None
+    #: Timeout in seconds for every request to a remote store.
+    endpoint_timeout: float = 30.0
 
 
 @cache

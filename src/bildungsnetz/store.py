@@ -21,13 +21,21 @@ class StoreError(BildungsnetzError):
 
 
 class Store(Protocol):
-    """What every stage above the store may use."""
+    """What every stage above the store may use; the embedded and the remote store both implement it.
+
+    ``select`` returns solutions with ``.variables`` (a list of ``pyoxigraph.Variable``) that iterate as
+    sequences of pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``) or ``None`` for unbound, in the
+    order of ``.variables``. Every query runs over the union of all named graphs.
+    """
 
     def select(self, sparql: str) -> ox.QuerySolutions:
-        """Run a SELECT query over the union of all graphs."""
+        """Run a SELECT query."""
 
     def ask(self, sparql: str) -> bool:
-        """Run an ASK query over the union of all graphs."""
+        """Run an ASK query."""
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query."""
 
     def named_graphs(self) -> list[str]:
         """IRIs of all named graphs that hold data."""
@@ -38,8 +46,8 @@ class Store(Protocol):
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         """Replace the content of each named graph atomically: all graphs swap, or none."""
 
-    def drop_graph(self, graph: str) -> None:
-        """Remove one named graph."""
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove named graphs atomically."""
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one graph."""
@@ -109,8 +117,15 @@ class EmbeddedStore:
             self._store.update(update)
         self._store.flush()
 
-    def drop_graph(self, graph: str) -> None:
-        self._store.remove_graph(ox.NamedNode(graph))
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        return list(self._store.query(sparql, use_default_graph_as_union=True))
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        # One update, one transaction: all named graphs go, or none.
+        text = " ;\n".join("DROP SILENT GRAPH " + str(ox.NamedNode(g)) for g in graphs)
+        if text:
+            self._store.update(text)
+            self._store.flush()
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
