@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -72,6 +73,17 @@ def domain_errors(func: F) -> F:
         except KeyboardInterrupt:
             err.print("Abgebrochen, nichts geändert / interrupted, nothing changed")
             raise typer.Exit(130) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
+            if os.environ.get("BILDUNGSNETZ_DEBUG"):
+                raise
+            err.print(
+                f"[bold red]Interner Fehler / internal error:[/] {type(exc).__name__} – "
+                "bitte melden / please report (BILDUNGSNETZ_DEBUG=1 zeigt Details / shows details)",
+                highlight=False,
+            )
+            raise typer.Exit(70) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -305,6 +317,160 @@ def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> Non
         err.print(f"Geschrieben / written: {out_file}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# -- import and moving data --------------------------------------------------------
+
+
+def _open(settings: Settings):
+    from .store import open_store
+
+    return open_store(settings.store)
+
+
+@app.command("import")
+@domain_errors
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Schulliste (schuldaten.csv) oder RDF")],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="tabelle, schulliste, rdf oder eine Tabelle (akteure, …)")
+    ] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Name der Quelle / source name")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="nur prüfen / validate only")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Bericht als .html, .json oder .xlsx")] = None,
+    lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
+    store: StoreOpt = None,
+) -> None:
+    """Dateien prüfen und als eine Quelle importieren / validate files and import them as one source.
+
+    Exit 0: importiert (mit --dry-run: würde importieren); 1: Prüfung fehlgeschlagen, nichts geändert;
+    2: Eingabe nicht lesbar oder falscher Aufruf.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .importer import import_files
+    from .importreport import write_report
+
+    settings = _settings(store)
+    city_name = city or settings.city
+    st = _open(settings)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:  # fmt: skip
+            task = bar.add_task("Import …")
+            result = import_files(
+                files, store=st, iris=Iris(settings.base_iri), city=city_name, source=source, kind=kind,
+                dry_run=dry_run, extra_city_dirs=_city_dirs(settings),
+                progress=lambda msg: bar.update(task, description=msg),
+            )  # fmt: skip
+    finally:
+        st.close()
+    if report is not None:
+        write_report(result, report)
+        err.print(f"Bericht / report: {report}")
+    _print_import(result, lang)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_import(result, lang: str) -> None:
+    if result.report.violations:
+        out.print(result.report.to_text(lang=lang), markup=False, highlight=False)
+    for note in result.notes:
+        err.print(f"Hinweis / note: {note}", markup=False)
+    table = Table(title=f"Import – Quelle / source »{result.source}«", show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    if result.imported:
+        status = "[green]importiert / imported[/]"
+    elif result.unchanged:
+        status = "[green]unverändert – nichts zu tun / unchanged – nothing to do[/]"
+    elif not result.report.conforms:
+        status = "[red]nicht importiert: Prüfung fehlgeschlagen / not imported: validation failed[/]"
+    else:
+        status = "[yellow]Probelauf: würde importieren / dry run: would import[/]"
+    table.add_row("Ergebnis / result", status)
+    table.add_row("Dateien / files", ", ".join(f.path.name for f in result.files))
+    table.add_row("Zeilen / rows", str(result.rows))
+    table.add_row("Tripel / triples", f"{result.triples} (+{result.private_triples} privat)")
+    table.add_row("Verstöße / violations", str(len(result.report.errors)))
+    table.add_row("Warnungen / warnings", str(len(result.report.warnings)))
+    table.add_row("Zeit / time", " · ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    out.print(table)
+
+
+@app.command()
+@domain_errors
+def graphs(store: StoreOpt = None) -> None:
+    """Benannte Graphen mit Quelle, Zeit, Größe und Prüfstatus / named graphs with source, time, size, status."""
+    from .graphinfo import graph_overview
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        rows = graph_overview(st, Iris(settings.base_iri))
+    finally:
+        st.close()
+    table = Table(title=f"Graphen / graphs – {settings.store}")
+    for col in ("Graph", "Quelle / source", "Tripel / triples", "Stand / modified", "konform", "privat"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.short, r.source or "–", str(r.triples), r.modified or "–",
+                      {True: "ja / yes", False: "NEIN / NO", None: "–"}[r.conforms],
+                      "ja / yes" if r.private else "")  # fmt: skip
+    out.print(table)
+
+
+@app.command("drop-source")
+@domain_errors
+def drop_source(
+    name: Annotated[str, typer.Argument(help="Name der Quelle / source name")], store: StoreOpt = None
+) -> None:
+    """Die Graphen einer Quelle entfernen / remove one source's graphs."""
+    from .errors import UsageError
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    st = _open(settings)
+    try:
+        names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
+        present = [g for g in names if g in set(st.named_graphs())]
+        if not present:
+            raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
+        st.drop_graphs(present)
+    finally:
+        st.close()
+    out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
+
+
+@app.command()
+@domain_errors
+def backup(file: Annotated[Path, typer.Argument(help="Zieldatei (.nq oder .nq.gz)")], store: StoreOpt = None) -> None:
+    """Den ganzen Speicher sichern / back up the whole store as N-Quads."""
+    from .backup import backup_store
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        n = backup_store(st, file)
+    finally:
+        st.close()
+    out.print(f"{n} Quads gesichert / backed up → {file}")
+
+
+@app.command()
+@domain_errors
+def restore(file: Annotated[Path, typer.Argument(help="Sicherung (.nq oder .nq.gz)")], store: StoreOpt = None) -> None:
+    """Den Speicher aus einer Sicherung wiederherstellen / restore the store from a backup (replaces everything)."""
+    from .backup import restore_store
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        n = restore_store(st, file)
+    finally:
+        st.close()
+    out.print(f"{n} Quads wiederhergestellt / restored ← {file}")
 
 
 # -- city ------------------------------------------------------------------------

@@ -1,16 +1,24 @@
-"""The knowledge-graph store: one small interface, an embedded Oxigraph behind it (remote SPARQL to follow)."""
+"""The knowledge-graph store: one small interface, an embedded Oxigraph or a remote SPARQL server behind it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 
 from .errors import BildungsnetzError
 
+if TYPE_CHECKING:
+    from .settings import Settings
+
 __all__ = ["Store", "EmbeddedStore", "StoreError", "open_store"]
+
+
+#: Marks graphs being bulk-loaded; never user data, never listed.
+_LOADING_GRAPH = ox.NamedNode("urn:bildungsnetz:laden")
+_LOADING = ox.NamedNode("urn:bildungsnetz:laedt")
 
 
 class StoreError(BildungsnetzError):
@@ -84,6 +92,7 @@ class EmbeddedStore:
             raise StoreError(
                 f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
             ) from None
+        self._recover()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -97,7 +106,9 @@ class EmbeddedStore:
         return bool(self._store.query(sparql, use_default_graph_as_union=True))
 
     def named_graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        return sorted(
+            g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g != _LOADING_GRAPH
+        )
 
     def count(self, graph: str | None = None) -> int:
         if graph is None:
@@ -107,15 +118,30 @@ class EmbeddedStore:
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         new = {ox.NamedNode(name): list(triples) for name, triples in graphs.items()}
         if not any(self._store.contains_named_graph(g) for g in new):
-            # Nothing to replace: one transactional extend writes every graph or none.
-            self._store.extend(
-                ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in new.items() for t in ts
-            )
-            for g in new:
-                self._store.add_graph(g)
+            self._load_new(new)
         elif update := _swap_update(self._store, new):
             self._store.update(update)
         self._store.flush()
+
+    def _load_new(self, new: dict[ox.NamedNode, list[ox.Triple]]) -> None:
+        # Nothing to replace, so the fast bulk loader may write (one transaction of millions of quads costs
+        # gigabytes). Crash safety comes from a marker written first and removed last: a store opened with the
+        # marker still present drops the half-loaded graphs, which did not exist before.
+        self._store.extend([ox.Quad(g, _LOADING, _LOADING, _LOADING_GRAPH) for g in new])
+        self._store.flush()
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in new.items() for t in ts)
+        for g in new:
+            self._store.add_graph(g)
+        self._store.flush()
+        self._store.remove_graph(_LOADING_GRAPH)
+
+    def _recover(self) -> None:
+        graphs = [q.subject for q in self._store.quads_for_pattern(None, _LOADING, None, _LOADING_GRAPH)]
+        for g in graphs:
+            self._store.remove_graph(g)
+        if graphs or self._store.contains_named_graph(_LOADING_GRAPH):
+            self._store.remove_graph(_LOADING_GRAPH)
+            self._store.flush()
 
     def construct(self, sparql: str) -> list[ox.Triple]:
         return list(self._store.query(sparql, use_default_graph_as_union=True))
@@ -173,6 +199,30 @@ def _swap_update(store: ox.Store, new: dict[ox.NamedNode, list[ox.Triple]]) -> s
     return " ;\n".join(parts)
 
 
-def open_store(path: Path | str | None) -> EmbeddedStore:
-    """Open the embedded store in ``path`` (created if missing), or in memory for ``None``."""
-    return EmbeddedStore(path)
+def open_store(source: Settings | Path | str | None) -> Store:
+    """The store the settings name: a :class:`~bildungsnetz.remote.RemoteStore` when ``endpoint`` is set,
+    else the embedded store in ``settings.store``. A path (or ``None`` for memory) opens an embedded store.
+
+    >>> from bildungsnetz.settings import Settings
+    >>> type(open_store(Settings(endpoint="http://127.0.0.1:8890/sparql"))).__name__
+    'RemoteStore'
+    >>> type(open_store(None)).__name__
+    'EmbeddedStore'
+    """
+    if source is None or isinstance(source, (str, Path)):
+        return EmbeddedStore(source)
+    if not source.endpoint:
+        return EmbeddedStore(source.store)
+    from .iris import Iris  # noqa: PLC0415
+    from .remote import RemoteStore  # noqa: PLC0415
+
+    password = source.endpoint_password.get_secret_value() if source.endpoint_password else None
+    return RemoteStore(
+        source.endpoint,
+        update_endpoint=source.update_endpoint,
+        gsp_endpoint=source.gsp_endpoint,
+        user=source.endpoint_user,
+        password=password,
+        timeout=source.endpoint_timeout,
+        graph_prefix=Iris(source.base_iri).base + "graph/",
+    )

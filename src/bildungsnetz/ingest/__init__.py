@@ -37,7 +37,7 @@ class Origin:
 
     file: str
     table: str
-    row: int
+    row: int | None
     columns: dict[str, str] = field(default_factory=dict)
 
 
@@ -58,8 +58,7 @@ class Staged:
     ``data`` goes to the source's public graph, ``private`` (contact persons) to its private graph.
     ``origins`` maps a subject IRI to its :class:`Origin`. ``references`` are IRIs the data points at that
     must already exist in the store or in this import (actors, networks); the pipeline reads their types from
-    the store for validation. ``ended`` lists actor IRIs (schools gone from a newer school list) whose
-    existing description must be kept and marked with ``bn:inBetriebBis``. ``notes`` are remarks for the
+    the store for validation. ``notes`` are remarks for the
     report (German / English, one line each), e.g. how many schools were left without a district; ``problems``
     are row-level findings that SHACL cannot see, traced to file, row and column.
     """

@@ -1,0 +1,349 @@
+"""Read RDF files strictly with pyoxigraph; refuse remote JSON-LD contexts and XML with a DTD."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import InputError, UsageError
+from ..iris import Iris
+from ..namespace import BN, PREFIXES, SCHEMA
+from ..validate import FileUnreadable
+from . import Origin, SourceFile, Staged
+
+__all__ = ["FORMATS", "UnsafeRdf", "map_rdf", "rdf_format"]
+
+#: File extensions and the parser each one gets.
+FORMATS: dict[str, ox.RdfFormat] = {
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".trig": ox.RdfFormat.TRIG,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+    ".json-ld": ox.RdfFormat.JSON_LD,
+    ".json": ox.RdfFormat.JSON_LD,
+    ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML,
+    ".owl": ox.RdfFormat.RDF_XML,
+}
+_NAMES = {
+    "turtle": ".ttl", "n-triples": ".nt", "ntriples": ".nt", "n-quads": ".nq", "nquads": ".nq",
+    "json-ld": ".jsonld", "rdf/xml": ".rdf", "rdfxml": ".rdf", "rdf-xml": ".rdf",
+}  # fmt: skip
+
+_TABLE = "rdf"
+_RDF_TYPE = ox.NamedNode(PREFIXES["rdf"] + "type")
+#: Subjects of these classes are personal data: they go to the source's private graph, never the public one.
+_PERSON_CLASSES = frozenset(
+    ox.NamedNode(str(c)) for c in (BN.Kontaktperson, PREFIXES["foaf"] + "Person", SCHEMA.Person)
+)
+# A DTD is where entity expansion (billion laughs) and external entities (XXE) live; RDF/XML never needs one.
+_DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_CHUNK = 1 << 20
+
+
+class UnsafeRdf(InputError):
+    """An RDF file refused for safety before parsing: one line, German / English, naming file and line.
+
+    >>> print(UnsafeRdf("a.rdf", "XML mit DTD", "XML with a DTD", line=2))
+    a.rdf, Zeile 2: XML mit DTD / a.rdf, line 2: XML with a DTD
+    """
+
+    def __init__(self, path: str | os.PathLike[str], de: str, en: str, *, line: int | None = None) -> None:
+        self.path, self.line = str(path), line
+        de_loc = f", Zeile {line}" if line else ""
+        en_loc = f", line {line}" if line else ""
+        super().__init__(f"{self.path}{de_loc}: {de} / {self.path}{en_loc}: {en}")
+
+
+def rdf_format(path: str | os.PathLike[str], given: str | ox.RdfFormat | None = None) -> ox.RdfFormat:
+    """The parser for a file: ``given`` (a format, a name like ``turtle``, an extension), else the extension.
+
+    >>> rdf_format("a.jsonld").name, rdf_format("a.txt", "turtle").name, rdf_format("x", "nq").name
+    ('JSON-LD', 'Turtle', 'N-Quads')
+    """
+    if isinstance(given, ox.RdfFormat):
+        return given
+    if given:
+        key = given.strip().lower()
+        key = _NAMES.get(key, key if key.startswith(".") else "." + key)
+        if key not in FORMATS:
+            raise UsageError(
+                f"Parameter 'format': unbekanntes RDF-Format {given!r}, "
+                f"erlaubt: {', '.join(sorted(FORMATS))} / "
+                f"parameter 'format': unknown RDF format {given!r}, allowed: {', '.join(sorted(FORMATS))}"
+            )
+        return FORMATS[key]
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise FileUnreadable(
+            path,
+            f"unbekannte Dateiendung {suffix or '(keine)'!r}, erlaubt: {' '.join(sorted(FORMATS))} / "
+            f"unknown file extension {suffix or '(none)'!r}, allowed: {' '.join(sorted(FORMATS))}",
+        )
+    return FORMATS[suffix]
+
+
+# -- Safety checks before parsing --------------------------------------------------------------------------
+
+
+def _check_xml(path: Path, data: bytes) -> None:
+    """Refuse a DOCTYPE or ENTITY declaration anywhere in the bytes (also in UTF-16 files)."""
+    texts = [data]
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        texts.append(data.decode("utf-16", errors="replace").encode("utf-8"))
+    for text in texts:
+        m = _DTD.search(text)
+        if m:
+            line = text.count(b"\n", 0, m.start()) + 1
+            raise UnsafeRdf(
+                path,
+                f"XML mit <!{m[1].decode().upper()}> wird nicht gelesen "
+                "(Entitäten könnten Dateien nachladen oder "
+                "den Speicher sprengen); bitte ohne DTD speichern",
+                f"XML with <!{m[1].decode().upper()}> is refused "
+                "(entities could load files or exhaust memory); "
+                "please save it without a DTD",
+                line=line,
+            )
+
+
+def _contexts(node: object) -> Iterator[object]:
+    """Every ``@context`` value in a JSON document, also those nested in term definitions."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@context":
+                yield value
+            yield from _contexts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _contexts(item)
+
+
+def _remote_context(context: object) -> str | None:
+    """The first context reference (IRI string or ``@import``) in one ``@context`` value, else ``None``."""
+    for entry in context if isinstance(context, list) else [context]:
+        if isinstance(entry, str):
+            return entry
+        if isinstance(entry, dict) and "@import" in entry:
+            return str(entry["@import"])
+    return None
+
+
+def _check_jsonld(path: Path, data: bytes) -> None:
+    """Refuse JSON-LD whose context must be loaded from elsewhere; it is never fetched.
+
+    pyoxigraph 0.5 has no document loader and fails on such a context anyway; refusing here first gives the
+    user the reason and keeps it so if a later version starts to load contexts.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+        document = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise FileUnreadable(path, f"kein UTF-8 (Byte {exc.start}) / not UTF-8 (byte {exc.start})") from None
+    except json.JSONDecodeError as exc:
+        raise FileUnreadable(
+            path, f"kein gültiges JSON / not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno
+        ) from None
+    except RecursionError:
+        raise FileUnreadable(path, "JSON zu tief verschachtelt / JSON nested too deeply") from None
+    for context in _contexts(document):
+        ref = _remote_context(context)
+        if ref is not None:
+            at = text.find(json.dumps(ref))
+            raise UnsafeRdf(
+                path,
+                f'JSON-LD mit entferntem oder Datei-@context "{ref}" wird abgelehnt und nie geladen; '
+                "bitte den Kontext in die Datei einbetten",
+                f'JSON-LD with a remote or file @context "{ref}" is refused and never fetched; '
+                "please embed the context in the file",
+                line=text.count("\n", 0, at) + 1 if at >= 0 else None,
+            )
+
+
+# -- Parsing -----------------------------------------------------------------------------------------------
+
+
+class _Renamer:
+    """Blank-node labels that are the same on every import of the same source, and distinct across files.
+
+    pyoxigraph labels anonymous nodes (``[]``) randomly; the store keeps blank nodes store-wide, so labels
+    from two sources or files must not meet, and a re-import of the same file must give the same graph.
+    """
+
+    def __init__(self, source: str, n: int) -> None:
+        self.prefix = "b" + hashlib.sha256(f"{source}\0{n}".encode()).hexdigest()[:12] + "x"
+        self.names: dict[str, ox.BlankNode] = {}
+
+    def __call__(self, term):
+        if isinstance(term, ox.BlankNode):
+            node = self.names.get(term.value)
+            if node is None:
+                node = self.names[term.value] = ox.BlankNode(f"{self.prefix}{len(self.names)}")
+            return node
+        return term
+
+
+def _parse(path: Path, data: bytes, fmt: ox.RdfFormat, rename: _Renamer) -> tuple[list[ox.Triple], bool]:
+    triples: list[ox.Triple] = []
+    named = False
+    try:
+        for quad in ox.parse(data, fmt):
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                named = True
+            if isinstance(quad.subject, ox.Triple) or isinstance(quad.object, ox.Triple):
+                raise FileUnreadable(
+                    path,
+                    "RDF-star/Tripel-Terme werden nicht unterstützt / "
+                    "RDF-star triple terms are not supported",
+                )
+            triples.append(ox.Triple(rename(quad.subject), quad.predicate, rename(quad.object)))
+    except SyntaxError as exc:
+        if "LoadDocumentCallback" in exc.msg:  # a context reference our scan did not see: still refused
+            raise UnsafeRdf(
+                path,
+                "JSON-LD mit entferntem @context wird abgelehnt und nie geladen",
+                "JSON-LD with a remote @context is refused and never fetched",
+            ) from None
+        raise FileUnreadable(path, exc.msg, line=exc.lineno, column=exc.offset) from None
+    except ValueError as exc:
+        raise FileUnreadable(path, str(exc)) from None
+    return triples, named
+
+
+def _private_subjects(triples: list[ox.Triple]) -> set:
+    """Persons and the blank nodes that hang off them."""
+    private = {t.subject for t in triples if t.predicate == _RDF_TYPE and t.object in _PERSON_CLASSES}
+    if not private:
+        return private
+    by_subject: dict = {}
+    for t in triples:
+        by_subject.setdefault(t.subject, []).append(t)
+    todo = list(private)
+    while todo:
+        for t in by_subject.get(todo.pop(), ()):
+            if isinstance(t.object, ox.BlankNode) and t.object not in private:
+                private.add(t.object)
+                todo.append(t.object)
+    return private
+
+
+def _name(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+def map_rdf(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    source: str,
+    format: str | ox.RdfFormat | None = None,
+    iris: Iris | None = None,
+) -> Staged:
+    """Read RDF files strictly into one source: all their triples, named graphs flattened.
+
+    Formats follow the extension (:data:`FORMATS`) unless ``format`` is given. Before parsing, RDF/XML with a
+    ``<!DOCTYPE`` or ``<!ENTITY`` and JSON-LD whose ``@context`` is a reference (an IRI string, in a list or
+    not, or ``@import``) are refused; nothing is ever fetched. Subjects typed ``bn:Kontaktperson`` (or
+    ``foaf:Person``, ``schema:Person``), their blank nodes and triples pointing at them go to ``private``.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        The files.
+    source : str
+        The source name; blank nodes are labelled from it, so a re-import gives the same labels.
+    format : str or pyoxigraph.RdfFormat, optional
+        For all files, e.g. ``turtle`` or ``jsonld``.
+    iris : Iris, optional
+        Instance IRIs; IRIs under its base that the files use but do not describe become ``references``.
+
+    Returns
+    -------
+    Staged
+        ``rows`` counts the statements read; origins name the file of each subject (no line: pyoxigraph does
+        not report positions of statements).
+
+    Raises
+    ------
+    FileUnreadable
+        Syntax error (with line and column where the parser gives them), unknown extension, unreadable file.
+    UnsafeRdf
+        A remote JSON-LD context or an XML DTD.
+    InputError
+        When the files hold no statement at all (importing them would empty the source).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.ttl"
+    >>> _ = f.write_text('@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .\\n'
+    ...     '<https://w3id.org/bildungsnetz/id/kontakt/X/1> a bn:Kontaktperson .\\n'
+    ...     '<https://w3id.org/bildungsnetz/id/akteur/X> a bn:Verein .\\n')
+    >>> staged = map_rdf([f], source="beispiel")
+    >>> len(staged.data), len(staged.private), staged.rows
+    (1, 1, 2)
+    """
+    iris = iris or Iris()
+    staged = Staged()
+    triples: list[ox.Triple] = []
+    seen: set[ox.Triple] = set()
+    for n, path in enumerate(Path(p) for p in paths):
+        fmt = rdf_format(path, format)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FileUnreadable(path, exc.strerror or str(exc)) from None
+        if fmt == ox.RdfFormat.RDF_XML:
+            _check_xml(path, data)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            _check_jsonld(path, data)
+        parsed, named = _parse(path, data, fmt, _Renamer(source, n))
+        staged.rows += len(parsed)
+        staged.files.append(SourceFile(path, hashlib.sha256(data).hexdigest(), _TABLE, len(parsed)))
+        if named:
+            staged.notes.append(
+                f"{path.name}: benannte Graphen zusammengeführt in den Graphen der Quelle '{source}' / "
+                f"{path.name}: named graphs flattened into the graph of source '{source}'"
+            )
+        if not parsed:
+            staged.notes.append(f"{path.name}: enthält keine Aussagen / contains no statements")
+        for t in parsed:
+            if t not in seen:
+                seen.add(t)
+                triples.append(t)
+                staged.origins.setdefault(_name(t.subject), Origin(str(path), _TABLE, None))  # type: ignore[arg-type]
+    if not triples:
+        raise InputError(
+            "keine einzige RDF-Aussage in den Dateien; der Import würde die Quelle leeren / "
+            "not a single RDF statement in the files; importing them would empty the source"
+        )
+
+    private = _private_subjects(triples)
+    for t in triples:
+        if t.subject in private or t.object in private:
+            staged.private.append(t)
+        else:
+            staged.data.append(t)
+    if private:
+        persons = sum(1 for s in private if not isinstance(s, ox.BlankNode))
+        staged.notes.append(
+            f"{persons} Kontaktpersonen (personenbezogene Daten) in den privaten Graphen der Quelle "
+            "verschoben / "
+            f"{persons} contact persons (personal data) moved to the source's private graph"
+        )
+
+    described = {t.subject for t in staged.data}
+    staged.references = {
+        t.object.value
+        for t in staged.data
+        if isinstance(t.object, ox.NamedNode)
+        and t.object.value.startswith(iris.base)
+        and t.object not in described
+    }
+    return staged
