@@ -189,3 +189,30 @@ def test_school_list_reimport_ends_schools_that_disappeared(store, tmp_path, sha
     ended = list(store.select(f"SELECT ?s WHERE {{ ?s <{BN}inBetriebBis> ?d }}"))
     numbers = {lines[i].split(";")[0].strip('"') for i in gone}
     assert {row[0].value.rsplit("/", 1)[1] for row in ended} == numbers
+
+
+def test_the_xlsx_report_is_the_users_workbook_with_the_bad_cells_marked(store, tmp_path):
+    from openpyxl import load_workbook
+
+    from bildungsnetz.importreport import write_report
+    from bildungsnetz.ingest.export import write_example
+
+    book = write_example(tmp_path / "beispiel.xlsx")
+    wb = load_workbook(book)
+    ws = wb["kooperationen"]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=3, column=header.index("art") + 1, value="Kooperatoinsvereinbarung")
+    ws.cell(row=4, column=header.index("akteur_b") + 1, value="GIBT-ES-NICHT")
+    wb.save(tmp_path / "kaputt.xlsx")
+    before = dump(store)
+    result = import_files([tmp_path / "kaputt.xlsx"], store=store)
+    assert result.exit_code == 1 and dump(store) == before
+    write_report(result, tmp_path / "bericht.xlsx")
+    marked = load_workbook(tmp_path / "bericht.xlsx")["kooperationen"]
+    art = marked.cell(row=3, column=header.index("art") + 1)
+    partner = marked.cell(row=4, column=header.index("akteur_b") + 1)
+    assert art.fill.fgColor.rgb.endswith("FFC7CE") and "Kooperationsvereinbarung" in art.comment.text
+    assert partner.fill.fgColor.rgb.endswith("FFC7CE")
+    errors = marked.cell(row=4, column=marked.max_column).value
+    assert "kein bekannter Akteur" in errors
+    assert marked.cell(row=2, column=marked.max_column).value is None

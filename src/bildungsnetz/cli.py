@@ -421,6 +421,88 @@ def graphs(store: StoreOpt = None) -> None:
     out.print(table)
 
 
+@app.command()
+@domain_errors
+def template(
+    table: Annotated[str, typer.Argument(help="akteure, kooperationen, …, oder alle / or all")] = "alle",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx oder csv")] = "xlsx",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Zieldatei oder -ordner / target file or folder")
+    ] = None,
+    example: Annotated[bool, typer.Option("--beispiel", help="Beispielmappe mit Daten / example workbook")] = False,
+) -> None:
+    """Leere Vorlagen oder die Beispielmappe schreiben / write empty templates or the example workbook."""
+    from .errors import UsageError
+    from .ingest.export import write_example, write_template
+
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"--format {fmt!r}: erlaubt sind xlsx, csv / allowed are xlsx, csv")
+    if example:
+        written = [write_example(out_file or Path("beispiel.xlsx"))]
+    else:
+        default = Path(f"{table}.xlsx") if fmt == "xlsx" else Path(f"{table}.csv" if table != "alle" else "vorlagen")
+        written = write_template(table, fmt, out_file or default)
+    for path in written:
+        out.print(f"Geschrieben / written: {path}")
+
+
+@app.command()
+@domain_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="trig, nq, ttl, jsonld, xlsx oder csv")],
+    out_file: Annotated[Path, typer.Option("--out", help="Zieldatei (csv: Ordner) / target file (csv: folder)")],
+    graph: Annotated[str | None, typer.Option("--graph", help="nur dieser Graph, z. B. quelle/demo")] = None,
+    private: Annotated[
+        bool, typer.Option("--mit-kontakten", help="auch Kontaktpersonen (personenbezogen) / include contacts")
+    ] = False,
+    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Daten exportieren: RDF oder die Importtabellen / export RDF or the import tables (lossless round trip)."""
+    import pyoxigraph as ox
+
+    from .errors import UsageError
+    from .namespace import PREFIXES
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
+               "jsonld": ox.RdfFormat.JSON_LD}  # fmt: skip
+    if fmt not in (*formats, "xlsx", "csv"):
+        raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
+    st = _open(settings)
+    try:
+        if fmt in ("xlsx", "csv"):
+            from .ingest.export import export_tables, write_tables
+
+            tables = export_tables(st, city=city or settings.city, iris=iris, include_private=private)
+            written = write_tables(tables, out_file, fmt)
+            out.print(f"Geschrieben / written: {', '.join(str(p) for p in written)}")
+            return
+        names = st.named_graphs()
+        if graph is not None:
+            wanted = graph if graph.startswith(("http://", "https://")) else str(iris.graph(graph))
+            if wanted not in names:
+                raise UsageError(f"--graph {graph!r}: gibt es nicht / no such graph")
+            names = [wanted]
+        if not private:
+            names = [g for g in names if not g.startswith(str(iris.graph("privat")))]
+        if fmt in ("ttl",) and len(names) > 1 and graph is None:
+            raise UsageError("--format ttl kennt keine Graphen: --graph angeben oder trig/nq wählen / "
+                             "ttl has no graphs: give --graph or use trig/nq")  # fmt: skip
+        quads = [q for g in names for q in st.quads(g)]
+        with out_file.open("wb") as fh:
+            if fmt == "ttl":
+                ox.serialize([q.triple for q in quads], fh, formats[fmt], prefixes=PREFIXES)
+            elif fmt == "nq":
+                ox.serialize(quads, fh, formats[fmt])
+            else:
+                ox.serialize(quads, fh, formats[fmt], prefixes=PREFIXES)
+        out.print(f"{len(quads)} Quads → {out_file}")
+    finally:
+        st.close()
+
+
 @app.command("drop-source")
 @domain_errors
 def drop_source(

@@ -290,6 +290,21 @@ def _meta_triples(
 # -- the pipeline ------------------------------------------------------------------
 
 
+class _StoreActors:
+    """``iri in actors`` asks the store whether an actor with that IRI exists (for ``traeger`` references)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.known: dict[str, bool] = {}
+
+    def __contains__(self, iri: object) -> bool:
+        key = str(iri)
+        if key not in self.known:
+            sparql = "ASK { " + str(ox.NamedNode(key)) + " <" + str(BN.akteursart) + "> ?k }"
+            self.known[key] = self.store.ask(sparql)
+        return self.known[key]
+
+
 def _map(
     paths: Sequence[Path],
     kinds: list[str],
@@ -307,7 +322,9 @@ def _map(
     if tables:
         from .ingest.tables import map_tables
 
-        parts.append(map_tables(tables, city=city, iris=iris, source=source, kind=table))
+        parts.append(
+            map_tables(tables, city=city, iris=iris, source=source, kind=table, existing_actors=_StoreActors(store))
+        )
     schools = [p for p, k in zip(paths, kinds, strict=True) if k == "schulliste"]
     if len(schools) > 1:
         # Each list would take the other's schools for closed ones: one school list per source.

@@ -14,6 +14,7 @@ from .validate import Violation, compact, compact_path
 __all__ = ["write_report", "render_html", "write_xlsx"]
 
 _FILL = {"Violation": "FFC7CE", "Warning": "FFEB9C", "Info": "DDEBF7"}
+_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
 _LABEL = {"Violation": "Verstoß / violation", "Warning": "Warnung / warning", "Info": "Hinweis / info"}
 
 
@@ -31,7 +32,7 @@ def write_report(result: ImportResult, path: Path) -> None:
 
 
 def _where(v: Violation) -> str:
-    parts = [Path(v.source_file).name if v.source_file else ""]
+    parts = [Path(v.source_file).name.replace("#", " › ") if v.source_file else ""]
     if v.row is not None:
         parts.append(f"Zeile/row {v.row}")
     if v.column:
@@ -111,7 +112,7 @@ def write_xlsx(result: ImportResult, path: Path) -> None:
     by_file: dict[str, list[Violation]] = defaultdict(list)
     for v in result.report.violations:
         if v.source_file:
-            by_file[Path(v.source_file).name].append(v)
+            by_file[Path(v.source_file.split("#", 1)[0]).name].append(v)
     wb = None
     sheets: list[tuple[str, object]] = []  # (file name, worksheet)
     for f in result.files:
@@ -137,15 +138,18 @@ def write_xlsx(result: ImportResult, path: Path) -> None:
         ws.cell(row=1, column=err_col, value="Fehler / errors").font = Font(bold=True)
         messages: dict[int, list[str]] = defaultdict(list)
         multi_sheet = len([s for s in sheets if s[0] == file_name]) > 1
-        for v in found:
+        marked: dict[tuple[int, int], int] = {}
+        # Most severe first, so a violation's colour is not painted over by a warning on the same cell.
+        for v in sorted(found, key=lambda v: _RANK[v.severity]):
             if v.row is None:
                 continue
-            table = _table_of(v, result)
+            table = v.source_file.split("#", 1)[1] if "#" in (v.source_file or "") else _table_of(v, result)
             if multi_sheet and table and table.lower() != ws.title.lower():
                 continue
             messages[v.row].append(f"{v.column or ''}: {v.message_de}".strip(": "))
             col = header.get((v.column or "").lower())
-            if col:
+            if col and (v.row, col) not in marked:
+                marked[(v.row, col)] = 1
                 cell = ws.cell(row=v.row, column=col)
                 cell.fill = PatternFill("solid", fgColor=_FILL[v.severity])
                 cell.comment = Comment(f"{v.message_de}\n{v.message_en}", "bildungsnetz")

@@ -1,0 +1,633 @@
+"""Spreadsheets out: the store back as import tables; writing tables, templates and the example workbook."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal
+from urllib.parse import unquote
+
+import pyoxigraph as ox
+
+from ..cities import CityProfile, District, fold_name, load_profile
+from ..errors import UsageError
+from ..iris import Iris
+from ..namespace import BN, ORG, SCHEMA
+from ..queries import parse_query_file
+from ..resources import queries_dir
+from ..store import Store
+from . import TABLES
+from .tables import (
+    XLSX_SUFFIXES,
+    actor_key,
+    cell_text,
+    column_spec,
+    expand_paths,
+    parse_date,
+    parse_decimal,
+    read_tables,
+)
+
+__all__ = [
+    "CSV_DELIMITER",
+    "CSV_ENCODING",
+    "Tables",
+    "example_dir",
+    "export_tables",
+    "tables_from_files",
+    "write_example",
+    "write_tables",
+    "write_template",
+]
+
+#: The import tables as plain text: table → rows → column → cell (``""`` for empty).
+Tables = dict[str, list[dict[str, str]]]
+
+#: CSV files are written so that German Excel opens them right by double-click: semicolons (the list
+#: separator of the German locale), UTF-8 with byte-order mark (without it Excel reads umlauts as
+#: Windows-1252), CRLF, and a decimal comma in number columns.
+CSV_DELIMITER = ";"
+CSV_ENCODING = "utf-8-sig"
+_JOIN = "; "
+_POINT = re.compile(r"^\s*(?:<[^>]+>\s*)?POINT\s*\(\s*(\S+)\s+(\S+)\s*\)\s*$", re.IGNORECASE)
+_NATURAL = re.compile(r"(\d+)")
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+_DCT = "http://purl.org/dc/terms/"
+_FOAF = "http://xmlns.com/foaf/0.1/"
+_P = {
+    "label": _SKOS + "prefLabel", "identifier": _DCT + "identifier", "title": _DCT + "title",
+    "description": _DCT + "description", "source": _DCT + "source", "homepage": _FOAF + "homepage",
+    "name": _FOAF + "name", "start": str(SCHEMA.startDate), "end": str(SCHEMA.endDate),
+    "organization": str(ORG.organization), "member": str(ORG.member), "role": str(ORG.role),
+    "email": str(SCHEMA.email), "telephone": str(SCHEMA.telephone),
+}  # fmt: skip
+_BN = {name: str(BN[name]) for name in (
+    "akteursart", "schulform", "schulnummer", "traeger", "traegername", "partner", "kooperationsart",
+    "handlungsfeld", "programm", "netzwerkart", "gebiet", "koordination", "anbieter", "zielgruppe",
+    "bildungsphase", "empfaenger", "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "funktion",
+    "kontaktFuer",
+)}  # fmt: skip
+
+
+# -- Reading the store ---------------------------------------------------------------------------------------
+
+
+@cache
+def _query(name: str) -> str:
+    return parse_query_file(queries_dir() / "export" / f"{name}.rq").text
+
+
+def _value(term: object) -> str:
+    if term is None:
+        return ""
+    return term.value if isinstance(term, (ox.NamedNode, ox.Literal, ox.BlankNode)) else str(term)
+
+
+def _long(store: Store, name: str) -> dict[str, dict[str, list[str]]]:
+    """Rows ``(subject, predicate, object)`` of an export query, as subject → predicate → sorted values."""
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in store.select(_query(name)):
+        found[_value(s)][_value(p)].append(_value(o))
+    for props in found.values():
+        for values in props.values():
+            values.sort()
+    return found
+
+
+def _code(iri: str) -> str:
+    """The code of a concept or programme: the last segment of its IRI (= ``skos:notation``)."""
+    return unquote(iri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _natural(text: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part.casefold() for part in _NATURAL.split(text))
+
+
+def _first(props: Mapping[str, list[str]], key: str) -> str:
+    values = props.get(_P.get(key) or _BN[key])
+    return values[0] if values else ""
+
+
+def _all(props: Mapping[str, list[str]], key: str, convert=_code) -> list[str]:
+    return [convert(v) for v in props.get(_P.get(key) or _BN[key], ())]
+
+
+def _join(values: Iterable[str], *, sort: bool = True) -> str:
+    unique = list(dict.fromkeys(v for v in values if v))
+    return _JOIN.join(sorted(unique, key=_natural) if sort else unique)
+
+
+def _decimal_text(text: str, *, places: int | None = None) -> str:
+    number = parse_decimal(text)
+    if number is None:
+        return text
+    if places is not None:
+        return f"{number:.{places}f}"
+    return format(number.normalize(), "f") if number == number.to_integral() else format(number, "f")
+
+
+class _Districts:
+    """District IRIs of a city profile → the names the import columns use."""
+
+    def __init__(self, profile: CityProfile, iris: Iris) -> None:
+        self.by_iri: dict[str, District] = {}
+        names: dict[tuple[str, str], int] = defaultdict(int)
+        self.bezirke = {d.code: d for d in profile.stadtbezirke}
+        for d in profile.districts:
+            self.by_iri[str(iris.gebiet(profile.name, d.ebene, d.code))] = d
+            names[(d.ebene, fold_name(d.name))] += 1
+        self._names = names
+
+    def shown(self, d: District) -> str:
+        """The name, or the code where two districts of one level share the name."""
+        return d.name if self._names[(d.ebene, fold_name(d.name))] == 1 else d.code
+
+    def columns(self, iri: str) -> tuple[str, str]:
+        """``(stadtbezirk, stadtteil)`` cells for the most specific district a site or network lies in."""
+        d = self.by_iri.get(iri)
+        if d is None:
+            return "", ""
+        if d.ebene == "stadtbezirk":
+            return self.shown(d), ""
+        parent = self.bezirke.get(d.parent or "")
+        return (self.shown(parent) if parent else ""), self.shown(d)
+
+    def gebiet(self, iri: str) -> str:
+        """One cell naming a district of either level; the level is written where the name has both."""
+        d = self.by_iri.get(iri)
+        if d is None:
+            return ""
+        text = self.shown(d)
+        other = "stadtteil" if d.ebene == "stadtbezirk" else "stadtbezirk"
+        if self._names.get((other, fold_name(text))) or any(
+            o.code == text for o in self.by_iri.values() if o.ebene == other
+        ):
+            return f"{'Stadtbezirk' if d.ebene == 'stadtbezirk' else 'Stadtteil'} {text}"
+        return text
+
+
+def export_tables(
+    store: Store,
+    *,
+    city: str,
+    iris: Iris,
+    include_private: bool = False,
+    profile: CityProfile | None = None,
+) -> Tables:
+    """Read the store back into the import tables, with the same columns as the import.
+
+    Vocabulary columns hold codes, several values are joined with ``"; "`` (sorted), dates are ISO
+    (``2024-08-01``), districts are named as in the city profile (the code where a name is not unique on
+    its level). An actor's ``id`` is its Schulnummer, else its ``dcterms:identifier``, else the key of its
+    IRI; the partners of a partnership are ordered by id, the first in ``akteur_a``. Only confirmed SDG
+    assignments are exported (as the target where one is given, else the goal). Rows are sorted by id.
+
+    Parameters
+    ----------
+    store : Store
+        Read through SPARQL (``queries/export/*.rq``), over all graphs.
+    city : str
+        City profile that names the districts.
+    iris : Iris
+        The IRI scheme the data was minted with (for keys of IRIs without ``dcterms:identifier``).
+    include_private : bool
+        Also export ``kontakte`` (personal data from the private graphs).
+    profile : CityProfile, optional
+        The loaded profile of ``city``.
+
+    Returns
+    -------
+    dict
+        Table name → rows; every table of :data:`~bildungsnetz.ingest.TABLES` (``kontakte`` only with
+        ``include_private``), each row a dict over all columns of its table.
+    """
+    profile = profile or load_profile(city)
+    districts = _Districts(profile, iris)
+    tables: Tables = {}
+
+    actors = _long(store, "akteure")
+    actor_ids: dict[str, str] = {}
+    for iri, props in actors.items():
+        actor_ids[iri] = _first(props, "schulnummer") or _first(props, "identifier") or actor_key(iri, iris)
+
+    def actor_id(iri: str) -> str:
+        return actor_ids.get(iri) or actor_key(iri, iris)
+
+    sites: dict[str, tuple] = {}
+    for row in store.select(_query("standorte")):
+        akteur, standort = _value(row[0]), _value(row[1])
+        current = sites.get(akteur)
+        values = tuple(_value(v) for v in row)
+        if current is None or _natural(standort) < _natural(current[1]):  # first site (…/1) wins
+            sites[akteur] = values
+        elif standort == current[1]:  # same site, more rows (several values): keep the fullest, smallest
+            sites[akteur] = min(current, values, key=lambda r: (-sum(bool(v) for v in r), r))
+    rows = []
+    for iri, props in actors.items():
+        site = sites.get(iri, ("",) * 7)
+        _, _, strasse, plz, ort, gebiet, wkt = site
+        bezirk, teil = districts.columns(gebiet)
+        lat = lon = ""
+        if m := _POINT.match(wkt):
+            lon, lat = _decimal_text(m[1]), _decimal_text(m[2])
+        traeger = [actor_id(t) for t in props.get(_BN["traeger"], ())]
+        rows.append({
+            "id": actor_ids[iri], "name": _first(props, "label"), "typ": _join(_all(props, "akteursart")),
+            "schulform": _join(_all(props, "schulform")),
+            "traeger": _join(traeger) or _first(props, "traegername"),
+            "strasse": strasse, "plz": plz, "ort": ort, "stadtbezirk": bezirk, "stadtteil": teil,
+            "lat": lat, "lon": lon, "website": _first(props, "homepage"),
+        })  # fmt: skip
+    tables["akteure"] = _sorted(rows, "id")
+
+    rows = []
+    for iri, props in _long(store, "kooperationen").items():
+        partners = sorted({actor_id(p) for p in props.get(_BN["partner"], ())}, key=_natural)
+        rows.append({
+            "id": _first(props, "identifier") or _code(iri),
+            "akteur_a": partners[0] if partners else "", "akteur_b": _join(partners[1:]),
+            "art": _join(_all(props, "kooperationsart")),
+            "handlungsfeld": _join(_all(props, "handlungsfeld")),
+            "programm": _join(_all(props, "programm")), "beginn": _first(props, "start"),
+            "ende": _first(props, "end"), "beschreibung": _first(props, "description"),
+        })  # fmt: skip
+    tables["kooperationen"] = _sorted(rows, "id")
+
+    network_ids: dict[str, str] = {}
+    rows = []
+    for iri, props in _long(store, "netzwerke").items():
+        network_ids[iri] = _first(props, "identifier") or _code(iri)
+        gebiete = props.get(_BN["gebiet"], [""])
+        bezirk, teil = districts.columns(gebiete[0])
+        rows.append({
+            "id": network_ids[iri], "name": _first(props, "label"), "art": _join(_all(props, "netzwerkart")),
+            "stadtbezirk": bezirk, "stadtteil": teil,
+            "koordination": _join(actor_id(a) for a in props.get(_BN["koordination"], ())),
+            "beginn": _first(props, "start"), "ende": _first(props, "end"),
+        })  # fmt: skip
+    tables["netzwerke"] = _sorted(rows, "id")
+
+    rows = []
+    for _, props in _long(store, "mitgliedschaften").items():
+        network = _first(props, "organization")
+        rows.append({
+            "netzwerk": network_ids.get(network) or _code(network),
+            "akteur": actor_id(_first(props, "member")), "rolle": _join(_all(props, "role")),
+            "beginn": _first(props, "start"), "ende": _first(props, "end"),
+        })  # fmt: skip
+    tables["mitgliedschaften"] = sorted(rows, key=lambda r: (_natural(r["netzwerk"]), _natural(r["akteur"])))
+
+    sdgs: dict[str, set[str]] = defaultdict(set)
+    for s, goal, target in store.select(_query("angebote-sdg")):
+        sdgs[_value(s)].add(_code(_value(target)) if target is not None else _code(_value(goal)))
+    rows = []
+    for iri, props in _long(store, "angebote").items():
+        teile = [districts.columns(g)[1] for g in props.get(_BN["gebiet"], ())]
+        rows.append({
+            "id": _first(props, "identifier") or _code(iri), "titel": _first(props, "title"),
+            "beschreibung": _first(props, "description"),
+            "anbieter": _join(actor_id(a) for a in props.get(_BN["anbieter"], ())),
+            "zielgruppe": _join(_all(props, "zielgruppe")),
+            "bildungsphase": _join(_all(props, "bildungsphase")),
+            "handlungsfeld": _join(_all(props, "handlungsfeld")), "sdg": _join(sdgs.get(iri, ())),
+            "stadtteil": _join(teile), "beginn": _first(props, "start"), "ende": _first(props, "end"),
+        })  # fmt: skip
+    tables["angebote"] = _sorted(rows, "id")
+
+    rows = []
+    for iri, props in _long(store, "foerderungen").items():
+        amount = _first(props, "betragEUR")
+        rows.append({
+            "id": _first(props, "identifier") or _code(iri), "programm": _join(_all(props, "programm")),
+            "empfaenger": _join(actor_id(a) for a in props.get(_BN["empfaenger"], ())),
+            "betrag_eur": _decimal_text(amount, places=2) if amount else "",
+            "beginn": _first(props, "start"), "ende": _first(props, "end"), "zweck": _first(props, "zweck"),
+        })  # fmt: skip
+    tables["foerderungen"] = _sorted(rows, "id")
+
+    rows = []
+    for _, props in _long(store, "indikatoren").items():
+        wert = _first(props, "wert")
+        rows.append({
+            "gebiet": districts.gebiet(_first(props, "gebiet")), "indikator": _join(_all(props, "indikator")),
+            "jahr": _first(props, "jahr"), "wert": _decimal_text(wert) if wert else "",
+            "einheit": _first(props, "einheit"), "quelle": _first(props, "source"),
+        })  # fmt: skip
+    tables["indikatoren"] = sorted(
+        rows, key=lambda r: (_natural(r["gebiet"]), r["indikator"], r["jahr"])
+    )
+
+    if include_private:
+        found = []
+        for iri, props in _long(store, "kontakte").items():
+            found.append((actor_id(_first(props, "kontaktFuer")), _natural(iri), {
+                "akteur": actor_id(_first(props, "kontaktFuer")), "name": _first(props, "name"),
+                "funktion": _first(props, "funktion"), "email": _first(props, "email"),
+                "telefon": _first(props, "telephone"),
+            }))  # fmt: skip
+        found.sort(key=lambda f: (_natural(f[0]), f[1]))
+        tables["kontakte"] = [row for *_, row in found]
+    return tables
+
+
+def _sorted(rows: list[dict[str, str]], key: str) -> list[dict[str, str]]:
+    return sorted(rows, key=lambda r: _natural(r[key]))
+
+
+# -- Reading tables as text ----------------------------------------------------------------------------------
+
+
+def tables_from_files(paths: Iterable[str | Path]) -> Tables:
+    """The import tables of CSV files or workbooks as text, every cell as the importer sees it.
+
+    Dates become ISO text, numbers lose a spurious ``.0``; no other change (codes stay as written). Useful to
+    compare an export with its source and to turn CSV files into a workbook (:func:`write_example`).
+    """
+    tables: Tables = {}
+    for path in expand_paths(paths):
+        for raw in read_tables(path):
+            rows = tables.setdefault(raw.table, [])
+            for _, cells in raw.rows:
+                row = dict.fromkeys(TABLES[raw.table], "")
+                for column, cell in zip(raw.columns, cells, strict=True):
+                    row[column] = cell_text(cell)
+                rows.append(row)
+    return tables
+
+
+# -- Writing -------------------------------------------------------------------------------------------------
+
+_NUMBER_ARTS = ("koordinate", "zahl", "betrag")
+
+
+def _art(table: str, column: str) -> str:
+    return column_spec()[table]["spalten"][column]["art"]
+
+
+def _check_format(fmt: str) -> Literal["xlsx", "csv"]:
+    folded = fmt.strip().lower().lstrip(".")
+    if folded not in ("xlsx", "csv"):
+        raise UsageError(
+            f"Parameter 'format': '{fmt}' – erlaubt sind xlsx und csv / "
+            f"parameter 'format': '{fmt}' – allowed are xlsx and csv"
+        )
+    return folded  # type: ignore[return-value]
+
+
+def _check_tables(names: Iterable[str]) -> None:
+    for name in names:
+        if name not in TABLES:
+            raise UsageError(
+                f"Parameter 'table': unbekannte Tabelle '{name}', erlaubt: {', '.join(TABLES)}, alle / "
+                f"parameter 'table': unknown table '{name}', allowed: {', '.join(TABLES)}, alle"
+            )
+
+
+def _csv_cell(table: str, column: str, value: str) -> str:
+    if value and _art(table, column) in _NUMBER_ARTS:
+        return value.replace(".", ",")  # German Excel reads "51,4889" as a number, "51.4889" as 514889
+    return value
+
+
+def _write_csv_file(path: Path, table: str, rows: Sequence[Mapping[str, str]]) -> None:
+    columns = TABLES[table]
+    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
+        writer = csv.writer(fh, delimiter=CSV_DELIMITER, lineterminator="\r\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_csv_cell(table, c, row.get(c, "")) for c in columns])
+
+
+def _xlsx_value(table: str, column: str, value: str) -> tuple[object, str | None]:
+    """A cell value for openpyxl and its number format: dates as dates, numbers as numbers, the rest text."""
+    if not value:
+        return None, None
+    art = _art(table, column)
+    if art == "datum":
+        parsed = parse_date(value)
+        if parsed is not None and parsed.isoformat() == value:
+            return parsed, "DD.MM.YYYY"
+    elif art == "jahr" and value.isdigit():
+        return int(value), "0"
+    elif art in _NUMBER_ARTS:
+        number = parse_decimal(value)
+        # only where a float carries the exact digits, so the round trip stays lossless
+        if number is not None and Decimal(repr(float(number))) == number:
+            return float(number), "#,##0.00" if art == "betrag" else "General"
+    return value, "@"
+
+
+def _header_cells(ws, table: str, *, hints: bool):
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    spec = column_spec()[table]["spalten"]
+    cells = []
+    for column in TABLES[table]:
+        cell = WriteOnlyCell(ws, column)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="2F5597" if spec[column].get("pflicht") else "5B9BD5")
+        cell.alignment = Alignment(vertical="center")
+        if hints:
+            text = spec[column]["hinweis"]
+            if spec[column].get("pflicht"):
+                text = "Pflichtspalte. " + text
+            if spec[column].get("beispiel"):
+                text += f"\nBeispiel: {spec[column]['beispiel']}"
+            comment = Comment(text, "bildungsnetz")
+            comment.width, comment.height = 320, 110
+            cell.comment = comment
+        cells.append(cell)
+    return cells
+
+
+def _sheet(wb, table: str, rows: Sequence[Mapping[str, str]], *, hints: bool) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(table)
+    ws.freeze_panes = "A2"
+    columns = TABLES[table]
+    for i, column in enumerate(columns, start=1):
+        longest = max([len(column) + 4, *(len(r.get(column, "")) for r in rows[:200])])
+        ws.column_dimensions[get_column_letter(i)].width = min(60, max(10, longest + 2))
+    ws.append(_header_cells(ws, table, hints=hints))
+    for row in rows:
+        out = []
+        for column in columns:
+            value, number_format = _xlsx_value(table, column, row.get(column, ""))
+            if number_format is None:
+                out.append(None)
+                continue
+            cell = WriteOnlyCell(ws, value)
+            if number_format == "@":
+                cell.data_type = "s"  # text stays text, even "=…" or "02"
+            cell.number_format = number_format
+            out.append(cell)
+        ws.append(out)
+
+
+def _hints_sheet(wb, tables: Sequence[str]) -> None:
+    from openpyxl.styles import Font
+
+    from ..vocab import get_vocabulary
+
+    ws = wb.create_sheet("Hinweise")
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEF", (18, 16, 9, 9, 80, 36), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.append(["Tabelle", "Spalte", "Pflicht", "Mehrfach", "Hinweis", "Beispiel"])
+    for table in tables:
+        for column, spec in column_spec()[table]["spalten"].items():
+            flags = ["ja" if spec.get(key) else "" for key in ("pflicht", "mehrfach")]
+            ws.append([table, column, *flags, spec["hinweis"], spec.get("beispiel", "")])
+    ws.append([])
+    ws.append(["Mehrere Werte in einer Zelle mit ; trennen. Datum als 2024-08-01 oder 01.08.2024. "
+               "Dieses Blatt und das Blatt Codes werden beim Import nicht gelesen."])
+    codes = wb.create_sheet("Codes")
+    codes.freeze_panes = "A2"
+    for letter, width in zip("ABC", (18, 24, 70), strict=True):
+        codes.column_dimensions[letter].width = width
+    codes.append(["Vokabular", "Code", "Bezeichnung"])
+    vocab = get_vocabulary()
+    schemes = dict.fromkeys(
+        spec["vokabular"] for table in tables for spec in column_spec()[table]["spalten"].values()
+        if "vokabular" in spec
+    )
+    for scheme in schemes:
+        for _, code, label in vocab.concepts(scheme):
+            codes.append([scheme, code, label])
+    for row in (*ws.iter_rows(max_row=1), *codes.iter_rows(max_row=1)):
+        for cell in row:
+            cell.font = Font(bold=True)
+
+
+def _write_xlsx(path: Path, tables: Mapping[str, Sequence[Mapping[str, str]]], *, hints: bool) -> None:
+    import openpyxl
+
+    if hints:
+        wb = openpyxl.Workbook()  # comments and a hint sheet: small, so the normal (not write-only) mode
+        wb.remove(wb.active)
+    else:
+        wb = openpyxl.Workbook(write_only=True)
+    for table, rows in tables.items():
+        _sheet(wb, table, rows, hints=hints)
+    if hints:
+        _hints_sheet(wb, list(tables))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+
+
+def write_tables(tables: Mapping[str, Sequence[Mapping[str, str]]], path: str | Path, fmt: str) -> list[Path]:
+    """Write import tables as one workbook (``xlsx``: one sheet per table) or CSV files (``csv``).
+
+    ``xlsx``: ``path`` is the workbook; dates become date cells, numbers number cells where a float holds them
+    exactly, everything else text (so codes such as ``02`` keep their zero). ``csv``: ``path`` is a
+    directory that receives ``akteure.csv``, ``kooperationen.csv`` … in UTF-8 with BOM, separated by ``;``
+    and with a decimal comma in number columns: German Excel opens them by double-click, and the importer
+    reads them back.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> row = {"gebiet": "Syburg", "indikator": "sgb2-quote", "jahr": "2024", "wert": "18.4"}
+    >>> rows = {"indikatoren": [row]}
+    >>> [p.name for p in write_tables(rows, d, "csv")]
+    ['indikatoren.csv']
+    >>> (d / "indikatoren.csv").read_bytes()[3:].decode("utf-8").splitlines()[1]
+    'Syburg;sgb2-quote;2024;18,4;;'
+    """
+    fmt = _check_format(fmt)
+    _check_tables(tables)
+    path = Path(path)
+    ordered = {t: tables[t] for t in TABLES if t in tables}
+    if fmt == "xlsx":
+        _write_xlsx(path, ordered, hints=False)
+        return [path]
+    path.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table, rows in ordered.items():
+        target = path / f"{table}.csv"
+        _write_csv_file(target, table, rows)
+        written.append(target)
+    return written
+
+
+def write_template(table: str, fmt: str, path: str | Path) -> list[Path]:
+    """Write an empty template: one table (``akteure`` …) or all of them (``alle``).
+
+    ``xlsx``: one workbook with a sheet per table, a styled header (dark blue = required column) whose cells
+    carry the German hint as a comment, and two extra sheets the importer skips: ``Hinweise`` (every column
+    explained, with an example) and ``Codes`` (the codes of every vocabulary column). ``csv``: the header line
+    only, since any further line would be read as data; ``path`` is the file for one table, or a directory for
+    ``alle`` (or when ``path`` is an existing directory).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> [p.name for p in write_template("alle", "csv", d)][:2]
+    ['akteure.csv', 'kooperationen.csv']
+    >>> from bildungsnetz.ingest.tables import detect_table
+    >>> len(detect_table(write_template("alle", "xlsx", d / "vorlage.xlsx")[0]))
+    8
+    """
+    fmt = _check_format(fmt)
+    names = list(TABLES) if table.strip().lower() in ("alle", "all") else [table.strip().lower()]
+    _check_tables(names)
+    path = Path(path)
+    empty: dict[str, list] = {name: [] for name in names}
+    if fmt == "xlsx":
+        if path.is_dir():
+            path = path / ("vorlage.xlsx" if len(names) > 1 else f"{names[0]}.xlsx")
+        _write_xlsx(path, empty, hints=True)
+        return [path]
+    if len(names) == 1 and not path.is_dir() and path.suffix.lower() == ".csv":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_csv_file(path, names[0], [])
+        return [path]
+    return write_tables(empty, path, "csv")
+
+
+def example_dir() -> Path:
+    """The example tables (``docs/beispiel-import/*.csv``): a small education landscape in Dortmund."""
+    here = Path(__file__).resolve().parent
+    # in a wheel under bildungsnetz/_data (like ontology/, shapes/, queries/), in a checkout under docs/
+    packed, checkout = here.parent / "_data" / "beispiel-import", here.parents[2] / "docs" / "beispiel-import"
+    for candidate in (packed, checkout):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"example tables (docs/beispiel-import) not found beside {here}")
+
+
+def write_example(path: str | Path) -> Path:
+    """Build the example workbook (``beispiel.xlsx``) from the example CSV files.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> book = write_example(Path(tempfile.mkdtemp()) / "beispiel.xlsx")
+    >>> from bildungsnetz.ingest.tables import detect_table
+    >>> "akteure" in detect_table(book), "kontakte" in detect_table(book)
+    (True, True)
+    """
+    path = Path(path)
+    if path.suffix.lower() not in XLSX_SUFFIXES:
+        path = path / "beispiel.xlsx"
+    tables = tables_from_files([example_dir()])
+    write_tables(tables, path, "xlsx")
+    return path
+
