@@ -18,13 +18,26 @@ BN = "https://w3id.org/bildungsnetz/ontology#"
 
 
 def dump(store) -> list[str]:
-    """A canonical dump: every quad, sorted."""
-    return sorted(str(q) for q in store.quads())
+    """A canonical dump: every quad of every named graph, sorted."""
+    return sorted(str(q) for g in store.named_graphs() for q in store.quads(g))
 
 
-@pytest.fixture
-def store():
-    return EmbeddedStore()
+@pytest.fixture(params=["embedded", "virtuoso"])
+def store(request):
+    """An empty store: embedded Oxigraph, and a real Virtuoso (in CI; skipped on a laptop without one)."""
+    if request.param == "embedded":
+        yield EmbeddedStore()
+        return
+    from test_store import virtuoso
+
+    from bildungsnetz.remote import DEFAULT_GRAPH_PREFIX
+
+    remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
+    remote.drop_graphs(remote.named_graphs())
+    try:
+        yield remote
+    finally:
+        remote.drop_graphs(remote.named_graphs())
 
 
 def actors_ttl(path: Path, *, second_partner: str = "akteur/A-2", extra: str = "") -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -241,6 +242,7 @@ def _meta_triples(
     ended: datetime,
     agent: str,
     previous: list[ox.Triple],
+    checksum: str,
 ) -> list[ox.Triple]:
     n = ox.NamedNode
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
@@ -284,6 +286,8 @@ def _meta_triples(
             ox.Triple(graph, n(str(PROV.wasGeneratedBy)), activity),
             ox.Triple(graph, n(_DCT + "modified"), _lit(ended.isoformat(), "dateTime")),
         ]
+        if not private:
+            out.append(ox.Triple(graph, n(str(BN.inhaltsPruefsumme)), _lit(checksum)))
     return out
 
 
@@ -417,7 +421,8 @@ def import_files(
     private_graph = str(iris.graph(f"privat/{name}"))
     meta_graph = str(iris.graph(f"meta/{name}"))
     existing = set(store.named_graphs())
-    if _same(store, data_graph, staged.data, existing) and _same(store, private_graph, staged.private, existing):
+    checksum = content_checksum(staged.data, staged.private)
+    if data_graph in existing and _stored_checksum(store, meta_graph, data_graph) == checksum:
         result.unchanged = True
         timings["load"] = time.perf_counter() - t0
         return result
@@ -428,7 +433,7 @@ def import_files(
         graphs[private_graph] = staged.private
     graphs[meta_graph] = _meta_triples(
         iris=iris, source=name, staged=staged, report=report, started=started, ended=datetime.now(UTC),
-        agent=agent, previous=previous_meta,
+        agent=agent, previous=previous_meta, checksum=checksum,
     )  # fmt: skip
     graphs.update(_missing_reference_graphs(existing, city, iris, extra_city_dirs))
     store.replace_graphs(graphs)
@@ -437,22 +442,33 @@ def import_files(
     return result
 
 
-def _same(store: Store, graph: str, triples: list[ox.Triple], existing: set[str]) -> bool:
-    if graph not in existing:
-        return not triples
-    if store.count(graph) != len(set(triples)):
-        return False
-    if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples):
-        return False  # blank nodes cannot be compared by identity; write again
-    return {q.triple for q in store.quads(graph)} == _canonical(triples)
+def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:
+    """SHA-256 over the sorted N-Triples of what an import produced (public, then private).
+
+    Stored with the source graph (``bn:inhaltsPruefsumme``): a re-import with the same checksum changes nothing,
+    on any store, however the store writes literals back (Oxigraph turns "12500.00" into "12500", Virtuoso
+    rounds WKT coordinates).
+
+    >>> t = ox.Triple(ox.NamedNode("https://ex.org/a"), ox.NamedNode("https://ex.org/p"), ox.Literal("x"))
+    >>> content_checksum([t], []) == content_checksum([t, t], [])
+    True
+    """
+    digest = hashlib.sha256()
+    for part in (data, private):
+        lines = sorted(set(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES).splitlines()))
+        digest.update(b"\n".join(lines))
+        digest.update(b"\n--\n")
+    return digest.hexdigest()
 
 
-def _canonical(triples: list[ox.Triple]) -> set[ox.Triple]:
-    # Stores keep literals in canonical form ("12500.00"^^xsd:decimal comes back as "12500"); compare like that.
-    mem = ox.Store()
-    g = ox.NamedNode("urn:bildungsnetz:vergleich")
-    mem.extend(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples)
-    return {q.triple for q in mem.quads_for_pattern(None, None, None, g)}
+def _stored_checksum(store: Store, meta_graph: str, data_graph: str) -> str | None:
+    sparql = (
+        "SELECT ?c WHERE { GRAPH " + str(ox.NamedNode(meta_graph)) + " { " + str(ox.NamedNode(data_graph))
+        + " <" + str(BN.inhaltsPruefsumme) + "> ?c } }"
+    )  # fmt: skip
+    for row in store.select(sparql):
+        return row[0].value if row[0] is not None else None
+    return None
 
 
 def _missing_reference_graphs(existing: set[str], city: str, iris: Iris, extra_dirs: tuple[Path, ...]) -> dict:

@@ -86,6 +86,7 @@ class BN(DefinedNamespace):
     gemeindeschluessel: URIRef
     handlungsfeld: URIRef
     inBetriebBis: URIRef
+    inhaltsPruefsumme: URIRef
     indikator: URIRef
     indikatorStruktur: URIRef
     jahr: URIRef

@@ -130,8 +130,9 @@ class EmbeddedStore:
         self._store.extend([ox.Quad(g, _LOADING, _LOADING, _LOADING_GRAPH) for g in new])
         self._store.flush()
         self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in new.items() for t in ts)
-        for g in new:
-            self._store.add_graph(g)
+        for g, ts in new.items():
+            if ts:  # a graph "replaced by nothing" that did not exist stays absent
+                self._store.add_graph(g)
         self._store.flush()
         self._store.remove_graph(_LOADING_GRAPH)
 
