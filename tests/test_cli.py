@@ -18,7 +18,7 @@ DATA = Path(__file__).parent / "data"
 
 def test_demo_builds_the_city_into_the_store_directory_and_prints_a_summary(tmp_path):
     store = tmp_path / "store"
-    result = runner.invoke(app, ["demo", "--actors", "150", "--store", str(store)])
+    result = runner.invoke(app, ["demo", "--actors", "150", "--store", str(store), "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "Akteure / actors" in result.output and "SDG" in result.output
     st = EmbeddedStore(store)
@@ -29,19 +29,19 @@ def test_demo_builds_the_city_into_the_store_directory_and_prints_a_summary(tmp_
     st.close()
     del st
     # Running it again with the same seed replaces the demo, it does not add to it.
-    assert runner.invoke(app, ["demo", "--actors", "150", "--store", str(store)]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--actors", "150", "--store", str(store), "--no-serve"]).exit_code == 0
     assert EmbeddedStore(store).count() == before
 
 
 def test_demo_store_directory_comes_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("BILDUNGSNETZ_STORE", str(tmp_path / "env-store"))
-    assert runner.invoke(app, ["demo", "--actors", "100"]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--actors", "100", "--no-serve"]).exit_code == 0
     assert (tmp_path / "env-store").is_dir()
 
 
 def test_demo_out_writes_trig_that_validates(tmp_path):
     out = tmp_path / "demo.trig"
-    result = runner.invoke(app, ["demo", "--actors", "120", "--seed", "5", "--out", str(out)])
+    result = runner.invoke(app, ["demo", "--actors", "120", "--seed", "5", "--out", str(out), "--no-serve"])
     assert result.exit_code == 0, result.output
     with out.open("rb") as fh:
         graphs = {q.graph_name.value for q in ox.parse(fh, ox.RdfFormat.TRIG)}
@@ -50,13 +50,13 @@ def test_demo_out_writes_trig_that_validates(tmp_path):
 
 
 def test_demo_refuses_an_actor_count_out_of_range_with_one_line():
-    result = runner.invoke(app, ["demo", "--actors", "5"])
+    result = runner.invoke(app, ["demo", "--actors", "5", "--no-serve"])
     assert result.exit_code == 2
     assert "100" in result.output and "Traceback" not in result.output
 
 
 def test_demo_names_an_unknown_city_with_a_suggestion():
-    result = runner.invoke(app, ["demo", "--city", "Dortmnd", "--actors", "100"])
+    result = runner.invoke(app, ["demo", "--city", "Dortmnd", "--actors", "100", "--no-serve"])
     assert result.exit_code == 2
     assert "dortmund" in result.output.lower()
 
@@ -94,12 +94,12 @@ def test_city_add_and_list(tmp_path, shared):
     listing = runner.invoke(app, ["city", "list", "--store", str(store)])
     assert "koeln" in listing.output and "dortmund" in listing.output
     # The added city carries a demo too.
-    assert runner.invoke(app, ["demo", "--city", "koeln", "--actors", "100", "--store", str(store)]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--city", "koeln", "--actors", "100", "--store", str(store), "--no-serve"]).exit_code == 0
 
 
 def test_query_lists_the_catalogue_and_runs_with_bound_parameters(tmp_path):
     store = tmp_path / "store"
-    assert runner.invoke(app, ["demo", "--actors", "150", "--store", str(store)]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--actors", "150", "--store", str(store), "--no-serve"]).exit_code == 0
     listing = runner.invoke(app, ["query", "--list"])
     assert "partners-of-actor" in listing.output
     result = runner.invoke(
@@ -119,7 +119,7 @@ def test_query_lists_the_catalogue_and_runs_with_bound_parameters(tmp_path):
 
 def test_query_errors_name_the_parameter_and_change_nothing(tmp_path):
     store = tmp_path / "store"
-    assert runner.invoke(app, ["demo", "--actors", "100", "--store", str(store)]).exit_code == 0
+    assert runner.invoke(app, ["demo", "--actors", "100", "--store", str(store), "--no-serve"]).exit_code == 0
     result = runner.invoke(
         app, ["query", "offers-by-sdg", "-p", "sdg=13", "-p", "date=31.02.2024", "--store", str(store)]
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -68,7 +69,11 @@ def domain_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except BildungsnetzError as exc:
-            err.print(f"[bold red]Fehler / error:[/] {exc}", highlight=False)
+            err.print("[bold red]Fehler / error:[/] ", end="")
+            err.print(str(exc), highlight=False, markup=False)
+            # Release what the failed command held (an open store keeps its lock) even when the caller keeps
+            # the exception, as in-process runners do.
+            traceback.clear_frames(exc.__traceback__)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err.print("Abgebrochen, nichts geändert / interrupted, nothing changed")
@@ -102,8 +107,19 @@ def demo(
         Path | None,
         typer.Option("--out", help="Datensatz als TriG schreiben statt speichern / write TriG instead"),
     ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--neu/--keep", "--rebuild", help="neu erzeugen, auch wenn es sie schon gibt / rebuild")
+    ] = False,
+    serve_it: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="danach die API starten / then serve the API")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Adresse / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
 ) -> None:
-    """Synthetische Demo-Stadt erzeugen und speichern / build the synthetic demo city and store it."""
+    """Demo-Stadt erzeugen (falls nicht vorhanden) und bereitstellen / build the demo city if missing, then serve it.
+
+    Ohne --neu bleibt eine vorhandene Demo stehen; --no-serve baut nur, --out schreibt TriG und startet nichts.
+    """
     from .cities import load_profile
     from .demo import generate
     from .errors import UsageError
@@ -114,6 +130,11 @@ def demo(
     iris = Iris(settings.base_iri)
     if not 100 <= actors <= 200_000:
         raise UsageError(f"--actors {actors}: erlaubt sind 100 bis 200000 / allowed are 100 to 200000")
+    if out_file is None and not rebuild and _has_demo(settings, iris):
+        err.print(f"Demo vorhanden in / demo present in: {settings.store.resolve()} (--neu baut sie neu / rebuilds)")
+        if serve_it:
+            _serve(settings, host=host, port=port)
+        return
     profile = load_profile(city, extra_dirs=_city_dirs(settings))
     with err.status(f"Erzeuge Demo-Stadt {profile.label} mit {actors} Akteuren …"):
         result = generate(city=profile.name, actors=actors, seed=seed, iris=iris, extra_city_dirs=_city_dirs(settings))
@@ -130,11 +151,54 @@ def demo(
         err.print(f"Geschrieben / written: {out_file}")
     else:
         with err.status(f"Speichere in {settings.store} …"):
-            st = open_store(settings.store)
+            st = open_store(settings)
             st.replace_graphs(graphs)
             st.close()
-        err.print(f"Gespeichert in / stored in: {settings.store.resolve()}")
+        err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
     _print_demo_summary(result.summary)
+    if out_file is None and serve_it:
+        _serve(settings, host=host, port=port)
+
+
+def _has_demo(settings: Settings, iris: Iris) -> bool:
+    """True when the embedded store already holds the demo's graph."""
+    from .store import open_store
+
+    if settings.endpoint or not settings.store.is_dir():
+        return False
+    st = open_store(settings.store)
+    try:
+        return str(iris.graph("quelle/demo")) in st.named_graphs()
+    finally:
+        st.close()
+
+
+# -- serve -------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from .api import create_app
+
+    where = settings.endpoint or settings.store.resolve()
+    err.print(f"API: http://{host}:{port}/docs · SPARQL: http://{host}:{port}/sparql · Speicher / store: {where}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@domain_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """REST-API, SPARQL-Endpunkt und OpenAPI-Doku starten / serve the REST API, SPARQL endpoint and docs.
+
+    Der Speicher kommt aus --store oder den Einstellungen (BILDUNGSNETZ_STORE, BILDUNGSNETZ_ENDPOINT für einen
+    entfernten Speicher); Tokens aus BILDUNGSNETZ_API_TOKENS.
+    """
+    _serve(_settings(store), host=host, port=port)
 
 
 def _print_demo_summary(s) -> None:
@@ -242,7 +306,7 @@ def query(
     if fmt == "xlsx" and out_file is None:
         raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
     settings = _settings(store)
-    if not settings.store.is_dir():
+    if not settings.endpoint and not settings.store.is_dir():
         raise UsageError(
             f"Kein Speicher in {settings.store} – zuerst 'bildungsnetz demo' oder einen Import ausführen / "
             f"no store in {settings.store} – run 'bildungsnetz demo' or an import first"
@@ -250,9 +314,9 @@ def query(
     iris = Iris(settings.base_iri)
     named = get(name)
     bind(named, values, iris=iris, city=settings.city)  # refuse bad parameters before the store is opened
-    st = open_store(settings.store)
+    st = open_store(settings)
     try:
-        result = run(named, values, store=st.oxigraph, iris=iris, city=settings.city)
+        result = run(named, values, store=st, iris=iris, city=settings.city)
     finally:
         st.close()
     _write_result(result, fmt, out_file, title=name)
@@ -325,7 +389,7 @@ def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> Non
 def _open(settings: Settings):
     from .store import open_store
 
-    return open_store(settings.store)
+    return open_store(settings)
 
 
 @app.command("import")
@@ -622,3 +686,44 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
+
+
+token_app = typer.Typer(help="API-Zugangsschlüssel / API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("new")
+@domain_errors
+def token_new(
+    role: Annotated[list[str] | None, typer.Option("--role", help="redaktion und/oder intern (mehrfach)")] = None,
+) -> None:
+    """Neuen Schlüssel erzeugen und den Eintrag für BILDUNGSNETZ_API_TOKENS ausgeben / new token and its setting."""
+    from .api.auth import hash_token, new_token
+
+    token = new_token()
+    entry = hash_token(token, roles=role or ["redaktion"])
+    out.print(f"Schlüssel (einmalig anzeigen, geheim halten) / token (shown once, keep secret):\n{token}", markup=False)
+    out.print(f"Eintrag für / entry for BILDUNGSNETZ_API_TOKENS (nur der Hash / hash only):\n{entry}", markup=False)
+
+
+@token_app.command("hash")
+@domain_errors
+def token_hash(
+    token: Annotated[str, typer.Argument(help="vorhandener Schlüssel / existing token")],
+    role: Annotated[list[str] | None, typer.Option("--role", help="redaktion und/oder intern (mehrfach)")] = None,
+) -> None:
+    """Den Settings-Eintrag (Hash) zu einem Schlüssel ausgeben / print the settings entry (hash) for a token."""
+    from .api.auth import hash_token
+
+    out.print(hash_token(token, roles=role or ["redaktion"]), markup=False)
+
+
+def _register_subapps() -> None:
+    # Sub-apps live in their own modules and import the helpers above, so they are added last.
+    from .cli_sdg import report_app, sdg_app
+
+    app.add_typer(sdg_app, name="sdg")
+    app.add_typer(report_app, name="report")
+
+
+_register_subapps()

@@ -37,6 +37,21 @@ class Settings(BaseSettings):
     endpoint_password: SecretStr | None = None
     #: Timeout in seconds for every request to a remote store.
     endpoint_timeout: float = 30.0
+    #: API bearer tokens, hashed: entries ``"ROLE[,ROLE]:sha256:HEX"`` (``bildungsnetz token hash`` makes one);
+    #: roles are ``redaktion`` (imports, deleting graphs) and ``intern`` (contact persons).
+    api_tokens: list[str] = []
+    #: Seconds a ``/sparql`` query may run before its worker process is stopped (HTTP 503).
+    query_timeout: float = 30.0
+    #: Most rows (or triples) one ``/sparql`` answer or API page may hold; more is refused (HTTP 422).
+    row_cap: int = 10_000
+    #: Worker processes that run ``/sparql`` queries (each can be stopped on timeout).
+    sparql_workers: int = 2
+    #: Keep a read copy of the embedded store in memory for the REST API (faster; costs memory).
+    api_memory_copy: bool = True
+    #: Results of named queries the API keeps per state of the (embedded) store; 0 turns the cache off.
+    api_cache_size: int = 512
+    #: Largest upload to ``POST /api/imports``, in megabytes.
+    max_upload_mb: int = 50
 
 
 @cache

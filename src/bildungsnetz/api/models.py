@@ -1,0 +1,302 @@
+"""Typed response bodies of the REST API (they are also its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+__all__ = [
+    "Health",
+    "Paging",
+    "ActorItem",
+    "ActorPage",
+    "Site",
+    "Partner",
+    "ActorNetwork",
+    "ActorOffer",
+    "Contact",
+    "ActorDetail",
+    "ActorRef",
+    "ActorPartners",
+    "DistrictRef",
+    "District",
+    "KindCount",
+    "DistrictNetwork",
+    "DistrictDetail",
+    "NetworkItem",
+    "NetworkPage",
+    "Member",
+    "NetworkDetail",
+    "OfferItem",
+    "OfferPage",
+    "SdgItem",
+    "SdgTarget",
+    "SdgDetail",
+    "QueryParam",
+    "QueryInfo",
+    "QueryRows",
+    "GraphItem",
+    "GraphDropped",
+]
+
+
+class Health(BaseModel):
+    """The service answers; what it serves."""
+
+    ok: bool = True
+    store: str = Field(description="embedded oder remote")
+    graphs: int
+    sparql_workers: int
+    queries_stopped: int = Field(description="/sparql-Abfragen, die am Zeitlimit beendet wurden")
+
+
+class Paging(BaseModel):
+    """Where a page is; ``next`` is the URL of the following page, ``null`` on the last one."""
+
+    count: int
+    limit: int
+    offset: int
+    next: str | None = None
+
+
+class ActorItem(BaseModel):
+    id: str | None = Field(None, description="Kennung der Quelle bzw. Schulnummer (für /api/actors/{id})")
+    iri: str
+    label: str | None = None
+    kind: str | None = Field(None, description="Code der Akteursart, z. B. kita, schule")
+    district: str | None = Field(None, description="IRI des Stadtbezirks")
+    district_label: str | None = None
+    area: str | None = Field(None, description="IRI des Gebiets des Standorts (Stadtteil)")
+    area_label: str | None = None
+
+
+class ActorPage(Paging):
+    items: list[ActorItem]
+
+
+class Site(BaseModel):
+    iri: str
+    label: str | None = None
+    street: str | None = None
+    postal_code: str | None = None
+    locality: str | None = None
+    wkt: str | None = None
+    area: str | None = None
+    area_label: str | None = None
+    district: str | None = None
+    district_label: str | None = None
+
+
+class Partner(BaseModel):
+    partner: str
+    partner_id: str | None = None
+    partner_label: str | None = None
+    cooperation: str
+    cooperation_id: str | None = None
+    kind: str | None = None
+    field: str | None = Field(None, description="Handlungsfelder, kommagetrennt")
+    programme: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+class ActorNetwork(BaseModel):
+    network: str
+    network_id: str | None = None
+    network_label: str | None = None
+    kind: str | None = None
+    role: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+class ActorOffer(BaseModel):
+    offer: str
+    offer_id: str | None = None
+    title: str | None = None
+    area: str | None = None
+    area_label: str | None = None
+    sdgs: list[str] = Field(default_factory=list, description="SDG-Ziele bestätigter Zuordnungen")
+
+
+class Contact(BaseModel):
+    """A contact person (personal data: only for role ``intern``)."""
+
+    contact: str
+    name: str | None = None
+    function: str | None = None
+    email: str | None = None
+    telephone: str | None = None
+
+
+class ActorDetail(BaseModel):
+    id: str | None = None
+    iri: str
+    label: str | None = None
+    kind: str | None = None
+    sector: str | None = None
+    schulform: str | None = None
+    schulnummer: str | None = None
+    operator: str | None = None
+    homepage: str | None = None
+    sites: list[Site]
+    partners: list[Partner]
+    networks: list[ActorNetwork]
+    offers: list[ActorOffer]
+    sdgs: list[str] = Field(description="SDG-Ziele der Angebote (bestätigte Zuordnungen)")
+    contacts: list[Contact] | None = Field(None, description="nur mit Rolle intern, sonst null")
+
+
+class ActorRef(BaseModel):
+    id: str | None = None
+    iri: str
+    label: str | None = None
+    kind: str | None = None
+
+
+class ActorPartners(BaseModel):
+    actor: ActorRef
+    date: str
+    partners: list[Partner]
+
+
+class DistrictRef(BaseModel):
+    code: str | None = None
+    iri: str
+    label: str | None = None
+    einwohner: int | None = None
+
+
+class District(DistrictRef):
+    level: str = Field(description="stadtbezirk oder stadtteil")
+    stadtteile: list[DistrictRef] = Field(default_factory=list)
+
+
+class KindCount(BaseModel):
+    kind: str | None = None
+    actors: int
+
+
+class DistrictNetwork(BaseModel):
+    network: str
+    network_id: str | None = None
+    network_label: str | None = None
+    kind: str | None = None
+    coordinator_label: str | None = None
+    member_count: int | None = None
+
+
+class DistrictDetail(District):
+    parent: DistrictRef | None = None
+    actors_by_kind: list[KindCount]
+    networks: list[DistrictNetwork]
+
+
+class NetworkItem(BaseModel):
+    id: str | None = None
+    iri: str
+    label: str | None = None
+    kind: str | None = None
+    area: str | None = None
+    area_label: str | None = None
+    coordinator: str | None = None
+    coordinator_label: str | None = None
+    member_count: int | None = None
+
+
+class NetworkPage(Paging):
+    items: list[NetworkItem]
+
+
+class Member(BaseModel):
+    member: str
+    member_id: str | None = None
+    member_label: str | None = None
+    kind: str | None = None
+    role: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+class NetworkDetail(NetworkItem):
+    since: str | None = None
+    until: str | None = None
+    date: str
+    members: list[Member]
+
+
+class OfferItem(BaseModel):
+    id: str | None = None
+    iri: str
+    title: str | None = None
+    providers: str | None = Field(None, description="Namen der Anbieter, durch »; « getrennt")
+    area: str | None = None
+    area_label: str | None = None
+    sdgs: list[str] = Field(default_factory=list)
+    zielgruppen: list[str] = Field(default_factory=list)
+    bildungsphasen: list[str] = Field(default_factory=list)
+
+
+class OfferPage(Paging):
+    items: list[OfferItem]
+
+
+class SdgItem(BaseModel):
+    sdg: int
+    iri: str
+    label_de: str | None = None
+    label_en: str | None = None
+    un: str | None = None
+    offers: int
+
+
+class SdgTarget(BaseModel):
+    code: str
+    iri: str
+    label_de: str | None = None
+    label_en: str | None = None
+    definition_de: str | None = None
+    definition_en: str | None = None
+
+
+class SdgDetail(SdgItem):
+    targets: list[SdgTarget]
+    offer_items: list[OfferItem] = Field(description="die ersten Angebote; alle: /api/offers?sdg=N")
+
+
+class QueryParam(BaseModel):
+    name: str
+    type: str
+    required: bool
+    default: str | None = None
+
+
+class QueryInfo(BaseModel):
+    name: str
+    summary: str
+    summary_de: str
+    audience: list[str]
+    params: list[QueryParam]
+    returns: list[str]
+    url: str
+
+
+class QueryRows(Paging):
+    query: str
+    columns: list[str]
+    rows: list[dict[str, str | int | float | bool | None]]
+
+
+class GraphItem(BaseModel):
+    graph: str
+    name: str
+    source: str | None = None
+    triples: int
+    modified: str | None = None
+    conforms: bool | None = None
+    private: bool
+    synthetic: bool
+
+
+class GraphDropped(BaseModel):
+    ok: bool = True
+    dropped: str

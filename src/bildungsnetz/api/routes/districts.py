@@ -1,0 +1,110 @@
+"""``/api/districts``: the city's Stadtbezirke and Stadtteile; one district with its actors and networks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+
+from ..deps import ServiceDep
+from ..errors import LIST_RESPONSES, ApiError
+from ..formats import csv_response, wants_csv
+from ..models import District, DistrictDetail
+from . import DateQ, FormatQ, listed, snake
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/districts", tags=["Gebiete / districts"], responses=LIST_RESPONSES)
+
+
+def _tree(service: Any) -> list[dict[str, Any]]:
+    """Stadtbezirke with their Stadtteile, read once per state of the store."""
+
+    def compute() -> list[dict[str, Any]]:
+        tree: dict[str, dict[str, Any]] = {}
+        for row in service.query("district-hierarchy", {"gemeinde": service.city}).rows:
+            bezirk = tree.setdefault(
+                row["stadtbezirk"],
+                {
+                    "code": row.get("stadtbezirkCode"),
+                    "iri": row["stadtbezirk"],
+                    "label": row.get("stadtbezirkLabel"),
+                    "level": "stadtbezirk",
+                    "einwohner": None,
+                    "stadtteile": [],
+                },
+            )
+            if row.get("stadtteil"):
+                bezirk["stadtteile"].append(
+                    {
+                        "code": row.get("stadtteilCode"),
+                        "iri": row["stadtteil"],
+                        "label": row.get("stadtteilLabel"),
+                        "einwohner": row.get("einwohner"),
+                    }
+                )
+        for bezirk in tree.values():
+            counts = [t["einwohner"] for t in bezirk["stadtteile"]]
+            if counts and all(isinstance(n, int) for n in counts):
+                bezirk["einwohner"] = sum(counts)
+        return list(tree.values())
+
+    return service.cached("districts", compute)
+
+
+@router.get("", response_model=list[District], summary="Stadtbezirke und Stadtteile / districts")
+def list_districts(request: Request, service: ServiceDep, format: FormatQ = None) -> Any:
+    """The Stadtbezirke of the configured city, each with its Stadtteile (or statistische Bezirke)."""
+    if wants_csv(request):
+        rows = []
+        for b in _tree(service):
+            for t in b["stadtteile"] or [{"code": None, "label": None, "einwohner": None, "iri": b["iri"]}]:
+                rows.append(
+                    {
+                        "stadtbezirk_code": b["code"],
+                        "stadtbezirk": b["label"],
+                        "stadtteil_code": t["code"],
+                        "stadtteil": t["label"],
+                        "einwohner": t["einwohner"],
+                        "iri": t["iri"],
+                    }
+                )
+        return csv_response(list(rows[0]) if rows else ["stadtbezirk"], rows, filename="gebiete")
+    return listed(request, _tree(service), columns=[], name="gebiete")
+
+
+@router.get("/{code}", response_model=DistrictDetail, summary="Ein Gebiet / one district")
+def get_district(
+    request: Request,
+    code: Annotated[
+        str, Path(max_length=64, description="Code des Stadtbezirks oder Stadtteils, z. B. 8 oder 55")
+    ],
+    service: ServiceDep,
+    ebene: Annotated[
+        str | None,
+        Query(pattern="^(stadtbezirk|stadtteil)$", description="Ebene, wenn der Code auf beiden vorkommt"),
+    ] = None,
+    date: DateQ = None,
+    format: FormatQ = None,
+) -> Any:
+    """A Stadtbezirk (or Stadtteil) with its parts, actors per kind and the networks active at ``date``."""
+    found: dict[str, Any] | None = None
+    for bezirk in _tree(service):
+        if bezirk["code"] == code and ebene in (None, "stadtbezirk"):
+            found = dict(bezirk, parent=None)
+            break
+    if found is None and ebene in (None, "stadtteil"):
+        for bezirk in _tree(service):
+            for teil in bezirk["stadtteile"]:
+                if teil["code"] == code:
+                    parent = {k: bezirk[k] for k in ("code", "iri", "label", "einwohner")}
+                    found = dict(teil, level="stadtteil", stadtteile=[], parent=parent)
+    if found is None:
+        shown = code if len(code) <= 40 else code[:40] + "…"
+        raise ApiError(404, f'Gebiet "{shown}" nicht gefunden / district not found')
+    found["actors_by_kind"] = service.query("api/area-actor-counts", {"area": found["iri"]}).rows
+    networks = service.query("networks-of-district", {"stadtbezirk": found["iri"], "date": date}).rows
+    found["networks"] = [snake(r) for r in networks]
+    if wants_csv(request):
+        return csv_response(["kind", "actors"], found["actors_by_kind"], filename=f"gebiet-{code}")
+    return found

@@ -1,0 +1,73 @@
+"""``/api/graphs``: the named graphs with source, size and status; deleting one (role ``redaktion``)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request
+
+from ...graphinfo import graph_overview
+from ..deps import PrincipalDep, RedaktionDep, ServiceDep
+from ..errors import CSV_RESPONSES, ERROR_RESPONSES, ApiError
+from ..models import GraphDropped, GraphItem
+from . import FormatQ, listed
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/graphs", tags=["Graphen / graphs"], responses=ERROR_RESPONSES)
+_COLUMNS = ["name", "source", "triples", "modified", "conforms", "private", "synthetic", "graph"]
+#: Reference data every import validates against: not deleted through the API.
+_PROTECTED = ("ontologie", "vokabulare", "stadt/")
+
+
+def _overview(service: Any) -> list[dict[str, Any]]:
+    def compute() -> list[dict[str, Any]]:
+        return [
+            {
+                "graph": g.graph,
+                "name": g.short,
+                "source": g.source,
+                "triples": g.triples,
+                "modified": g.modified,
+                "conforms": g.conforms,
+                "private": g.private,
+                "synthetic": g.synthetic,
+            }
+            for g in graph_overview(service.store, service.iris)
+        ]
+
+    return service.cached("graphs", compute)
+
+
+@router.get(
+    "", response_model=list[GraphItem], summary="Benannte Graphen / named graphs", responses=CSV_RESPONSES
+)
+def list_graphs(request: Request, service: ServiceDep, who: PrincipalDep, format: FormatQ = None) -> Any:
+    """Every named graph with source, triples, last import and validation status (private: with a token)."""
+    rows = [r for r in _overview(service) if not r["private"] or who.roles]
+    return listed(request, rows, columns=_COLUMNS, name="graphen")
+
+
+@router.delete("/{name:path}", response_model=GraphDropped, summary="Graph löschen / delete a graph")
+async def drop_graph(
+    name: Annotated[
+        str, Path(max_length=300, description="Kurzname, z. B. quelle/schulen oder privat/schulen")
+    ],
+    service: ServiceDep,
+    who: RedaktionDep,
+) -> Any:
+    """Remove one named graph (role ``redaktion``). The ontology, vocabularies and city profiles stay."""
+    iri = str(service.iris.graph(name.strip("/"))) if name.strip("/") and "://" not in name else name
+    if name.startswith(_PROTECTED) or iri.startswith(
+        tuple(str(service.iris.graph(p)) for p in ("ontologie", "vokabulare"))
+    ):
+        raise ApiError(
+            409, f"Referenzgraph »{name}« wird nicht gelöscht / reference graph {name!r} is not deleted"
+        )
+    async with service.write_lock:
+        if iri not in service.graphs:
+            raise ApiError(404, "Graph nicht gefunden / graph not found")
+        await asyncio.to_thread(service.store.drop_graphs, [iri])
+        await service.after_write()
+    return {"ok": True, "dropped": iri}

@@ -1,0 +1,115 @@
+"""``POST /api/imports``: upload files, run the import pipeline, get its report (role ``redaktion``)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+
+from ...errors import BildungsnetzError, InputError
+from ..deps import RedaktionDep, ServiceDep
+from ..errors import ERROR_RESPONSES, ApiError
+
+__all__ = ["router", "ImportReport"]
+
+router = APIRouter(prefix="/api/imports", tags=["Import"], responses=ERROR_RESPONSES)
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class ImportReport(BaseModel):
+    """The import's report, as ``bildungsnetz import --report x.json`` writes it."""
+
+    model_config = ConfigDict(extra="allow")
+
+    ok: bool
+    source: str
+    imported: bool
+    dry_run: bool
+    rows: int
+    triples: int
+    report: dict[str, Any]
+
+
+def _filename(name: str | None, number: int) -> str:
+    base = Path(name or "").name
+    stem, dot, suffix = base.rpartition(".")
+    stem = _SAFE.sub("_", stem if dot else base).strip("._") or f"datei-{number}"
+    return f"{stem}.{_SAFE.sub('', suffix).lower()}" if dot and suffix else stem
+
+
+@router.post(
+    "",
+    response_model=ImportReport,
+    summary="Dateien importieren / import files",
+    responses={422: {"description": "Prüfung fehlgeschlagen: der Bericht, nichts geändert"}},
+)
+async def import_files_route(
+    files: Annotated[list[UploadFile], File(description="CSV, XLSX, Schulliste oder RDF; eine Quelle")],
+    service: ServiceDep,
+    who: RedaktionDep,
+    source: Annotated[
+        str | None, Form(max_length=80, description="Name der Quelle (Vorgabe: erste Datei)")
+    ] = None,
+    kind: Annotated[
+        str | None, Form(max_length=40, description="tabelle, schulliste, rdf oder eine Tabelle")
+    ] = None,
+    city: Annotated[str | None, Form(max_length=80, description="Stadtprofil")] = None,
+    dry_run: Annotated[bool, Form(description="nur prüfen, nichts schreiben")] = False,
+) -> Any:
+    """Validate the files and import them as one source, exactly as ``bildungsnetz import`` does.
+
+    200 with the report when imported (or, with ``dry_run``, when it would be); 422 with the report when
+    validation failed and nothing changed; 400 when a file cannot be read.
+    """
+    from ...importer import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
+
+    limit = service.settings.max_upload_mb * 1024 * 1024
+    with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:
+        paths: list[Path] = []
+        total = 0
+        for number, upload in enumerate(files, start=1):
+            target = Path(tmp) / _filename(upload.filename, number)
+            if target.exists():
+                target = target.with_name(f"{number}-{target.name}")
+            with target.open("wb") as out:
+                while chunk := await upload.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise ApiError(
+                            413,
+                            f"Upload größer als {service.settings.max_upload_mb} MB / upload larger "
+                            f"than {service.settings.max_upload_mb} MB",
+                        )
+                    out.write(chunk)
+            paths.append(target)
+        async with service.write_lock:
+            try:
+                result = await asyncio.to_thread(
+                    import_files,
+                    paths,
+                    store=service.store,
+                    iris=service.iris,
+                    city=city or service.city,
+                    source=source,
+                    kind=kind,
+                    dry_run=dry_run,
+                )
+            except InputError as exc:
+                raise ApiError(400, str(exc)) from None
+            except BildungsnetzError:
+                raise
+            if result.imported:
+                await service.after_write()
+    body = result.to_dict()
+    if result.exit_code != 0:
+        body.update(
+            status=422, error="Prüfung fehlgeschlagen, nichts geändert / validation failed, nothing changed"
+        )
+        return JSONResponse(body, status_code=422)
+    return body

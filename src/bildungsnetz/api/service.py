@@ -1,0 +1,191 @@
+"""The state behind the API: the store, a read copy, the prepared named queries, the graphs, the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections import OrderedDict
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..iris import Iris
+from ..queries import NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
+from ..resources import queries_dir
+from ..settings import Settings
+from ..store import EmbeddedStore, Store
+from .auth import Principal, TokenTable
+from .errors import ApiError
+from .worker import Job, WorkerPool, WorkerSource, snapshot_store
+
+__all__ = ["Service", "Page", "PRIVATE_PART"]
+
+_log = logging.getLogger("bildungsnetz.api")
+#: Named graphs under ``…/graph/privat/`` hold personal data: only role ``intern`` reads them.
+PRIVATE_PART = "graph/privat/"
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    """One page of rows, and whether more follow."""
+
+    rows: list[dict[str, object]]
+    columns: list[str]
+    limit: int
+    offset: int
+    more: bool
+
+
+def _strip_header(text: str) -> str:
+    """The query without its comment header: shorter text for the binder and the engine to read."""
+    lines = text.splitlines()
+    start = 0
+    while start < len(lines) and (not lines[start].strip() or lines[start].lstrip().startswith("#")):
+        start += 1
+    return "\n".join(lines[start:]) + "\n"
+
+
+def _prepare(query: NamedQuery, *, max_limit: int) -> NamedQuery:
+    """A copy for serving: header stripped, and ``limit``/``offset`` paging even where the file has none.
+
+    The limit accepts one more than the API allows, so that one extra row tells whether a next page exists.
+    """
+    params = [p for p in query.params if not p.paging]
+    params.append(Param("limit", "int", str(max_limit + 1), False, f"1..{max_limit + 1}"))
+    params.append(Param("offset", "int", "0", False, "0..100000000"))
+    return dataclasses.replace(query, text=_strip_header(query.text), params=tuple(params))
+
+
+class Service:
+    """Everything a request needs, created once at startup (see :func:`bildungsnetz.api.app.create_app`)."""
+
+    def __init__(self, settings: Settings, store: Store) -> None:
+        self.settings = settings
+        self.store = store
+        self.iris = Iris(settings.base_iri)
+        self.city = settings.city
+        self.tokens = TokenTable(settings.api_tokens)
+        self.embedded = isinstance(store, EmbeddedStore)
+        self.catalogue: dict[str, NamedQuery] = load_catalogue()
+        self.api_queries = {p.stem: parse_query_file(p) for p in sorted((queries_dir() / "api").glob("*.rq"))}
+        cap = settings.row_cap
+        self._prepared = {f"api/{n}": _prepare(q, max_limit=cap) for n, q in self.api_queries.items()}
+        self._prepared.update({n: _prepare(q, max_limit=cap) for n, q in self.catalogue.items()})
+        self.reader: Any = store.oxigraph if self.embedded else store  # type: ignore[attr-defined]
+        self.graphs: tuple[str, ...] = ()
+        self.public_graphs: tuple[str, ...] = ()
+        self.pool: WorkerPool | None = None
+        self.write_lock = asyncio.Lock()
+        self.generation = 0
+        self._cache: dict[str, Any] = {}
+        # Query results per state of the store: only the embedded store, whose every write goes through this
+        # process (it holds the store's lock), so that a write can empty the cache exactly.
+        self._results: OrderedDict[tuple, QueryResult] = OrderedDict()
+        self._results_size = settings.api_cache_size if self.embedded else 0
+
+    # -- startup and writes ------------------------------------------------------------------------------
+
+    def _memory_copy(self) -> ox.Store | None:
+        if not (self.embedded and self.settings.api_memory_copy):
+            return None
+        copy = ox.Store()
+        oxigraph = self.store.oxigraph  # type: ignore[attr-defined]
+        copy.bulk_extend(oxigraph.quads_for_pattern(None, None, None, None))
+        return copy
+
+    def refresh(self) -> None:
+        """Re-read what the store holds: graph lists, read copy, cached results (blocking: use a thread)."""
+        graphs = tuple(self.store.named_graphs())
+        private = self.iris.base + PRIVATE_PART
+        self.graphs = graphs
+        self.public_graphs = tuple(g for g in graphs if not g.startswith(private))
+        copy = self._memory_copy()
+        if copy is not None:
+            self.reader = copy
+        self._cache = {}
+        self._results = OrderedDict()
+        self.generation += 1
+
+    def worker_source(self) -> WorkerSource:
+        """A fresh snapshot (embedded) or the endpoint (remote) for the ``/sparql`` workers."""
+        if self.embedded:
+            store: EmbeddedStore = self.store  # type: ignore[assignment]
+            path = snapshot_store(store.oxigraph, store.path)
+            return WorkerSource("embedded", path=str(path))
+        s = self.settings
+        password = s.endpoint_password.get_secret_value() if s.endpoint_password else None
+        return WorkerSource("remote", endpoint=s.endpoint, user=s.endpoint_user, password=password)
+
+    async def start(self) -> None:
+        """Read the store and start the ``/sparql`` workers."""
+        await asyncio.to_thread(self.refresh)
+        source = await asyncio.to_thread(self.worker_source)
+        self.pool = WorkerPool(source, size=self.settings.sparql_workers, timeout=self.settings.query_timeout)
+        await self.pool.start()
+
+    async def after_write(self) -> None:
+        """After an import or a drop: fresh read copy, fresh graph lists, workers on a fresh snapshot."""
+        await asyncio.to_thread(self.refresh)
+        if self.pool is not None:
+            source = await asyncio.to_thread(self.worker_source)
+            await self.pool.reload(source)
+
+    def close(self) -> None:
+        """Stop the workers, remove their snapshot, flush the store."""
+        if self.pool is not None:
+            self.pool.close()
+        self.store.close()
+
+    # -- reading ----------------------------------------------------------------------------------------
+
+    def allowed_graphs(self, who: Principal) -> tuple[str, ...]:
+        """Graphs ``who`` may query: the public ones, and the private ones too for role ``intern``."""
+        return self.graphs if who.intern else self.public_graphs
+
+    def query(self, name: str, values: Mapping[str, object] | None = None) -> QueryResult:
+        """Run a prepared named query (``api/…``: the API's own) on the read copy; rows of plain values."""
+        query = self._prepared.get(name)
+        if query is None:
+            raise ApiError(500, "Interner Fehler / internal error")
+        clean = {k: str(v) for k, v in (values or {}).items() if v is not None and v != ""}
+        if not self._results_size:
+            return run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+        key = (name, date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
+        hit = self._results.get(key)
+        if hit is not None:
+            self._results.move_to_end(key)
+            return hit
+        result = run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+        if len(result.rows) <= 5_000:  # big answers are not kept: the cache stays small
+            self._results[key] = result
+            while len(self._results) > self._results_size:
+                self._results.popitem(last=False)
+        return result
+
+    def page(self, name: str, values: Mapping[str, object] | None, *, limit: int, offset: int) -> Page:
+        """One page of a named query: ``limit`` rows from ``offset``, and whether there are more."""
+        clean = dict(values or {})
+        clean["limit"] = limit + 1
+        clean["offset"] = offset
+        result = self.query(name, clean)
+        return Page(result.rows[:limit], result.columns, limit, offset, len(result.rows) > limit)
+
+    def cached(self, key: str, compute: Any) -> Any:
+        """A value computed once per state of the store (district tree, SDG list …)."""
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
+    async def sparql(self, job: Job) -> Any:
+        """Run a ``/sparql`` job on a worker process."""
+        if self.pool is None:
+            raise ApiError(503, "Dienst startet noch / service is starting")
+        return await self.pool.run(job)
+
+    def store_path(self) -> Path | None:
+        """Directory of an embedded store on disk."""
+        return getattr(self.store, "path", None)

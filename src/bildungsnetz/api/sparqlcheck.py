@@ -1,0 +1,245 @@
+"""What a ``/sparql`` query is before it runs: form, dataset, and whether it would reach outside the store.
+
+Two independent checks look for ``SERVICE`` (the one SPARQL feature that makes the engine send HTTP requests):
+rdflib's SPARQL parser, whose parse tree is walked for every ``ServiceGraphPattern`` (also inside sub-selects,
+``EXISTS`` and ``OPTIONAL``), and a tokenizer that looks for the keyword itself. The tokenizer runs on the
+text
+as written and after SPARQL's ``\\uXXXX`` escapes are expanded (an engine expands them before parsing, so
+``\\u0053ERVICE`` is ``SERVICE``), and once more with ``<`` never starting an IRI, because ``<`` is also the
+less-than operator. Anything either check finds is refused; a query rdflib cannot parse is refused too.
+This module imports nothing heavy: it runs in the ``/sparql`` worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urljoin
+
+__all__ = [
+    "QueryInfo",
+    "QueryRefused",
+    "inspect_query",
+    "expand_escapes",
+    "has_service_keyword",
+    "UPDATE_KEYWORDS",
+]
+
+#: Keywords that start a SPARQL update operation.
+UPDATE_KEYWORDS = frozenset(
+    {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "COPY", "MOVE", "ADD", "WITH"}
+)
+_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_PN_CHARS_BASE = (
+    "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+    "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd"
+)
+_NAME = rf"[{_PN_CHARS_BASE}_0-9\-\u00b7\u0300-\u036f\u203f-\u2040.]"
+_TOKEN_PARTS = [
+    ("comment", r"\#[^\n\r]*"),
+    ("iri", r"<[^<>\"{}|^`\\\x00-\x20]*>"),
+    (
+        "string",
+        r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+        r'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\'',
+    ),
+    ("var", rf"[?$]{_NAME}+"),
+    ("lang", r"@[A-Za-z]+(?:-[A-Za-z0-9]+)*"),
+    ("bnode", rf"_:{_NAME}+"),
+    ("pname", rf"(?:[{_PN_CHARS_BASE}]{_NAME}*)?:(?:{_NAME}|:|%[0-9A-Fa-f]{{2}}|\\.)*"),
+    ("word", r"[A-Za-z_][A-Za-z0-9_]*"),
+    ("space", r"\s+"),
+    ("other", r"."),
+]
+_TOKEN = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _TOKEN_PARTS), re.DOTALL)
+_NO_IRI = re.compile("|".join(f"(?P<{n}>{p})" for n, p in _TOKEN_PARTS if n != "iri"), re.DOTALL)
+
+
+class QueryRefused(Exception):
+    """The query is not run; ``status`` is the HTTP status, the message is one line in German and English."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """The form of a query (``SELECT``, ``ASK``, ``CONSTRUCT``, ``DESCRIBE``) and its own dataset clauses."""
+
+    form: str
+    from_graphs: tuple[str, ...] = field(default=())
+    from_named: tuple[str, ...] = field(default=())
+
+
+def expand_escapes(text: str) -> str:
+    r"""Expand SPARQL's codepoint escapes, as the grammar does before parsing.
+
+    >>> expand_escapes(r"\u0053ERVICE")
+    'SERVICE'
+    """
+
+    def one(m: re.Match) -> str:
+        code = int(m[1] or m[2], 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m[0]
+
+    return _ESCAPE.sub(one, text)
+
+
+def _tokens(text: str, pattern: re.Pattern) -> list[tuple[str, str]]:
+    return [
+        (m.lastgroup or "other", m.group())
+        for m in pattern.finditer(text)
+        if m.lastgroup not in ("space", "comment")
+    ]
+
+
+def has_service_keyword(text: str) -> bool:
+    """True if ``SERVICE`` appears as a keyword, however the text is read.
+
+    >>> has_service_keyword("SELECT * { SERVICE <http://x/> { ?s ?p ?o } }")
+    True
+    >>> has_service_keyword('SELECT * { ?s <http://x/SERVICE> "SERVICE" . ?s a ex:SERVICE }')
+    False
+    >>> has_service_keyword("SELECT * { FILTER(?a<?b) SERVICE?x#>\\n{ } }")
+    True
+    """
+    for variant in {text, expand_escapes(text)}:
+        for pattern in (_TOKEN, _NO_IRI):
+            tokens = _tokens(variant, pattern)
+            for i, (kind, value) in enumerate(tokens):
+                if kind != "word" or value.upper() != "SERVICE":
+                    continue
+                nxt = tokens[i + 1] if i + 1 < len(tokens) else ("", "")
+                # SERVICE SILENT? VarOrIri: anything that can follow the keyword counts
+                if (
+                    pattern is _TOKEN
+                    or nxt[0] in ("var", "pname", "iri")
+                    or nxt[1] in ("<", "?", "$")
+                    or nxt[1].upper() == "SILENT"
+                ):
+                    return True
+    return False
+
+
+def _first_keyword(text: str) -> str:
+    """The first keyword after the prologue (``BASE``/``PREFIX`` declarations)."""
+    tokens = _tokens(expand_escapes(text), _TOKEN)
+    i = 0
+    while i < len(tokens):
+        kind, value = tokens[i]
+        upper = value.upper() if kind == "word" else ""
+        if upper == "BASE":
+            i += 2
+        elif upper == "PREFIX":
+            i += 3
+        elif kind == "word":
+            return upper
+        else:
+            return value
+    return ""
+
+
+def _walk_service(node: object) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415
+
+    if isinstance(node, CompValue):
+        if node.name == "ServiceGraphPattern":
+            return True
+        return any(_walk_service(v) for k, v in node.items() if not str(k).startswith("_"))
+    if isinstance(node, dict):
+        return any(_walk_service(v) for v in node.values())
+    if isinstance(node, (list, tuple)):
+        return any(_walk_service(v) for v in node)
+    from pyparsing import ParseResults  # noqa: PLC0415
+
+    if isinstance(node, ParseResults):
+        return any(_walk_service(v) for v in node)
+    return False
+
+
+def _iri(term: object, prefixes: dict[str, str], base: str | None) -> str:
+    from rdflib.plugins.sparql.parserutils import CompValue  # noqa: PLC0415
+
+    if isinstance(term, CompValue) and term.name == "pname":
+        prefix = str(term.get("prefix") or "")
+        if prefix not in prefixes:
+            raise QueryRefused(
+                400, f"Präfix »{prefix}:« ist nicht deklariert / prefix {prefix!r} is not declared"
+            )
+        return prefixes[prefix] + str(term.get("localname") or "")
+    value = str(term)
+    return urljoin(base, value) if base else value
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str) -> tuple[str, bool, tuple[str, ...], tuple[str, ...]]:
+    from pyparsing import ParseException  # noqa: PLC0415
+    from rdflib.plugins.sparql.parser import parseQuery  # noqa: PLC0415
+
+    try:
+        parsed = parseQuery(text)
+    except ParseException as exc:
+        raise QueryRefused(
+            400,
+            f"SPARQL-Syntaxfehler in Zeile {exc.lineno}, Spalte {exc.col} / SPARQL syntax error at line "
+            f"{exc.lineno}, column {exc.col}",
+        ) from None
+    except Exception:  # rdflib raises assorted errors on odd input; none may reach the client
+        raise QueryRefused(400, "SPARQL-Anfrage nicht lesbar / cannot read the SPARQL query") from None
+    prologue, query = parsed[0], parsed[1]
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    for decl in prologue:
+        if decl.name == "Base":
+            base = urljoin(base, str(decl["iri"])) if base else str(decl["iri"])
+        elif decl.name == "PrefixDecl":
+            prefixes[str(decl.get("prefix") or "")] = str(decl["iri"])
+    default: list[str] = []
+    named: list[str] = []
+    for clause in query.get("datasetClause") or []:
+        if "default" in clause:
+            default.append(_iri(clause["default"], prefixes, base))
+        if "named" in clause:
+            named.append(_iri(clause["named"], prefixes, base))
+    form = query.name.removesuffix("Query").upper()
+    return form, _walk_service(query), tuple(default), tuple(named)
+
+
+def inspect_query(text: str) -> QueryInfo:
+    """Check a query before it runs; raise :class:`QueryRefused` for updates, ``SERVICE`` and syntax errors.
+
+    >>> inspect_query("PREFIX e: <http://e/> SELECT * FROM e:g WHERE { ?s ?p ?o }")
+    QueryInfo(form='SELECT', from_graphs=('http://e/g',), from_named=())
+    >>> for q in ("INSERT DATA { <a:a> <a:b> <a:c> }", "ASK { FILTER EXISTS { SERVICE SILENT ?x { } } }"):
+    ...     try:
+    ...         inspect_query(q)
+    ...     except QueryRefused as refused:
+    ...         print(refused.status)
+    403
+    403
+    """
+    keyword = _first_keyword(text)
+    if keyword in UPDATE_KEYWORDS:
+        raise QueryRefused(
+            403,
+            "Dieser Endpunkt ist schreibgeschützt: keine SPARQL-Updates / this endpoint is read-only: no "
+            "SPARQL updates",
+        )
+    service = QueryRefused(
+        403,
+        "SERVICE ist hier nicht erlaubt: der Endpunkt fragt keine anderen Dienste an / SERVICE is not "
+        "allowed: this endpoint never queries other services",
+    )
+    if has_service_keyword(text):
+        raise service
+    form, has_service, default, named = _parse(text)
+    if has_service:
+        raise service
+    if form not in _FORMS:
+        raise QueryRefused(
+            400, "Nur SELECT, ASK, CONSTRUCT, DESCRIBE / only SELECT, ASK, CONSTRUCT, DESCRIBE"
+        )
+    return QueryInfo(form=form, from_graphs=default, from_named=named)
