@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_api import REDAKTION, TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
 
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
+from test_api import REDAKTION, TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
 
 
 @pytest.fixture(scope="module")
-def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
+def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:  # noqa: F811 - pytest injects the fixture
     path = tmp_path_factory.mktemp("api-binakom") / "store"
     store = EmbeddedStore(path)
     store.replace_graphs(demo_graphs)

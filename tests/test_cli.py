@@ -94,7 +94,12 @@ def test_city_add_and_list(tmp_path, shared):
     listing = runner.invoke(app, ["city", "list", "--store", str(store)])
     assert "koeln" in listing.output and "dortmund" in listing.output
     # The added city carries a demo too.
-    assert runner.invoke(app, ["demo", "--city", "koeln", "--actors", "100", "--store", str(store), "--no-serve"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["demo", "--city", "koeln", "--actors", "100", "--store", str(store), "--no-serve"]
+        ).exit_code
+        == 0
+    )
 
 
 def test_query_lists_the_catalogue_and_runs_with_bound_parameters(tmp_path):

@@ -28,9 +28,8 @@ def store(request):
     if request.param == "embedded":
         yield EmbeddedStore()
         return
-    from test_store import virtuoso
-
     from bildungsnetz.remote import DEFAULT_GRAPH_PREFIX
+    from test_store import virtuoso
 
     remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
     remote.drop_graphs(remote.named_graphs())
