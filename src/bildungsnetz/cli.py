@@ -720,8 +720,11 @@ def token_hash(
 
 def _register_subapps() -> None:
     # Sub-apps live in their own modules and import the helpers above, so they are added last.
+    from .cli_analyse import analyse, report_gaps
     from .cli_sdg import report_app, sdg_app
 
+    app.command("analyse")(analyse)
+    report_app.command("gaps")(report_gaps)
     app.add_typer(sdg_app, name="sdg")
     app.add_typer(report_app, name="report")
 

@@ -12,7 +12,7 @@ from .. import __version__
 from ..settings import Settings, get_settings
 from ..store import Store, open_store
 from .errors import install_error_handlers
-from .routes import actors, binakom, districts, graphs, imports, networks, offers, sdgs, sparql, system
+from .routes import actors, analysis, binakom, districts, graphs, imports, networks, offers, sdgs, sparql, system
 from .routes.queries import build_router
 from .service import Service
 
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     install_error_handlers(app)
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
-    for module in (system, binakom, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
+    for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
         app.include_router(module.router)
     from ..queries import load_catalogue  # noqa: PLC0415
 

@@ -1,0 +1,60 @@
+"""The analysis over HTTP: a district's network for a viewer, isolates, brokers, transitions, the gap report."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from test_api import TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
+
+from bildungsnetz.settings import Settings
+from bildungsnetz.store import EmbeddedStore
+
+
+@pytest.fixture(scope="module")
+def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:  # noqa: F811 - pytest injects the fixture
+    path = tmp_path_factory.mktemp("api-analysis") / "store"
+    store = EmbeddedStore(path)
+    store.replace_graphs(demo_graphs)
+    store.close()
+    del store
+    with LiveServer(Settings(store=path, api_tokens=TOKENS)) as server:
+        yield server
+
+
+def get(live, path, **params):
+    return httpx.get(live.url + path, params=params, timeout=120)
+
+
+def test_a_district_network_has_nodes_with_measures_and_edges_between_them(live):
+    r = get(live, "/api/districts/Hörde/network", date="2026-06-30")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    ids = {n["id"] for n in body["nodes"]}
+    assert body["nodes"] and all(e["source"] in ids and e["target"] in ids for e in body["edges"])
+    own = [n for n in body["nodes"] if not n.get("external")]
+    assert own and all("betweenness" in n for n in own)
+
+
+def test_isolates_brokers_and_transitions_answer_per_district(live):
+    for path in ("/api/analysis/isolates", "/api/analysis/brokers", "/api/analysis/transitions"):
+        r = get(live, path, date="2026-06-30")
+        assert r.status_code == 200, (path, r.text)
+    brokers = get(live, "/api/analysis/brokers", stadtbezirk="8", date="2026-06-30").json()
+    assert "8" in str(brokers)
+
+
+def test_the_gap_report_comes_as_html_and_xlsx(live):
+    html = get(live, "/api/reports/gaps", format="html", date="2026-06-30")
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert "Stadtbezirk" in html.text and "<script src" not in html.text
+    xlsx = get(live, "/api/reports/gaps", format="xlsx", date="2026-06-30")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_an_unknown_district_is_one_json_error_naming_the_parameter(live):
+    r = get(live, "/api/analysis/brokers", stadtbezirk="Hombrch")
+    assert r.status_code == 400
+    body = r.json()
+    assert body["ok"] is False and "Hombruch" in body["error"]
