@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from test_api import TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
 
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
+from test_api import TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
 
 
 @pytest.fixture(scope="module")

@@ -99,4 +99,5 @@ def gaps_report(
         lambda: interfaces.gaps_report(service.reader, fmt=format, stadtbezirk=bezirk, date=_day(date)),
     )
     disposition = "inline" if format == "html" else "attachment"
-    return Response(content, media_type=media, headers={"Content-Disposition": f'{disposition}; filename="{name}"'})
+    headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
+    return Response(content, media_type=media, headers=headers)
