@@ -81,8 +81,10 @@ def transitions(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = 
     """Kitas without a Grundschule partner, Grundschulen without Kita or secondary partner, secondary schools
     without a partner for the transition to work, fields of action without actors."""
     bezirk = _bezirk(service, stadtbezirk)
-    return service.cached(f"analysis:transitions:{date}:{bezirk}",
-                          lambda: interfaces.transitions(service.reader, date=_day(date), stadtbezirk=bezirk))  # fmt: skip
+    return service.cached(
+        f"analysis:transitions:{date}:{bezirk}",
+        lambda: interfaces.transitions(service.reader, date=_day(date), stadtbezirk=bezirk),
+    )
 
 
 @router.get("/api/reports/gaps", summary="Lückenbericht / gap report (HTML, XLSX, Markdown)")
