@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
-from bildungsnetz.settings import Settings
-from bildungsnetz.store import EmbeddedStore
-from test_api import TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
+from test_api import LiveServer, demo_graphs, embedded  # noqa: F401 - the shared fixtures
 
 
 @pytest.fixture(scope="module")
-def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:  # noqa: F811 - pytest injects the fixture
-    path = tmp_path_factory.mktemp("api-analysis") / "store"
-    store = EmbeddedStore(path)
-    store.replace_graphs(demo_graphs)
-    store.close()
-    del store
-    with LiveServer(Settings(store=path, api_tokens=TOKENS)) as server:
-        yield server
+def live(embedded) -> LiveServer:
+    """The shared read-only demo server of tests/test_api.py: the analysis only reads."""
+    return embedded
 
 
 def get(live, path, **params):
