@@ -9,7 +9,7 @@ from test_api import LiveServer, demo_graphs, embedded  # noqa: F401 - the share
 
 
 @pytest.fixture(scope="module")
-def live(embedded) -> LiveServer:
+def live(embedded) -> LiveServer:  # noqa: F811 - pytest injects the fixture
     """The shared read-only demo server of tests/test_api.py: the analysis only reads."""
     return embedded
 
