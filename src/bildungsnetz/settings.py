@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .iris import DEFAULT_BASE
@@ -52,6 +53,11 @@ class Settings(BaseSettings):
     api_cache_size: int = 512
     #: Largest upload to ``POST /api/imports``, in megabytes.
     max_upload_mb: int = 50
+    #: Secret that signs the web login cookie and CSRF tokens. Default: a random one per process, so logins
+    #: end when the service restarts. Set it (for example to the output of
+    #: ``python -c "import secrets; print(secrets.token_urlsafe())"``) to keep logins across restarts or to run
+    #: several processes behind one address.
+    session_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
 
 
 @cache

@@ -44,6 +44,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             await service.start()
             gc.collect()
             gc.freeze()
+            # The analysis behind the district and actor pages starts now, in the background, so that the
+            # first visitor does not wait for it.
+            from ..web.data import warm  # noqa: PLC0415
+
+            warm(service)
             yield
         finally:
             service.close()
@@ -63,4 +68,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     from ..queries import load_catalogue  # noqa: PLC0415
 
     app.include_router(build_router(load_catalogue(), row_cap=settings.row_cap))
+    from ..web import router as web_router  # noqa: PLC0415 - the pages (Jinja2) only where the app is built
+
+    app.include_router(web_router)
     return app

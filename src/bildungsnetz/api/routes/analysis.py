@@ -87,7 +87,21 @@ def transitions(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = 
     )
 
 
-@router.get("/api/reports/gaps", summary="Lückenbericht / gap report (HTML, XLSX, Markdown)")
+_REPORT_TYPES = {
+    "text/html": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+        "schema": {"type": "string", "format": "binary"}
+    },
+    "text/markdown": {"schema": {"type": "string"}},
+}
+
+
+@router.get(
+    "/api/reports/gaps",
+    summary="Lückenbericht / gap report (HTML, XLSX, Markdown)",
+    response_class=Response,
+    responses={200: {"description": "Der Bericht / the report", "content": _REPORT_TYPES}},
+)
 def gaps_report(
     service: ServiceDep,
     format: Annotated[Literal["html", "xlsx", "md"], Query()] = "html",

@@ -1,0 +1,156 @@
+"""Server-side render time of every web page on the demo city (goal: under 300 ms at 2,000 actors).
+
+Usage::
+
+    python benchmarks/bench_web.py                  # 2,000 actors, 20 renders per page
+    python benchmarks/bench_web.py --actors 10000 --repeat 10
+    python benchmarks/bench_web.py --store DIR      # an existing store instead of a fresh demo city
+
+The app runs in-process (Starlette's test client, no network); each page's time is the ``Server-Timing``
+header the pages set (the handler from first line to finished HTML) and, beside it, the client-side time of
+the whole request. Two figures per page: the *first* render after startup, which includes reading the city
+and the network analysis when the page needs them (they are computed once per state of the store and warmed in
+the background by the first page view), and the *warm* renders after it (p50, p95, max), which is what users
+meet. A table is printed and the figures are written to ``benchmarks/results/web-<time>.json`` (gitignored).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+GOAL_MS = 300.0
+
+
+def build_store(actors: int, directory: Path) -> None:
+    from bildungsnetz.demo import generate
+    from bildungsnetz.iris import Iris
+    from bildungsnetz.reference import reference_graphs
+    from bildungsnetz.store import EmbeddedStore
+
+    iris = Iris()
+    city = generate(city="dortmund", actors=actors, seed=1, iris=iris)
+    graphs = dict(city.graphs)
+    graphs.update(reference_graphs(["dortmund"], iris))
+    store = EmbeddedStore(directory)
+    store.replace_graphs(graphs)
+    store.close()
+
+
+def pages(client) -> list[tuple[str, str]]:
+    """The pages to time: one of each kind, with ids taken from the data itself."""
+    import re
+
+    search = client.get("/?q=Gesamtschule").text
+    actor = re.search(r'href="/akteur/([^"]+)"', search)[1]
+    return [
+        ("start", "/"),
+        ("search", "/?q=Gesamtschule"),
+        ("actor", f"/akteur/{actor}"),
+        ("stadtbezirk", "/gebiet/stadtbezirk/1"),
+        ("stadtteil", "/gebiet/stadtteil/01"),
+        ("sdgs", "/sdgs"),
+        ("sdgs-district-goal", "/sdgs?stadtbezirk=8&ziel=13"),
+        ("sdgs-queue (redaktion)", "/sdgs#queue"),
+        ("reports", "/berichte"),
+        ("queries", "/abfragen"),
+        ("query-result", "/abfragen/actors?akteursart=schule&ausfuehren=1"),
+        ("sparql-editor", "/sparql-editor?query=SELECT%20%3Fs%20WHERE%20%7B%3Fs%20a%20%3Fo%7D%20LIMIT%20100"),
+        ("import (redaktion)", "/import"),
+        ("network", "/netzwerk/BN-8"),
+    ]
+
+
+def server_ms(response) -> float:
+    header = response.headers.get("server-timing", "")
+    return float(header.split("dur=")[1]) if "dur=" in header else float("nan")
+
+
+def run(store: Path, repeat: int) -> list[dict]:
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.api import create_app
+    from bildungsnetz.api.auth import hash_token, new_token
+    from bildungsnetz.settings import Settings
+
+    token = new_token()
+    settings = Settings(store=store, api_tokens=[hash_token(token, roles=["redaktion", "intern"])])
+    rows = []
+    with TestClient(create_app(settings)) as client:
+        login = client.get("/anmelden")
+        csrf = login.text.split('name="csrf" value="')[1].split('"')[0]
+        client.post("/anmelden", data={"token": token, "csrf": csrf, "next": "/"})
+        started = time.perf_counter()
+        targets = pages(client)
+        for name, url in targets:
+            t0 = time.perf_counter()
+            first = client.get(url)
+            first_client = (time.perf_counter() - t0) * 1000
+            assert first.status_code == 200, (url, first.status_code)
+            warm = []
+            for _ in range(repeat):
+                warm.append(server_ms(client.get(url)))
+            warm.sort()
+            rows.append(
+                {
+                    "page": name,
+                    "url": url,
+                    "first_ms": round(server_ms(first), 1),
+                    "first_client_ms": round(first_client, 1),
+                    "p50_ms": round(statistics.median(warm), 1),
+                    "p95_ms": round(warm[min(len(warm) - 1, int(0.95 * len(warm)))], 1),
+                    "max_ms": round(warm[-1], 1),
+                    "bytes": len(first.content),
+                }
+            )
+        rows.append({"page": "(all first renders, incl. analysis)", "url": "", "first_ms": round(
+            (time.perf_counter() - started) * 1000, 1)})  # fmt: skip
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--actors", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--store", type=Path, default=None, help="existing store (default: fresh demo city)")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
+        store = args.store
+        if store is None:
+            store = Path(tmp) / "store"
+            t0 = time.perf_counter()
+            build_store(args.actors, store)
+            sys.stdout.write(f"demo city, {args.actors} actors: built in {time.perf_counter() - t0:.1f} s\n")
+        rows = run(store, args.repeat)
+    head = f"{'page':<38} {'first':>8} {'p50':>7} {'p95':>7} {'max':>7} {'KB':>6}"
+    lines = [head, "-" * len(head)]
+    slow = []
+    for r in rows:
+        if "p50_ms" not in r:
+            lines.append(f"{r['page']:<38} {r['first_ms']:>8.1f}")
+            continue
+        lines.append(
+            f"{r['page']:<38} {r['first_ms']:>8.1f} {r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f} "
+            f"{r['max_ms']:>7.1f} {r['bytes'] / 1024:>6.0f}"
+        )
+        if r["p95_ms"] > GOAL_MS:
+            slow.append(r["page"])
+    lines.append(f"server-side ms (Server-Timing); goal p95 < {GOAL_MS:.0f} ms warm: "
+                 + ("met" if not slow else "missed by " + ", ".join(slow)))  # fmt: skip
+    sys.stdout.write("\n".join(lines) + "\n")
+    out = HERE / "results"
+    out.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (out / f"web-{stamp}.json").write_text(json.dumps({"actors": args.actors, "pages": rows}, indent=2))
+    return 0 if not slow else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

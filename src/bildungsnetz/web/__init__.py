@@ -1,0 +1,7 @@
+"""The web application for Bildungsbüro staff: server-rendered pages over the same service as the API."""
+
+from __future__ import annotations
+
+from .routes import router
+
+__all__ = ["router"]

@@ -1,0 +1,373 @@
+"""The web application in a real browser: Debian's Chromium, headless, driven by Playwright, on uvicorn."""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from bildungsnetz.api import create_app
+from bildungsnetz.api.auth import hash_token, new_token
+from bildungsnetz.iris import Iris
+from bildungsnetz.settings import Settings
+from bildungsnetz.store import EmbeddedStore
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+REPO = Path(__file__).resolve().parents[1]
+SCREENS = REPO / "test-artifacts" / "screens"
+IRIS = Iris()
+REDAKTION = new_token()
+INTERN = new_token()
+TOKENS = [hash_token(REDAKTION, roles=["redaktion"]), hash_token(INTERN, roles=["intern"])]
+
+BROKEN = (
+    "id;name;typ;stadtbezirk;stadtteil;lat;lon\n"
+    "WEB-1;Gesamtschule am Webtest;schule;Hörde;Hörde;51.49;7.50\n"
+    "WEB-2;Kita Webtest;raumschiff;Hörde;Hörde;51.49;7.51\n"
+)
+FIXED = BROKEN.replace("raumschiff", "kita")
+
+
+def _browser_or_skip() -> None:
+    """Chromium and Playwright present; otherwise skip locally, fail in CI (.ci/run installs both)."""
+    missing = []
+    if not CHROMIUM.exists():
+        missing.append(f"{CHROMIUM} (apt-get install -y chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install playwright; never `playwright install`)")
+    if missing:
+        reason = "browser tests need " + " and ".join(missing)
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+
+
+class LiveServer:
+    """The app under uvicorn on 127.0.0.1 and a free port, in a thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(30)
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Iterator[LiveServer]:
+    """A demo city of 300 actors served over HTTP, with one token of each role."""
+    _browser_or_skip()
+    from bildungsnetz.demo import generate
+    from bildungsnetz.reference import reference_graphs
+
+    result = generate(city="dortmund", actors=300, seed=1, iris=IRIS)
+    graphs = dict(result.graphs)
+    graphs.update(reference_graphs(["dortmund"], IRIS))
+    path = tmp_path_factory.mktemp("web") / "store"
+    store = EmbeddedStore(path)
+    store.replace_graphs(graphs)
+    store.close()
+    del store  # the store's lock goes with the object; the server opens it again
+    gc.collect()
+    settings = Settings(store=path, api_tokens=TOKENS, sparql_workers=1)
+    with LiveServer(settings) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def browser(site):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page whose console errors, page errors and requests are recorded."""
+
+    def __init__(self, page, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on("request", lambda request: self.requests.append(request.url))
+
+    def go(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def shot(self, name: str) -> None:
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.requests if not (u.startswith("http://127.0.0.1:") or u.startswith("data:"))]
+
+
+@pytest.fixture
+def web(site, browser) -> Iterator[Watched]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE")
+    watched = Watched(context.new_page(), site.url)
+    yield watched
+    context.close()
+    # Every test: nothing went wrong in the browser, and it talked to no one but our server.
+    assert watched.errors == [], watched.errors
+    assert watched.foreign() == []
+    assert all(u.startswith(site.url) or u.startswith("data:") for u in watched.requests)
+
+
+def _login(web: Watched, token: str) -> None:
+    web.go("/anmelden")
+    web.page.fill("#token", token)
+    web.page.click("form[action='/anmelden'] button[type=submit]")
+    web.page.wait_for_load_state()
+
+
+# -- the paths people take -----------------------------------------------------------------------------------
+
+
+def test_a_user_goes_from_search_to_actor_partner_district_and_its_sdg_coverage(web):
+    page = web.page
+    web.go("/")
+    web.shot("01-start")
+    page.fill("#q", "Gesamtschule")
+    page.press("#q", "Enter")
+    page.wait_for_load_state()
+    assert "Ergebnisse für »Gesamtschule«" in page.inner_text("main")
+    web.shot("02-search")
+    links = page.locator("section.results table.data tbody a")
+    assert links.count() >= 1
+    chosen = None
+    for i in range(links.count()):
+        name = links.nth(i).inner_text()
+        links.nth(i).click()
+        page.wait_for_load_state()
+        if page.locator("#partner-table").count():
+            chosen = name
+            break
+        page.go_back()
+    assert chosen and "Gesamtschule" in chosen
+    assert page.locator("h1").inner_text() == chosen
+    assert page.locator("figure.ego a.node").count() >= 2  # the ego network: the actor and its partners
+    web.shot("03-actor")
+
+    page.locator("#partner-table tbody a").first.click()
+    page.wait_for_load_state()
+    partner = page.locator("h1").inner_text()
+    assert partner != chosen
+    web.shot("04-partner")
+
+    crumb = page.locator("p.crumbs a")
+    district = crumb.inner_text()
+    crumb.click()
+    page.wait_for_load_state()
+    name = page.locator("h1").inner_text()
+    assert name in district
+    assert page.locator("#district-network a.node").count() > 5
+    assert "keine Gebietsgrenzen" in page.inner_text("main")  # Dortmund has no polygons: said plainly
+    web.shot("05-district")
+
+    page.click("#sdg-link")
+    page.wait_for_load_state()
+    assert page.locator("#bezirk").inner_text() == f"SDG-Abdeckung im Stadtbezirk {name}"
+    assert page.locator("#district-coverage tbody tr").count() == 17
+    assert page.locator("table.heat td.focus").count() == 17  # the district's column is marked
+    web.shot("06-sdgs")
+
+
+def test_redaktion_uploads_a_broken_sheet_sees_the_row_then_fixes_and_imports_it(web, tmp_path):
+    page = web.page
+    _login(web, REDAKTION)
+    assert "redaktion" in page.inner_text("header")
+    web.go("/import")
+    web.shot("07-import")
+    broken = tmp_path / "akteure.csv"
+    broken.write_text(BROKEN, encoding="utf-8")
+    page.set_input_files("#files", str(broken))
+    page.click("#check")
+    page.wait_for_load_state()
+    report = page.inner_text("#import-report")
+    assert "Prüfung fehlgeschlagen" in report
+    assert re.search(r"akteure\.csv, Zeile 3, Spalte typ", report), report
+    assert "raumschiff" in report
+    assert page.locator("#do-import").count() == 0  # nothing to import while the check fails
+    web.shot("08-import-report")
+
+    broken.write_text(FIXED, encoding="utf-8")
+    page.set_input_files("#files", str(broken))
+    page.click("#check")
+    page.wait_for_load_state()
+    assert "Prüfung bestanden" in page.inner_text("#import-report")
+    page.click("#do-import")
+    page.wait_for_load_state()
+    assert "Importiert" in page.inner_text("#import-report")
+    web.shot("09-imported")
+
+    web.go("/?q=Webtest")
+    results = page.inner_text("section.results")
+    assert "Gesamtschule am Webtest" in results and "Kita Webtest" in results
+
+
+def test_redaktion_confirms_a_suggested_sdg_and_the_queue_shrinks(web):
+    page = web.page
+    web.go("/sdgs")
+    assert page.locator("table.queue").count() == 0  # anonymous: no queue
+    _login(web, REDAKTION)
+    web.go("/sdgs")
+    intro = page.inner_text("#pruefliste + p")
+    before = int(re.search(r"\((\d+)\)", intro)[1])
+    assert before > 0
+    page.locator("table.queue button.ok").first.click()
+    page.wait_for_load_state()
+    assert "Gespeichert" in page.inner_text("main")
+    after = int(re.search(r"\((\d+)\)", page.inner_text("#pruefliste + p"))[1])
+    assert after == before - 1
+
+
+def test_contact_persons_appear_only_for_role_intern(web):
+    page = web.page
+    web.go("/?q=Gesamtschule")
+    page.locator("section.results table.data tbody a").first.click()
+    page.wait_for_load_state()
+    actor = page.url
+    assert "sehen nur angemeldete Nutzer mit der Rolle »intern«" in page.inner_text("#contacts-h + *")
+    _login(web, INTERN)
+    page.goto(actor)
+    assert "sehen nur angemeldete" not in page.inner_text("main")
+
+
+# -- every page, keyboard, language, safety ------------------------------------------------------------------
+
+
+def test_every_page_renders_without_errors(web):
+    page = web.page
+    for name, path in [
+        ("10-stadtteil", "/gebiet/stadtteil/01"),
+        ("11-reports", "/berichte"),
+        ("12-queries", "/abfragen"),
+        ("13-query", "/abfragen/actors?akteursart=schule&ausfuehren=1"),
+        ("14-sparql", "/sparql-editor?query=SELECT%20%3Fs%20WHERE%20%7B%3Fs%20a%20%3Fo%7D%20LIMIT%203"),
+        ("15-login", "/anmelden"),
+        ("16-sdg-goal", "/sdgs?ziel=13#ziel"),
+    ]:
+        web.go(path)
+        assert page.locator("h1").count() == 1, path
+        web.shot(name)
+    web.go("/abfragen/actors?akteursart=schule&ausfuehren=1")
+    assert page.locator("select#p-akteursart option").count() > 10  # a dropdown from the vocabulary
+    assert page.locator("table.data tbody tr").count() > 3
+    web.go("/sparql-editor?query=SELECT%20%3Fs%20WHERE%20%7B%3Fs%20a%20%3Fo%7D%20LIMIT%203")
+    assert page.locator("table.data tbody tr").count() == 3
+    web.go("/sparql-editor?query=INSERT%20DATA%20%7B%3Ca%3E%20%3Cb%3E%20%3Cc%3E%7D")
+    assert page.locator("p.message.error").count() == 1  # read-only, refused with a message
+    with page.expect_download() as download:
+        page.goto(web.base + "/berichte")
+        page.click("form[action='/berichte/sdg.html'] button[formaction='/berichte/sdg.xlsx']")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    web.go("/berichte/luecken.html")
+    assert "Stadtbezirk" in page.inner_text("body")
+    web.shot("17-gap-report")
+
+
+def test_main_controls_are_reachable_by_keyboard_and_nodes_open_with_enter(web):
+    page = web.page
+    web.go("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    reached = set()
+    for _ in range(25):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+    assert {
+        "Start",
+        "SDGs",
+        "Berichte",
+        "Abfragen",
+        "Import",
+        "English",
+        "Anmelden",
+        "q",
+        "Suchen",
+    } <= reached
+
+    web.go("/gebiet/stadtbezirk/8")
+    order = []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        order.append(
+            page.evaluate("document.activeElement.id || document.activeElement.getAttribute('class')")
+        )
+        if order[-1] and "node" in order[-1]:
+            break
+    assert "f-kind" in order and "f-field" in order
+    assert order[-1].startswith("node")  # after the filters, Tab walks into the network's nodes
+    label = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/akteur/"))
+    assert page.locator("h1").inner_text() in label
+
+
+def test_network_filter_hides_other_kinds(web):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    total = page.locator("#district-network a.node").count()
+    page.select_option("#f-kind", "kita")
+    shown = page.locator("#district-network a.node:not(.off)")
+    assert 0 < shown.count() < total
+    assert set(shown.evaluate_all("ns => ns.map(n => n.dataset.kind)")) == {"kita"}
+    assert str(shown.count()) in page.inner_text("[data-count]")
+
+
+def test_english_is_one_click_away_and_sticks(web):
+    page = web.page
+    web.go("/")
+    page.click("text=English")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Search actors, networks and offers" in page.inner_text("main")
+    web.go("/sdgs")
+    assert "Heat map" in page.inner_text("main")
+
+
+def test_forms_without_csrf_token_are_refused(web, site):
+    response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
+    assert response.status == 403
+    assert "set-cookie" not in {
+        k.lower() for k in response.headers
+    } or "bn_session" not in response.headers.get("set-cookie", "")
