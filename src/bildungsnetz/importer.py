@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from .errors import InputError, UsageError
 from .ingest import SourceFile, Staged
@@ -148,12 +148,12 @@ def _merge(parts: Iterable[Staged]) -> Staged:
 # -- reference data ----------------------------------------------------------------
 
 
-def _reference_types(store: Store, iris: Iterable[str], described: set[str]) -> list[ox.Triple]:
-    """rdf:type (and actor kind) of referenced IRIs that this import does not describe itself, read from the store.
+def _reference_types(store: Store, iris: Iterable[str], described: set[str] | None = None) -> list[ox.Triple]:
+    """rdf:type of referenced IRIs that this import does not describe itself, read from the store.
 
     Values are bound as IRI terms in a VALUES block, 400 at a time.
     """
-    wanted = sorted(i for i in iris if i not in described)
+    wanted = sorted(i for i in iris if not described or i not in described)
     out: list[ox.Triple] = []
     for start in range(0, len(wanted), 400):
         block = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 400])
@@ -184,21 +184,14 @@ def _shipped_profiles() -> set[str]:
 
 
 def to_rdflib(triples: Iterable[ox.Triple]) -> Graph:
-    """An rdflib graph of pyoxigraph triples, building terms directly (no serialise/parse round trip)."""
-    from .validate import _to_rdflib
+    """An rdflib graph of pyoxigraph triples, building terms directly (no serialise/parse round trip).
+
+    Each distinct term (IRI, date, code literal) is built once; blank nodes get the prefix ``b``.
+    """
+    from .validate_chunks import to_rdflib_triples
 
     g = Graph()
-    cache: dict[object, object] = {}
-
-    def term(t):
-        if isinstance(t, ox.NamedNode):
-            hit = cache.get(t)
-            if hit is None:
-                hit = cache[t] = URIRef(t.value)
-            return hit
-        return _to_rdflib(t, "b")
-
-    g.addN((term(t.subject), term(t.predicate), term(t.object), g) for t in triples)
+    g.addN((s, p, o, g) for s, p, o in to_rdflib_triples(triples))
     return g
 
 
@@ -212,14 +205,19 @@ def _trace(v: Violation, origins: dict) -> Violation:
 
 def validate_staged(staged: Staged, *, store: Store, reference: Graph) -> ValidationReport:
     """Validate what a mapper staged: SHACL over the new data plus the reference it points at, and the
-    mapper's own row-level problems, every result traced back to file, row and column."""
-    from .validate import validate
+    mapper's own row-level problems, every result traced back to file, row and column.
 
-    described = {t.subject.value for t in staged.data if isinstance(t.subject, ox.NamedNode)}
-    ref = Graph()
-    ref += reference
-    ref += to_rdflib(_reference_types(store, staged.references, described))
-    shacl = validate(to_rdflib(staged.data + staged.private), reference=ref)
+    The SHACL part runs in chunks of related nodes (:func:`bildungsnetz.validate_chunks.validate_chunked`),
+    on two worker processes for large imports, with the same results as one pySHACL run over everything:
+    memory follows the chunk, not the import, and a small import costs a small validation.
+    """
+    from .validate_chunks import validate_chunked
+
+    types: list[ox.Triple] = []
+    if staged.references:
+        described = {t.subject.value for t in staged.data if isinstance(t.subject, ox.NamedNode)}
+        types = _reference_types(store, staged.references, described)
+    shacl = validate_chunked(staged.data + staged.private, reference=reference, reference_types=types)
     violations = [_trace(v, staged.origins) for v in shacl.violations] + list(staged.problems)
     conforms = not any(v.severity == "Violation" for v in violations)
     return ValidationReport(conforms=conforms, violations=violations)
