@@ -536,7 +536,10 @@ def bind(
     iris: Iris | None = None,
     city: str | None = None,
 ) -> str:
-    """The query text with ``values`` bound: one ``VALUES`` row at the top of the outermost WHERE group.
+    """The query text with ``values`` bound: one line of ``VALUES`` at the top of the outermost WHERE group.
+
+    Each parameter gets its own one-value ``VALUES`` block (``VALUES ?a { … } VALUES ?b { … }``): the same
+    join as one row of several variables, which Virtuoso 7.2 cannot always compile.
 
     Each raw value is converted by its declared type into an rdflib term, and only the terms' ``n3()`` form
     enters the text. ``limit`` / ``offset`` become ``LIMIT`` / ``OFFSET`` from validated integers. Empty
@@ -545,9 +548,9 @@ def bind(
 
     >>> text = bind(get("partners-of-actor"), {"actor": "100132", "date": "01.08.2024"},
     ...             iris=Iris(), city="dortmund")
-    >>> print(text[text.index("VALUES"):].splitlines()[0].replace("> ", ">\\n"))
-    VALUES (?actor ?date) { (<https://w3id.org/bildungsnetz/id/schule/100132>
-    "2024-08-01"^^<http://www.w3.org/2001/XMLSchema#date>) }
+    >>> print(text[text.index("VALUES"):].splitlines()[0].replace("} ", "}\\n"))
+    VALUES ?actor { <https://w3id.org/bildungsnetz/id/schule/100132> }
+    VALUES ?date { "2024-08-01"^^<http://www.w3.org/2001/XMLSchema#date> }
     >>> try:
     ...     bind(get("partners-of-actor"), {"actor": "100132", "date": "31.02.2024"}, iris=Iris(), city="x")
     ... except ParameterError as error:
@@ -584,7 +587,9 @@ def bind(
     text = query.text
     if names:
         position = _where_brace(text) + 1
-        block = f"\n  VALUES ({' '.join(names)}) {{ ({' '.join(cells)}) }}"
+        # One VALUES block per parameter, all on one line: Virtuoso 7.2 cannot compile some queries with
+        # a VALUES row of several variables ("ssg_print_rvr_fixed_val(): no SPART_VARR_FIXED").
+        block = "\n  " + " ".join(f"VALUES {n} {{ {c} }}" for n, c in zip(names, cells, strict=True))
         text = text[:position] + block + text[position:]
     if paging:
         text = text.rstrip() + "\n"
@@ -742,7 +747,11 @@ _BOOLEAN = _XSD + "boolean"
 
 
 def _python(term: Any) -> object:
-    """One result cell as a plain Python value (cheap: no rdflib objects)."""
+    """One result cell as a plain Python value (cheap: no rdflib objects); the empty string is ``None``.
+
+    >>> _python(ox.Literal("")), _python(ox.Literal("1", datatype=ox.NamedNode(_BOOLEAN)))
+    (None, True)
+    """
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -759,7 +768,9 @@ def _python(term: Any) -> object:
             return lexical
         if datatype == _BOOLEAN:
             return lexical in ("true", "1")
-        return lexical  # strings, language-tagged text, ISO dates and times stay as their lexical form
+        # Strings, language-tagged text, ISO dates and times stay as their lexical form. The empty string is
+        # "no value": GROUP_CONCAT over nothing gives "" on Virtuoso where Oxigraph leaves the cell unbound.
+        return lexical or None
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
     return str(term)

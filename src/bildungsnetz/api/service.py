@@ -14,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..iris import Iris
-from ..queries import NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
+from ..queries import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
 from ..resources import queries_dir
 from ..settings import Settings
 from ..store import EmbeddedStore, Store
@@ -27,6 +27,9 @@ __all__ = ["Service", "Page", "PRIVATE_PART"]
 _log = logging.getLogger("bildungsnetz.api")
 #: Named graphs under ``…/graph/privat/`` hold personal data: only role ``intern`` reads them.
 PRIVATE_PART = "graph/privat/"
+#: Virtuoso refuses an ORDER BY with LIMIT + OFFSET above its ``MaxSortedTopRows`` (default 10,000, error
+#: SR353). Beyond this a remote store gets the query without LIMIT/OFFSET and the page is cut here.
+REMOTE_SORTED_ROWS = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,6 +78,10 @@ class Service:
         cap = settings.row_cap
         self._prepared = {f"api/{n}": _prepare(q, max_limit=cap) for n, q in self.api_queries.items()}
         self._prepared.update({n: _prepare(q, max_limit=cap) for n, q in self.catalogue.items()})
+        self._unpaged = {
+            n: dataclasses.replace(q, params=tuple(p for p in q.params if not p.paging))
+            for n, q in self._prepared.items()
+        }
         self.reader: Any = store.oxigraph if self.embedded else store  # type: ignore[attr-defined]
         self.graphs: tuple[str, ...] = ()
         self.public_graphs: tuple[str, ...] = ()
@@ -152,6 +159,8 @@ class Service:
         if query is None:
             raise ApiError(500, "Interner Fehler / internal error")
         clean = {k: str(v) for k, v in (values or {}).items() if v is not None and v != ""}
+        if not self.embedded:
+            return self._remote(name, query, clean)
         if not self._results_size:
             return run(query, clean, store=self.reader, iris=self.iris, city=self.city)
         key = (name, date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
@@ -165,6 +174,16 @@ class Service:
             while len(self._results) > self._results_size:
                 self._results.popitem(last=False)
         return result
+
+    def _remote(self, name: str, query: NamedQuery, clean: dict[str, str]) -> QueryResult:
+        """Run on a remote store; a page reaching past :data:`REMOTE_SORTED_ROWS` is cut here, not there."""
+        limit = int(clean.get("limit") or query.param("limit").default or 0)
+        offset = int(clean.get("offset") or 0)
+        if limit + offset <= REMOTE_SORTED_ROWS:
+            return run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+        rest = {k: v for k, v in clean.items() if k not in PAGING}
+        result = run(self._unpaged[name], rest, store=self.reader, iris=self.iris, city=self.city)
+        return QueryResult(result.columns, result.rows[offset : offset + limit])
 
     def page(self, name: str, values: Mapping[str, object] | None, *, limit: int, offset: int) -> Page:
         """One page of a named query: ``limit`` rows from ``offset``, and whether there are more."""

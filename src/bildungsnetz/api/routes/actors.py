@@ -70,8 +70,12 @@ def list_actors(
     """Actors by name or id, kind, Stadtbezirk and Stadtteil, sorted by name, page by page."""
     values = {"q": q, "akteursart": typ}
     if stadtbezirk or stadtteil:
-        values.update(stadtbezirk=stadtbezirk, stadtteil=stadtteil)
-        page = service.page("api/actors-in-area", values, limit=limit, offset=offset)
+        # Two queries, each walking down from its own parameter (Virtuoso cannot walk from a BIND)
+        values.update(stadtbezirk=stadtbezirk)
+        if stadtteil:
+            values.update(stadtteil=stadtteil)
+        name = "api/actors-in-stadtteil" if stadtteil else "api/actors-in-area"
+        page = service.page(name, values, limit=limit, offset=offset)
         items = [snake(r, _ITEM) for r in page.rows]
     else:
         page = service.page("api/actors", values, limit=limit, offset=offset)
