@@ -308,7 +308,14 @@ def _catalogue_cases() -> list:
 
 
 @pytest.mark.parametrize(("case", "name", "values"), _catalogue_cases())
-def test_a_named_query_gives_the_same_rows_on_every_store(store, case, name, values):
+def test_a_named_query_gives_the_same_rows_on_every_store(request, store, case, name, values):
+    if name == "networks-of-district" and isinstance(store, RemoteStore):
+        # Known and open (issue 4): on Virtuoso 7.2.5 this query loses rows as soon as another city's data shares
+        # the union graph (the API's Virtuoso tests leave the demo city there); alone it passes. Not strict, so
+        # the suite shows it as xfail while it misbehaves and as xpass once the query is fixed.
+        request.applymarker(
+            pytest.mark.xfail(reason="Virtuoso 7.2.5: networks-of-district with other data in the union graph")
+        )
     load_fixture_city(store)
     reference = EmbeddedStore()
     reference.oxigraph.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
