@@ -656,6 +656,30 @@ def test_no_query_form_reaches_outside_the_store(server, canary):
     assert canary.hits == []
 
 
+def test_a_bad_query_is_refused_with_its_position_or_the_reason(server):
+    cases = [
+        ("SELECT * WHERE {\n  ?s ?p ?o .\n  FILTER(?s = ) }", 400, "line 3, column"),
+        ("SELECT * WHERE { ?s ex:p ?o }", 400, "prefix 'ex' is not declared"),
+        ("PREFIX b: <bif:> SELECT * WHERE { BIND(b:http_get('http://127.0.0.1/') AS ?x) }", 403, "bif:, sql:"),
+        ("SELECT * WHERE { BIND(<bif:http_get>('http://127.0.0.1/') AS ?x) }", 403, "bif:, sql:"),
+        ("SELECT * WHERE { BIND(<SQL:x>() AS ?x) }", 403, "bif:, sql:"),
+        ('DEFINE input:grab-all "yes" SELECT * WHERE { ?s ?p ?o }', 400, "only SELECT, ASK"),
+    ]
+    for query, status, said in cases:
+        body = assert_error_shape(sparql(server, query), status)
+        assert said in body["error"], (query, body)
+
+
+def test_from_by_prefixed_name_picks_that_public_graph(server):
+    graph = next(g for g in server.service.store.named_graphs() if g.endswith("/graph/vokabulare"))
+    prefix, local = graph.rsplit("/", 1)
+    query = f"PREFIX g: <{prefix}/> SELECT (COUNT(*) AS ?n) FROM g:{local} WHERE {{ ?s ?p ?o }}"
+    response = sparql(server, query, accept="application/sparql-results+json")
+    assert response.status_code == 200, response.text
+    n = int(response.json()["results"]["bindings"][0]["n"]["value"])
+    assert n == server.service.store.count(graph)
+
+
 def test_a_runaway_query_is_stopped_while_the_service_keeps_answering(strict):
     pool = strict.service.pool
     pids = {w.process.pid for w in pool._all}

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
+import re
 import shutil
 import tempfile
 import threading
@@ -104,7 +105,7 @@ def _answer_local(store: Any, job: Job) -> Answer:
     from . import results  # noqa: PLC0415
     from .sparqlcheck import inspect_query  # noqa: PLC0415
 
-    info = inspect_query(job.query)
+    info = inspect_query(job.query, parse=False)  # the store's own parser follows
     default, named = _dataset(job, info)
     try:
         outcome = store.query(
@@ -112,9 +113,15 @@ def _answer_local(store: Any, job: Job) -> Answer:
             default_graph=[ox.NamedNode(g) for g in default],
             named_graphs=[ox.NamedNode(g) for g in named],
         )
-    except SyntaxError:
+    except SyntaxError as exc:
+        # pyoxigraph says "error at 3:17: expected …": the position goes to the client, never the text.
+        at = re.search(r"(\d+):(\d+)", str(exc))
+        if at is None:
+            return Answer(400, error="SPARQL-Anfrage nicht lesbar / cannot read the SPARQL query")
         return Answer(
-            400, error="Diese Abfrage kann der Speicher nicht ausführen / the store cannot run this query"
+            400,
+            error=f"SPARQL-Syntaxfehler in Zeile {at[1]}, Spalte {at[2]} / SPARQL syntax error at line {at[1]}, "
+            f"column {at[2]}",
         )
     if isinstance(outcome, ox.QueryBoolean):
         fmt, media = results.negotiate(job.accept, results.BOOLEAN)
@@ -226,9 +233,10 @@ def serve(conn: Any, source: WorkerSource) -> None:
     import pyoxigraph as ox  # noqa: PLC0415
 
     store = ox.Store.read_only(source.path) if source.kind == "embedded" else None
-    from rdflib.plugins.sparql import parser  # noqa: F401, PLC0415
+    from . import sparqlcheck  # noqa: F401, PLC0415
 
-    from . import sparqlcheck  # noqa: F401, PLC0415 - import the parser before the first query
+    if source.kind == "remote":  # queries for a remote endpoint are parsed with rdflib: import it up front
+        from rdflib.plugins.sparql import parser  # noqa: F401, PLC0415
 
     conn.send("ready")
     while True:
