@@ -148,13 +148,15 @@ def embedded(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def strict(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
-    """A server with a short time limit, a small row cap and one worker."""
+    """A server with a short time limit, a small row cap, a memory limit and one worker."""
     path = tmp_path_factory.mktemp("api-strict") / "store"
     store = EmbeddedStore(path)
     store.replace_graphs(demo_graphs)
     store.close()
     del store
-    settings = Settings(store=path, api_tokens=TOKENS, query_timeout=3, row_cap=20, sparql_workers=1)
+    settings = Settings(
+        store=path, api_tokens=TOKENS, query_timeout=3, row_cap=20, sparql_workers=1, sparql_worker_memory_mb=768
+    )
     with LiveServer(settings) as live:
         yield live
 
@@ -704,6 +706,22 @@ def test_a_runaway_query_is_stopped_while_the_service_keeps_answering(strict):
     while sparql(strict, "ASK {}").status_code != 200 and time.monotonic() < deadline:
         time.sleep(0.2)
     assert sparql(strict, "ASK {}").json()["boolean"] is True
+
+
+def test_a_query_that_wants_too_much_memory_is_stopped_before_the_time_limit(strict):
+    # Sorting a cross product of VALUES needs gigabytes within a second, on any store, long before 3 s pass.
+    values = " ".join(map(str, range(1000)))
+    hungry = (
+        f"SELECT * WHERE {{ VALUES ?a {{ {values} }} VALUES ?b {{ {values} }} VALUES ?c {{ 1 2 3 4 5 6 7 8 }} }} "
+        "ORDER BY DESC(?a) ?b ?c LIMIT 1"
+    )
+    started = time.monotonic()
+    body = assert_error_shape(sparql(strict, hungry), 422)
+    assert "768 MB" in body["error"] and time.monotonic() - started < 3
+    deadline = time.monotonic() + 60
+    while sparql(strict, "ASK {}").status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sparql(strict, "ASK {}").json()["boolean"] is True  # a fresh worker answers
 
 
 def test_the_row_cap_refuses_instead_of_cutting_silently(strict):

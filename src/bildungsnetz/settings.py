@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     row_cap: int = 10_000
     #: Worker processes that run ``/sparql`` queries (each can be stopped on timeout).
     sparql_workers: int = 2
+    #: Memory (MB) one ``/sparql`` worker may allocate; a query that needs more is stopped (HTTP 422) before it
+    #: can starve the machine. 0: no limit.
+    sparql_worker_memory_mb: int = 4096
     #: Keep a read copy of the embedded store in memory for the REST API (faster; costs memory).
     api_memory_copy: bool = True
     #: Results of named queries the API keeps per state of the (embedded) store; 0 turns the cache off.

@@ -122,10 +122,12 @@ class Service:
         if self.embedded:
             store: EmbeddedStore = self.store  # type: ignore[assignment]
             path = snapshot_store(store.oxigraph, store.path)
-            return WorkerSource("embedded", path=str(path))
+            return WorkerSource("embedded", path=str(path), memory_mb=self.settings.sparql_worker_memory_mb)
         s = self.settings
         password = s.endpoint_password.get_secret_value() if s.endpoint_password else None
-        return WorkerSource("remote", endpoint=s.endpoint, user=s.endpoint_user, password=password)
+        return WorkerSource(
+            "remote", endpoint=s.endpoint, user=s.endpoint_user, password=password, memory_mb=s.sparql_worker_memory_mb
+        )
 
     async def start(self) -> None:
         """Read the store and start the ``/sparql`` workers."""

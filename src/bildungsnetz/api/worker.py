@@ -20,6 +20,7 @@ import logging
 import multiprocessing as mp
 import re
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -42,6 +43,8 @@ class WorkerSource:
     endpoint: str | None = None
     user: str | None = None
     password: str | None = None
+    #: the worker's limit on allocated memory (RLIMIT_DATA), in MB; 0 for none
+    memory_mb: int = 0
 
 
 @dataclass(frozen=True)
@@ -223,13 +226,31 @@ def _answer(store: Any, source: WorkerSource, job: Job) -> Answer:
             "with LIMIT/OFFSET",
             headers={"X-Row-Cap": str(job.cap)},
         )
+    except MemoryError:
+        return _too_much_memory(source.memory_mb)
     except Exception:  # noqa: BLE001 - a bug or a store error: the client learns the status, never the text
         _log.exception("sparql worker failed")
         return Answer(500, error="Interner Fehler / internal error")
 
 
+def _too_much_memory(limit_mb: int) -> Answer:
+    return Answer(
+        422,
+        error=f"Abfrage abgebrochen: sie braucht mehr als {limit_mb} MB Arbeitsspeicher; bitte enger fassen / "
+        f"query stopped: it needs more than {limit_mb} MB of memory; please narrow it down",
+    )
+
+
 def serve(conn: Any, source: WorkerSource) -> None:
     """The worker's loop: open the source, then answer jobs from ``conn`` until it closes."""
+    if source.memory_mb > 0:
+        # RLIMIT_DATA counts what the process allocates (heap and anonymous maps: Oxigraph's sort buffers,
+        # result rows), not the store's files. A query that wants more gets MemoryError, or the Rust
+        # allocator aborts the process (SIGABRT), which the pool reports as _too_much_memory and replaces.
+        import resource  # noqa: PLC0415
+
+        limit = source.memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
     import pyoxigraph as ox  # noqa: PLC0415
 
     store = ox.Store.read_only(source.path) if source.kind == "embedded" else None
@@ -376,6 +397,9 @@ class WorkerPool:
                 self._all.discard(worker)
             self._maybe_remove(source)
             asyncio.get_running_loop().create_task(self._replace(self.source))
+            if worker.process.exitcode == -signal.SIGABRT and source.memory_mb > 0:
+                # Oxigraph's allocator aborts the process when the memory limit is reached
+                return _too_much_memory(source.memory_mb)
             if worker.process.exitcode not in (None, -9):  # died on its own, not killed by us
                 return Answer(500, error="Interner Fehler / internal error")
             self.killed += 1
