@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 from typer.testing import CliRunner
 
 from bildungsnetz.cli import app
@@ -133,3 +134,47 @@ def test_query_errors_name_the_parameter_and_change_nothing(tmp_path):
     assert result.exit_code == 2 and "partners-of-actor" in result.output
     result = runner.invoke(app, ["query", "partners-of-actor", "-p", "actor=x", "--store", str(tmp_path / "none")])
     assert result.exit_code == 2 and "bildungsnetz demo" in result.output
+
+
+@pytest.mark.parametrize("module", ["bildungsnetz", "bildungsnetz.cli"])
+def test_python_m_serves_with_its_sparql_worker_processes(tmp_path, module):
+    # The /sparql workers are spawned: they re-import the __main__ module. Run as "python -m", that once broke
+    # on a circular import in every worker, and the service did not start.
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from bildungsnetz.demo import generate
+
+    store_dir = tmp_path / "store"
+    st = EmbeddedStore(store_dir)
+    st.replace_graphs(generate(city="dortmund", actors=100, seed=3, iris=Iris()).graphs)
+    st.close()
+    del st  # releases RocksDB's lock for the server process
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", module, "serve", "--store", str(store_dir), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        answer = httpx.post(
+            f"http://127.0.0.1:{port}/sparql", data={"query": "ASK { ?s ?p ?o }"},
+            headers={"Accept": "application/sparql-results+json"}, timeout=30,
+        )  # fmt: skip
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+    finally:
+        proc.terminate()
+        proc.wait(30)

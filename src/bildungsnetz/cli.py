@@ -684,10 +684,6 @@ def main() -> None:
     app()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
-
-
 token_app = typer.Typer(help="API-Zugangsschlüssel / API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 
@@ -729,4 +725,13 @@ def _register_subapps() -> None:
     app.add_typer(report_app, name="report")
 
 
-_register_subapps()
+if __name__ == "__main__":  # pragma: no cover
+    # python -m bildungsnetz.cli: run the package module's app, which has every sub-command. Registering the
+    # sub-apps here too would import cli_analyse, which imports bildungsnetz.cli a second time.
+    from bildungsnetz.cli import main as _main
+
+    sys.exit(_main())
+elif __name__ == "bildungsnetz.cli":
+    # Not under "__mp_main__": a worker process spawned from "python -m bildungsnetz.cli serve" imports this
+    # file under that name, and must not run into the same double import.
+    _register_subapps()
