@@ -266,3 +266,27 @@ def test_a_contact_person_in_turtle_goes_to_the_private_graph(tmp_path):
     assert {"Erika Mustermann", "erika@example.org", "Privatweg 1"} <= private
     assert len(staged.data) == 3
     assert any("Kontaktpersonen" in n for n in staged.notes)
+
+
+def test_an_ill_typed_date_is_refused_with_file_property_and_value_and_the_store_keeps_its_state(tmp_path):
+    # "2024-13-45"^^xsd:date passes every RDF parser (the syntax is fine); it used to end in an internal error
+    # inside pySHACL's date comparison.
+    from bildungsnetz.importer import import_files
+    from bildungsnetz.store import EmbeddedStore
+
+    f = write(tmp_path, "k.ttl", """@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .
+@prefix schema: <https://schema.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/bildungsnetz/id/akteur/A> a bn:Verein ; schema:name "A" ;
+    schema:foundingDate "1999-02-30"^^xsd:date .
+""")
+    store = EmbeddedStore()
+    before = sorted(map(str, store.quads()))
+    result = import_files([f], store=store, city="dortmund")
+    assert not result.imported and not result.report.conforms
+    bad = [v for v in result.report.violations if v.shape.endswith("#import-literal")]
+    assert len(bad) == 1
+    v = bad[0]
+    assert (v.value, v.path, v.source_file) == ("1999-02-30", "https://schema.org/foundingDate", str(f))
+    assert "xsd:date" in v.message_de and "xsd:date" in v.message_en
+    assert sorted(map(str, store.quads())) == before

@@ -13,8 +13,8 @@ import pyoxigraph as ox
 
 from ..errors import InputError, UsageError
 from ..iris import Iris
-from ..namespace import BN, PREFIXES, SCHEMA
-from ..validate import FileUnreadable
+from ..namespace import BN, BNSH, PREFIXES, SCHEMA
+from ..validate import FileUnreadable, Violation, _quiet_ill_typed
 from . import Origin, SourceFile, Staged
 
 __all__ = ["FORMATS", "UnsafeRdf", "map_rdf", "rdf_format"]
@@ -324,6 +324,7 @@ def map_rdf(
             "not a single RDF statement in the files; importing them would empty the source"
         )
 
+    triples = _drop_ill_typed(triples, staged)
     private = _private_subjects(triples)
     for t in triples:
         if t.subject in private or t.object in private:
@@ -347,3 +348,41 @@ def map_rdf(
         and t.object not in described
     }
     return staged
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _drop_ill_typed(triples: list[ox.Triple], staged: Staged) -> list[ox.Triple]:
+    """Leave out literals that are not valid for their XSD datatype, each reported as a problem.
+
+    The parsers accept ``"2024-13-45"^^xsd:date`` (the syntax is fine); SHACL would compare it as a date and
+    fail, and the store would hold a date that is none. Like a bad cell in a spreadsheet, the statement is
+    left out and the import refused with one line naming file, subject, property and value.
+    """
+    from rdflib import Literal, URIRef
+
+    kept: list[ox.Triple] = []
+    checked: dict[tuple[str, str], bool] = {}
+    with _quiet_ill_typed():
+        for t in triples:
+            o = t.object
+            if isinstance(o, ox.Literal) and o.datatype.value.startswith(_XSD):
+                key = (o.value, o.datatype.value)
+                bad = checked.get(key)
+                if bad is None:
+                    bad = checked[key] = Literal(o.value, datatype=URIRef(o.datatype.value)).ill_typed is True
+                if bad:
+                    kind = "xsd:" + o.datatype.value.removeprefix(_XSD)
+                    subject, prop = _name(t.subject), t.predicate.value
+                    origin = staged.origins.get(subject)
+                    staged.problems.append(Violation(
+                        focus=subject, path=prop, shape=str(BNSH["import-literal"]), severity="Violation",
+                        message_de=f'Ungültiger Wert "{o.value}" für {kind} bei <{prop}>; die Aussage wird nicht '
+                        "übernommen",
+                        message_en=f'Invalid value "{o.value}" for {kind} at <{prop}>; the statement is left out',
+                        value=o.value, source_file=origin.file if origin else None,
+                    ))  # fmt: skip
+                    continue
+            kept.append(t)
+    return kept
