@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import re
 import time
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -441,20 +442,40 @@ def import_files(
 
 
 def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:
-    """SHA-256 over the sorted N-Triples of what an import produced (public, then private).
+    """A SHA-256 over the set of N-Triples lines an import produced (public, then private), in any order.
 
     Stored with the source graph (``bn:inhaltsPruefsumme``): a re-import with the same checksum changes nothing,
     on any store, however the store writes literals back (Oxigraph turns "12500.00" into "12500", Virtuoso
     rounds WKT coordinates).
 
+    Each line is reduced to a 64-bit BLAKE2b hash, and the sorted, distinct hashes are digested: the set of
+    lines, without holding it (sorting the lines themselves held 1.5 GB more at 100,000 actors, 4.6 million
+    triples; this holds about 250 MB). Two different imports collide with a chance of about n²/2⁶⁵.
+
     >>> t = ox.Triple(ox.NamedNode("https://ex.org/a"), ox.NamedNode("https://ex.org/p"), ox.Literal("x"))
-    >>> content_checksum([t], []) == content_checksum([t, t], [])
-    True
+    >>> u = ox.Triple(ox.NamedNode("https://ex.org/b"), ox.NamedNode("https://ex.org/p"), ox.Literal("x"))
+    >>> same = content_checksum([t, u], [])
+    >>> same == content_checksum([u, t, t], []), same == content_checksum([t], [])
+    (True, False)
+    >>> content_checksum([t], []) == content_checksum([], [t])
+    False
     """
     digest = hashlib.sha256()
     for part in (data, private):
-        lines = sorted(set(ox.serialize(part, format=ox.RdfFormat.N_TRIPLES).splitlines()))
-        digest.update(b"\n".join(lines))
+        hashes = array("Q")
+        for i in range(0, len(part), 100_000):
+            blob = ox.serialize(part[i : i + 100_000], format=ox.RdfFormat.N_TRIPLES)
+            hashes.extend(
+                int.from_bytes(hashlib.blake2b(line, digest_size=8).digest(), "little") for line in blob.splitlines()
+            )
+        distinct = array("Q")
+        previous = None
+        for h in sorted(hashes):
+            if h != previous:
+                distinct.append(h)
+                previous = h
+        del hashes
+        digest.update(distinct.tobytes())
         digest.update(b"\n--\n")
     return digest.hexdigest()
 
