@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import random
+import threading
 from collections.abc import Hashable, Mapping, Sequence
 
 import networkx as nx
@@ -28,13 +30,37 @@ def _grid(nodes: Sequence[Hashable], *, top: float, height: float) -> dict[Hasha
     }
 
 
+#: From this many nodes networkx's spring layout needs SciPy (not a dependency) and is slow (8,000 nodes: over
+#: two minutes); igraph's Fruchterman-Reingold in C takes about five seconds.
+_LARGE = 500
+_IGRAPH_RNG = threading.Lock()
+
+
+def _spring_igraph(G: nx.Graph) -> dict[Hashable, tuple[float, float]]:
+    import igraph as ig  # noqa: PLC0415
+
+    nodes = sorted(G, key=str)
+    index = {v: i for i, v in enumerate(nodes)}
+    g = ig.Graph(n=len(nodes), edges=[(index[a], index[b]) for a, b in G.edges()])
+    with _IGRAPH_RNG:  # igraph draws from one process-wide generator: seed it for a stable picture, then restore
+        ig.set_random_number_generator(random.Random(SEED))
+        try:
+            coords = g.layout_fruchterman_reingold(niter=60).coords
+        finally:
+            ig.set_random_number_generator(random)
+    return {v: (coords[i][0], coords[i][1]) for i, v in enumerate(nodes)}
+
+
 def _spring(G: nx.Graph) -> dict[Hashable, tuple[float, float]]:
     if G.number_of_nodes() == 1:
         return {next(iter(G)): (0.5, 0.5)}
     # spring (Fruchterman-Reingold) rather than Kamada-Kawai: O(n^2) per step instead of an all-pairs
     # optimisation, a few hundred nodes in well under a second; the seed keeps the picture stable.
-    k = 1.6 / math.sqrt(G.number_of_nodes())
-    pos = nx.spring_layout(G, seed=SEED, k=k, iterations=60, weight=None)
+    if G.number_of_nodes() >= _LARGE:
+        pos = _spring_igraph(G)
+    else:
+        k = 1.6 / math.sqrt(G.number_of_nodes())
+        pos = nx.spring_layout(G, seed=SEED, k=k, iterations=60, weight=None)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     w, h = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
