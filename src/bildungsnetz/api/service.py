@@ -201,6 +201,39 @@ class Service:
             self._cache[key] = compute()
         return self._cache[key]
 
+    def district_tree(self) -> list[dict[str, Any]]:
+        """Stadtbezirke of the city with their Stadtteile, both ordered by code, read once per store state.
+
+        Each area: ``code``, ``iri``, ``label``, ``level``, ``einwohner`` (a Stadtbezirk's is the sum of its
+        Stadtteile's where all are known); a Stadtbezirk also ``stadtteile``. Used by the API and the web pages.
+        """
+
+        def by_code(d: dict) -> tuple:
+            code = str(d["code"] or "")
+            return (len(code), code)
+
+        def compute() -> list[dict[str, Any]]:
+            tree: dict[str, dict[str, Any]] = {}
+            for row in self.query("district-hierarchy", {"gemeinde": self.city}).rows:
+                bezirk = tree.setdefault(row["stadtbezirk"], {
+                    "code": row.get("stadtbezirkCode"), "iri": row["stadtbezirk"],
+                    "label": row.get("stadtbezirkLabel"), "level": "stadtbezirk", "einwohner": None,
+                    "stadtteile": [],
+                })  # fmt: skip
+                if row.get("stadtteil"):
+                    bezirk["stadtteile"].append({
+                        "code": row.get("stadtteilCode"), "iri": row["stadtteil"], "label": row.get("stadtteilLabel"),
+                        "level": "stadtteil", "einwohner": row.get("einwohner"),
+                    })  # fmt: skip
+            for bezirk in tree.values():
+                bezirk["stadtteile"].sort(key=by_code)
+                counts = [t["einwohner"] for t in bezirk["stadtteile"]]
+                if counts and all(isinstance(n, int) for n in counts):
+                    bezirk["einwohner"] = sum(counts)
+            return sorted(tree.values(), key=by_code)
+
+        return self.cached("districts", compute)
+
     async def sparql(self, job: Job) -> Any:
         """Run a ``/sparql`` job on a worker process."""
         if self.pool is None:

@@ -121,42 +121,7 @@ def warm(service: Any) -> None:
 
 def districts(service: Any) -> list[dict[str, Any]]:
     """Stadtbezirke (code, label, IRI) with their Stadtteile, ordered by code."""
-
-    def compute() -> list[dict[str, Any]]:
-        tree: dict[str, dict[str, Any]] = {}
-        for row in service.query("district-hierarchy", {"gemeinde": service.city}).rows:
-            bezirk = tree.setdefault(
-                row["stadtbezirk"],
-                {
-                    "code": row.get("stadtbezirkCode"),
-                    "iri": row["stadtbezirk"],
-                    "label": row.get("stadtbezirkLabel"),
-                    "level": "stadtbezirk",
-                    "stadtteile": [],
-                },
-            )
-            if row.get("stadtteil"):
-                bezirk["stadtteile"].append(
-                    {
-                        "code": row.get("stadtteilCode"),
-                        "iri": row["stadtteil"],
-                        "label": row.get("stadtteilLabel"),
-                        "level": "stadtteil",
-                        "einwohner": row.get("einwohner"),
-                    }
-                )
-
-        def key(d: dict) -> tuple:
-            code = str(d["code"] or "")
-            return (len(code), code)
-
-        for bezirk in tree.values():
-            bezirk["stadtteile"].sort(key=key)
-            counts = [t.get("einwohner") for t in bezirk["stadtteile"]]
-            bezirk["einwohner"] = sum(counts) if counts and all(isinstance(n, int) for n in counts) else None
-        return sorted(tree.values(), key=key)
-
-    return service.cached("web:districts", compute)
+    return service.district_tree()
 
 
 def find_district(service: Any, ebene: str, code: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:

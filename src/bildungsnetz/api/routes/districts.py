@@ -17,47 +17,12 @@ __all__ = ["router"]
 router = APIRouter(prefix="/api/districts", tags=["Gebiete / districts"], responses=LIST_RESPONSES)
 
 
-def _tree(service: Any) -> list[dict[str, Any]]:
-    """Stadtbezirke with their Stadtteile, read once per state of the store."""
-
-    def compute() -> list[dict[str, Any]]:
-        tree: dict[str, dict[str, Any]] = {}
-        for row in service.query("district-hierarchy", {"gemeinde": service.city}).rows:
-            bezirk = tree.setdefault(
-                row["stadtbezirk"],
-                {
-                    "code": row.get("stadtbezirkCode"),
-                    "iri": row["stadtbezirk"],
-                    "label": row.get("stadtbezirkLabel"),
-                    "level": "stadtbezirk",
-                    "einwohner": None,
-                    "stadtteile": [],
-                },
-            )
-            if row.get("stadtteil"):
-                bezirk["stadtteile"].append(
-                    {
-                        "code": row.get("stadtteilCode"),
-                        "iri": row["stadtteil"],
-                        "label": row.get("stadtteilLabel"),
-                        "einwohner": row.get("einwohner"),
-                    }
-                )
-        for bezirk in tree.values():
-            counts = [t["einwohner"] for t in bezirk["stadtteile"]]
-            if counts and all(isinstance(n, int) for n in counts):
-                bezirk["einwohner"] = sum(counts)
-        return list(tree.values())
-
-    return service.cached("districts", compute)
-
-
 @router.get("", response_model=list[District], summary="Stadtbezirke und Stadtteile / districts")
 def list_districts(request: Request, service: ServiceDep, format: FormatQ = None) -> Any:
     """The Stadtbezirke of the configured city, each with its Stadtteile (or statistische Bezirke)."""
     if wants_csv(request):
         rows = []
-        for b in _tree(service):
+        for b in service.district_tree():
             for t in b["stadtteile"] or [{"code": None, "label": None, "einwohner": None, "iri": b["iri"]}]:
                 rows.append(
                     {
@@ -70,7 +35,7 @@ def list_districts(request: Request, service: ServiceDep, format: FormatQ = None
                     }
                 )
         return csv_response(list(rows[0]) if rows else ["stadtbezirk"], rows, filename="gebiete")
-    return listed(request, _tree(service), columns=[], name="gebiete")
+    return listed(request, service.district_tree(), columns=[], name="gebiete")
 
 
 @router.get("/{code}", response_model=DistrictDetail, summary="Ein Gebiet / one district")
@@ -89,12 +54,12 @@ def get_district(
 ) -> Any:
     """A Stadtbezirk (or Stadtteil) with its parts, actors per kind and the networks active at ``date``."""
     found: dict[str, Any] | None = None
-    for bezirk in _tree(service):
+    for bezirk in service.district_tree():
         if bezirk["code"] == code and ebene in (None, "stadtbezirk"):
             found = dict(bezirk, parent=None)
             break
     if found is None and ebene in (None, "stadtteil"):
-        for bezirk in _tree(service):
+        for bezirk in service.district_tree():
             for teil in bezirk["stadtteile"]:
                 if teil["code"] == code:
                     parent = {k: bezirk[k] for k in ("code", "iri", "label", "einwohner")}
