@@ -85,6 +85,16 @@ def _forbidden(ctx: Ctx, role: str) -> Response:
     )
 
 
+def _for_redaktion(request: Request, service: Any, csrf: str) -> tuple[Ctx, Response | None]:
+    """The page context of a write, and the refusal if its CSRF token is wrong or the user lacks ``redaktion``."""
+    ctx = context(request, service)
+    if not ctx.csrf_ok(csrf):
+        return ctx, error_page(ctx, 403, ctx.t("site.csrf"))
+    if "redaktion" not in ctx.who.roles:
+        return ctx, _forbidden(ctx, "redaktion")
+    return ctx, None
+
+
 # -- static files -------------------------------------------------------------------------------------------
 
 
@@ -467,11 +477,9 @@ async def sdg_decision(
     """Confirm or reject a suggested SDG (role ``redaktion``), recorded with who and when."""
     from ..sdg import decide  # noqa: PLC0415
 
-    ctx = context(request, service)
-    if not ctx.csrf_ok(csrf):
-        return error_page(ctx, 403, ctx.t("site.csrf"))
-    if "redaktion" not in ctx.who.roles:
-        return _forbidden(ctx, "redaktion")
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
     try:
         async with service.write_lock:
             await asyncio.to_thread(
@@ -739,11 +747,9 @@ async def import_check(
     """Keep the uploads and validate them (a dry run); the report names file, row and column."""
     from ..importer import import_files  # noqa: PLC0415
 
-    ctx = context(request, service)
-    if not ctx.csrf_ok(csrf):
-        return error_page(ctx, 403, ctx.t("site.csrf"))
-    if "redaktion" not in ctx.who.roles:
-        return _forbidden(ctx, "redaktion")
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
     _clean_staged()
     folder = Path(tempfile.mkdtemp(prefix="bildungsnetz-web-import-"))
     limit = service.settings.max_upload_mb * 1024 * 1024
@@ -803,11 +809,9 @@ async def import_run(
     """Import files that passed the check, as one source, and refresh what the service reads."""
     from ..importer import import_files  # noqa: PLC0415
 
-    ctx = context(request, service)
-    if not ctx.csrf_ok(csrf):
-        return error_page(ctx, 403, ctx.t("site.csrf"))
-    if "redaktion" not in ctx.who.roles:
-        return _forbidden(ctx, "redaktion")
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
     with _STAGED_LOCK:
         staged = _STAGED.pop(stage, None)
     if staged is None or staged[2] != ctx.who.name:
