@@ -153,7 +153,6 @@ def test_python_m_serves_with_its_sparql_worker_processes(tmp_path, module):
     st = EmbeddedStore(store_dir)
     st.replace_graphs(generate(city="dortmund", actors=100, seed=3, iris=Iris()).graphs)
     st.close()
-    del st  # releases RocksDB's lock for the server process
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -578,3 +578,12 @@ def test_settings_without_an_endpoint_and_a_plain_path_open_the_embedded_store(t
     assert isinstance(open_store(Settings(store=tmp_path / "a")), EmbeddedStore)
     assert isinstance(open_store(tmp_path / "b"), EmbeddedStore)
     assert (tmp_path / "a").is_dir() and (tmp_path / "b").is_dir()
+
+
+def test_close_lets_go_of_the_store_so_that_it_can_be_opened_again(tmp_path):
+    # bildungsnetz demo builds the store, closes it and serves it from the same process.
+    first = EmbeddedStore(tmp_path / "s")
+    first.replace_graphs({"https://example.org/g": [t("a", "p", ox.Literal("x"))]})
+    first.close()
+    second = EmbeddedStore(tmp_path / "s")
+    assert second.count("https://example.org/g") == 1

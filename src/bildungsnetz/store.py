@@ -158,8 +158,14 @@ class EmbeddedStore:
         return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
 
     def close(self) -> None:
-        if self.path is not None:
+        """Flush, and let go of the store: RocksDB releases its lock once no one holds the Oxigraph store.
+
+        Flushing alone kept the lock while the object lived, so ``bildungsnetz demo`` could not serve the
+        store it had just built in the same process.
+        """
+        if self.path is not None and self._store is not None:
             self._store.flush()
+        self._store = None  # type: ignore[assignment]
 
 
 def _has_blank(t: ox.Triple) -> bool:
