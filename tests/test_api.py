@@ -6,6 +6,8 @@ import contextlib
 import http.server
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -655,6 +657,74 @@ def test_no_query_form_reaches_outside_the_store(server, canary):
     # Mentioning the address as data is no request.
     assert sparql(server, f"SELECT * WHERE {{ BIND(<{c}> AS ?x) }}").status_code == 200
     time.sleep(0.2)
+    assert canary.hits == []
+
+
+def _evasions(c: str) -> list[str]:
+    """SERVICE hidden from a tokenizer: the issue's payload and a family of our own (strings, comments inside
+    IRIs, escapes, nesting, case, prefixes, variables)."""
+    base, _, local = c.rpartition("/")
+    triple = "'" * 3
+    return [
+        # the reported bypass: <'> read as an IRI, so a string swallows SERVICE; # inside an IRI as a comment
+        f"SELECT * WHERE {{ BIND(1<'>' AS ?x) BIND(<http://e/#> AS ?y) SERVICE SILENT <{c}> {{ ?a ?b ?c }} "
+        "BIND('q' AS ?z) }",
+        f"ASK {{ BIND(1<'>' AS ?x) BIND(<http://e/#> AS ?y) SERVICE SILENT <{c}> {{ ?a ?b ?c }} BIND('q' AS ?z) }}",
+        f'SELECT * WHERE {{ BIND(2<">" AS ?x) SERVICE <{c}> {{ ?a ?b ?c }} BIND("<" AS ?z) }}',
+        f"SELECT * WHERE {{ BIND(<http://e/#> AS ?y) SERVICE <{c}> {{ ?a ?b ?c }} }}",
+        f'SELECT * WHERE {{ BIND("#" AS ?y) sErViCe <{c}> {{ ?a ?b ?c }} }}',
+        f"SELECT * WHERE {{ BIND({triple}#\n{triple} AS ?y) Service\t<{c}> {{ ?a ?b ?c }} }}",
+        f'SELECT * WHERE {{ ?s ?p "\\"" . SERVICE <{c}> {{ ?a ?b ?c }} }}',
+        f"SELECT * WHERE {{ SERV\\u0049CE <{c}> {{ ?a ?b ?c }} }}",
+        f"SELECT * WHERE {{ \\u0073ervice <{c}> {{ ?a ?b ?c }} }}",
+        f"SELECT * WHERE {{ {{ {{ {{ OPTIONAL {{ MINUS {{ SERVICE SILENT <{c}> {{ }} }} }} }} }} }} }}",
+        f"SELECT * WHERE {{ GRAPH ?g {{ SERVICE <{c}> {{ ?a ?b ?c }} }} }}",
+        f"SELECT * WHERE {{ VALUES ?u {{ <{c}> }} SERVICE ?u {{ ?a ?b ?c }} }}",
+        f"PREFIX s: <{base}/> SELECT * WHERE {{ SERVICE s:{local} {{ ?a ?b ?c }} }}",
+        f"SELECT * WHERE {{ FILTER(?a <?b) SERVICE <{c}> {{ }} FILTER(?b> ?a) }}",
+        f"SELECT * WHERE {{ BIND(1<'>'#'\n AS ?x) SERVICE <{c}> {{ }} }}",
+        f"CONSTRUCT {{ ?a ?b ?c }} WHERE {{ BIND(1<'>' AS ?x) SERVICE <{c}> {{ ?a ?b ?c }} }}",
+        f"SELECT * WHERE {{ ?x ?y ?z FILTER EXISTS {{ BIND(1<'>' AS ?q) SERVICE <{c}> {{ }} }} }}",
+    ]
+
+
+def test_no_tokenizer_evasion_of_service_reaches_outside_the_store(server, canary):
+    for query in _evasions(canary.url):
+        for response in (
+            sparql(server, query),
+            get(server, "/sparql", params={"query": query}),
+            httpx.post(server.url + "/sparql", data={"query": query}, timeout=60),
+        ):
+            assert 400 <= response.status_code < 500, (query, response.status_code, response.text)
+        page = get(server, "/sparql-editor", params={"query": query})
+        assert page.status_code < 500
+    time.sleep(0.2)
+    assert canary.hits == []
+
+
+def test_a_worker_process_cannot_reach_the_network_even_past_the_query_check(canary):
+    # Defence in depth: what a sandboxed worker runs, every check skipped, straight into Oxigraph.
+    port = canary.server.server_address[1]
+    script = f"""
+import socket
+import pyoxigraph as ox
+from bildungsnetz.api.sandbox import deny_network
+box = deny_network()
+assert box.closed, box
+try:
+    list(ox.Store().query("SELECT * WHERE {{ SERVICE <{canary.url}> {{ ?s ?p ?o }} }}"))
+    print("answered")
+except OSError as exc:
+    print("refused", exc)
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2)
+    print("connected")
+except OSError as exc:
+    print("no socket", exc.errno)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "refused" in done.stdout and "no socket" in done.stdout, done.stdout
     assert canary.hits == []
 
 

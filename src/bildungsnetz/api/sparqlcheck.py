@@ -5,10 +5,9 @@ keyword, wherever it stands (also inside sub-selects, ``EXISTS`` and ``OPTIONAL`
 after SPARQL's ``\\uXXXX`` escapes are expanded (an engine expands them before parsing, so ``\\u0053ERVICE`` is
 ``SERVICE``), and once more with ``<`` never starting an IRI, because ``<`` is also the less-than operator.
 The same tokens give the form and the ``FROM`` / ``FROM NAMED`` clauses (about 1 ms for a catalogue query).
-Virtuoso's built-in function IRIs (``bif:``, ``sql:``) are refused. A query for a remote endpoint is then also
+Virtuoso's built-in function IRIs (``bif:``, ``sql:``) are refused. Every query is then also
 parsed with rdflib's SPARQL parser, whose parse tree is walked for every ``ServiceGraphPattern`` (a second,
-independent check) and which refuses anything but standard SPARQL; for the embedded store the store's own
-parser does that (rdflib's takes 30 to 180 ms, longer than the query).
+independent check) and which refuses anything but standard SPARQL. Every query on every store is parsed so.
 This module imports nothing heavy: it runs in the ``/sparql`` worker processes.
 """
 
@@ -268,13 +267,14 @@ def _parse(text: str) -> tuple[str, bool, tuple[str, ...], tuple[str, ...]]:
     return form, _walk_service(query), tuple(default), tuple(named)
 
 
-def inspect_query(text: str, *, parse: bool = True) -> QueryInfo:
+def inspect_query(text: str) -> QueryInfo:
     """Check a query before it runs; raise :class:`QueryRefused` for updates, ``SERVICE`` and syntax errors.
 
-    ``parse=False`` skips rdflib's parser (30 to 180 ms for a catalogue query) where the query goes to the
-    embedded store next, whose own SPARQL 1.1 parser refuses what is not standard SPARQL. A query for a remote
-    endpoint is parsed here (``parse=True``), so that only standard SPARQL is sent on, never an engine's
-    extensions (Virtuoso's ``DEFINE`` pragmas, ``OPTION`` clauses, SQL).
+    Every query is parsed with rdflib's SPARQL 1.1 parser, whatever store it goes to, and refused unless the
+    parse succeeds and its tree holds no ``SERVICE``: a tokenizer alone can be fooled about where a string or an
+    IRI ends (``1<'>'``), a parser cannot. The parse also keeps an engine's extensions (Virtuoso's ``DEFINE``
+    pragmas, ``OPTION`` clauses, SQL) from being sent on. Parses are cached by text (a catalogue query is parsed
+    once per worker); the tokenizer pass before it refuses the obvious cases cheaply.
 
     >>> inspect_query("PREFIX e: <http://e/> SELECT * FROM e:g WHERE { ?s ?p ?o }")
     QueryInfo(form='SELECT', from_graphs=('http://e/g',), from_named=())
@@ -310,14 +310,10 @@ def inspect_query(text: str, *, parse: bool = True) -> QueryInfo:
         raise QueryRefused(
             400, "Nur SELECT, ASK, CONSTRUCT, DESCRIBE / only SELECT, ASK, CONSTRUCT, DESCRIBE"
         )
-    default, named = _dataset_and_prefixes(_tokens(expand_escapes(text), _TOKEN))
-    form = keyword
-    if parse:
-        form, has_service, default, named = _parse(text)
-        if has_service:
-            raise service
-        if form not in _FORMS:
-            raise QueryRefused(
-                400, "Nur SELECT, ASK, CONSTRUCT, DESCRIBE / only SELECT, ASK, CONSTRUCT, DESCRIBE"
-            )
+    _dataset_and_prefixes(_tokens(expand_escapes(text), _TOKEN))  # names an undeclared prefix
+    form, has_service, default, named = _parse(text)
+    if has_service:
+        raise service
+    if form not in _FORMS:
+        raise QueryRefused(400, "Nur SELECT, ASK, CONSTRUCT, DESCRIBE / only SELECT, ASK, CONSTRUCT, DESCRIBE")
     return QueryInfo(form=form, from_graphs=default, from_named=named)

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing as mp
+import os
 import re
 import shutil
 import signal
@@ -108,7 +109,7 @@ def _answer_local(store: Any, job: Job) -> Answer:
     from . import results  # noqa: PLC0415
     from .sparqlcheck import inspect_query  # noqa: PLC0415
 
-    info = inspect_query(job.query, parse=False)  # the store's own parser follows
+    info = inspect_query(job.query)
     default, named = _dataset(job, info)
     try:
         outcome = store.query(
@@ -251,13 +252,24 @@ def serve(conn: Any, source: WorkerSource) -> None:
 
         limit = source.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+    if source.kind == "embedded":
+        # Oxigraph would answer SERVICE with an HTTP request: this process gets no network at all (a remote
+        # store's workers need theirs to reach the endpoint; there the query check is the guard).
+        from .sandbox import deny_network  # noqa: PLC0415
+
+        sandbox = deny_network()
+        if not sandbox.closed and os.environ.get("BILDUNGSNETZ_SPARQL_ALLOW_UNSANDBOXED") != "1":
+            _log.error(
+                "sparql worker: neither seccomp nor a network namespace is available on this machine; "
+                "set BILDUNGSNETZ_SPARQL_ALLOW_UNSANDBOXED=1 to run without (docs/security.md)"
+            )
+            return
     import pyoxigraph as ox  # noqa: PLC0415
 
     store = ox.Store.read_only(source.path) if source.kind == "embedded" else None
-    from . import sparqlcheck  # noqa: F401, PLC0415
+    from rdflib.plugins.sparql import parser  # noqa: F401, PLC0415  - every query is parsed: import it up front
 
-    if source.kind == "remote":  # queries for a remote endpoint are parsed with rdflib: import it up front
-        from rdflib.plugins.sparql import parser  # noqa: F401, PLC0415
+    from . import sparqlcheck  # noqa: F401, PLC0415
 
     conn.send("ready")
     while True:
