@@ -36,7 +36,7 @@ TOL = 1e-9
 
 
 def build_store(actors: int, directory: Path):
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
     from bildungsnetz.iris import Iris
     from bildungsnetz.reference import reference_graphs
     from bildungsnetz.store import EmbeddedStore
@@ -116,7 +116,7 @@ def worker(actors: int, with_baseline: bool) -> dict:
         t = time.perf_counter()
         analysis = fast(store)
         analyse_s = time.perf_counter() - t
-        from bildungsnetz.analysis.report import render
+        from bildungsnetz.report.gaps import render
 
         t = time.perf_counter()
         render(analysis, "html")

@@ -125,7 +125,7 @@ def parameters(api: str, seed: int = 7) -> dict[str, list]:
 def sparql_texts(params: dict[str, list]) -> dict[str, list[str]]:
     """The three operations as SPARQL, bound exactly as the API binds them (VALUES row at the top)."""
     from bildungsnetz.iris import Iris
-    from bildungsnetz.queries import bind, parse_query_file
+    from bildungsnetz.queries.catalogue import bind, parse_query_file
     from bildungsnetz.resources import queries_dir
 
     def q(name: str):

@@ -40,7 +40,7 @@ WEEKLY_CHANGED = 100
 
 def step_prepare(n: int, work: Path) -> dict:
     """Demo city → store → CSV tables; the broken copy; the weekly spreadsheets; the baseline's Turtle."""
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
     from bildungsnetz.ingest.export import export_tables, write_tables
     from bildungsnetz.iris import Iris
     from bildungsnetz.reference import reference_graphs
@@ -173,7 +173,7 @@ def _shacl_key(v) -> list:
 
 def step_ours(variant: str, work: Path, store_dir: Path) -> dict:
     """Our pipeline: CSV → map → chunked validation → bulk load into a fresh on-disk store."""
-    from bildungsnetz.importer import import_files
+    from bildungsnetz.ingest.pipeline import import_files
     from bildungsnetz.store import EmbeddedStore
 
     shutil.rmtree(store_dir, ignore_errors=True)
@@ -199,7 +199,7 @@ def step_baseline(ttl: Path, out_json: Path) -> dict:
     import rdflib
     from rdflib import RDF, SH
 
-    from bildungsnetz.validate import _path_text, load_ontology, load_shapes
+    from bildungsnetz.validate.shacl import _path_text, load_ontology, load_shapes
 
     shapes, ontology = load_shapes(), load_ontology()
     t0 = time.perf_counter()
@@ -224,7 +224,7 @@ def step_baseline(ttl: Path, out_json: Path) -> dict:
 
 def step_weekly(work: Path, store_dir: Path) -> dict:
     """Into the store holding the city: import week 1 (a new source), re-import week 2 (100 rows changed)."""
-    from bildungsnetz.importer import import_files
+    from bildungsnetz.ingest.pipeline import import_files
     from bildungsnetz.store import EmbeddedStore
 
     st = EmbeddedStore(store_dir)

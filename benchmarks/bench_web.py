@@ -30,7 +30,7 @@ GOAL_MS = 300.0
 
 
 def build_store(actors: int, directory: Path) -> None:
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
     from bildungsnetz.iris import Iris
     from bildungsnetz.reference import reference_graphs
     from bildungsnetz.store import EmbeddedStore
@@ -76,8 +76,8 @@ def server_ms(response) -> float:
 def run(store: Path, repeat: int) -> list[dict]:
     from fastapi.testclient import TestClient
 
-    from bildungsnetz.api import create_app
     from bildungsnetz.api.auth import hash_token, new_token
+    from bildungsnetz.app import create_app
     from bildungsnetz.settings import Settings
 
     token = new_token()

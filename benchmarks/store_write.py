@@ -14,8 +14,8 @@ import time
 
 import pyoxigraph as ox
 
-from bildungsnetz.remote import DEFAULT_GRAPH_PREFIX, RemoteStore
 from bildungsnetz.store import EmbeddedStore
+from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, RemoteStore
 
 __all__ = ["synthetic", "main"]
 

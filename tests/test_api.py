@@ -19,8 +19,8 @@ import pyoxigraph as ox
 import pytest
 import uvicorn
 
-from bildungsnetz.api import create_app
 from bildungsnetz.api.auth import TokenTable, hash_token, new_token
+from bildungsnetz.app import create_app
 from bildungsnetz.iris import Iris
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
@@ -43,7 +43,7 @@ TOKENS = [hash_token(REDAKTION, roles=["redaktion"]), hash_token(INTERN, roles=[
 @pytest.fixture(scope="session")
 def demo_graphs() -> dict[str, list[ox.Triple]]:
     """The demo city (150 actors), its reference graphs, and a sentinel contact person in a private graph."""
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
     from bildungsnetz.reference import reference_graphs
 
     result = generate(city="dortmund", actors=150, seed=1, iris=IRIS)
@@ -708,7 +708,7 @@ def test_a_worker_process_cannot_reach_the_network_even_past_the_query_check(can
     script = f"""
 import socket
 import pyoxigraph as ox
-from bildungsnetz.api.sandbox import deny_network
+from bildungsnetz.api.sparql.sandbox import deny_network
 box = deny_network()
 assert box.closed, box
 try:
@@ -1007,7 +1007,7 @@ API_QUERIES = sorted((REPO / "queries" / "api").glob("*.rq"))
 
 @pytest.mark.parametrize("path", API_QUERIES, ids=lambda p: p.stem)
 def test_every_api_query_is_sound_and_only_one_reads_contact_persons(path):
-    from bildungsnetz.queries import check_query, parse_query_file
+    from bildungsnetz.queries.catalogue import check_query, parse_query_file
 
     query = parse_query_file(path)
     assert check_query(query) == []

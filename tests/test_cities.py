@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from bildungsnetz import resources
-from bildungsnetz.cities import (
+from bildungsnetz.cities.profiles import (
     CityNotFoundError,
     CityProfileError,
     DistrictLocator,

@@ -147,7 +147,7 @@ def test_python_m_serves_with_its_sparql_worker_processes(tmp_path, module):
 
     import httpx
 
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
 
     store_dir = tmp_path / "store"
     st = EmbeddedStore(store_dir)

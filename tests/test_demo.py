@@ -7,7 +7,7 @@ from collections import Counter
 import pyoxigraph as ox
 import pytest
 
-from bildungsnetz.demo import ANCHOR, generate
+from bildungsnetz.demo.city import ANCHOR, generate
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, ORG
 
@@ -138,7 +138,7 @@ def test_actor_count_outside_the_range_is_refused():
 def test_demo_conforms_to_the_shapes(seed):
     import rdflib
 
-    from bildungsnetz.validate import reference_graph, validate
+    from bildungsnetz.validate.shacl import reference_graph, validate
 
     demo = generate(actors=150, seed=seed)
     data = rdflib.Graph()

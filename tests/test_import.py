@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bildungsnetz.importer import import_files
+from bildungsnetz.ingest.pipeline import import_files
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import EmbeddedStore
 
@@ -28,7 +28,7 @@ def store(request):
     if request.param == "embedded":
         yield EmbeddedStore()
         return
-    from bildungsnetz.remote import DEFAULT_GRAPH_PREFIX
+    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
     from test_store import virtuoso
 
     remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
@@ -120,7 +120,7 @@ def test_dry_run_validates_but_writes_nothing(store):
 def test_a_crash_before_the_swap_leaves_the_store_as_it_was(store, tmp_path, monkeypatch):
     import_files([EXAMPLE], store=store)
     before = dump(store)
-    import bildungsnetz.importer as imp
+    import bildungsnetz.ingest.pipeline as imp
 
     def boom(*args, **kwargs):
         raise KeyboardInterrupt
@@ -172,7 +172,7 @@ def test_unreadable_input_is_exit_code_2_with_the_file_named(store, tmp_path):
 def test_reports_are_written_as_html_json_and_xlsx(store, tmp_path):
     from openpyxl import load_workbook
 
-    from bildungsnetz.importreport import write_report
+    from bildungsnetz.report.imports import write_report
 
     bad = actors_ttl(tmp_path / "bad.ttl", second_partner="akteur/GIBT-ES-NICHT")
     result = import_files([bad], store=store)
@@ -206,8 +206,8 @@ def test_school_list_reimport_ends_schools_that_disappeared(store, tmp_path, sha
 def test_the_xlsx_report_is_the_users_workbook_with_the_bad_cells_marked(store, tmp_path):
     from openpyxl import load_workbook
 
-    from bildungsnetz.importreport import write_report
     from bildungsnetz.ingest.export import write_example
+    from bildungsnetz.report.imports import write_report
 
     book = write_example(tmp_path / "beispiel.xlsx")
     wb = load_workbook(book)

@@ -271,7 +271,7 @@ def test_a_contact_person_in_turtle_goes_to_the_private_graph(tmp_path):
 def test_an_ill_typed_date_is_refused_with_file_property_and_value_and_the_store_keeps_its_state(tmp_path):
     # "2024-13-45"^^xsd:date passes every RDF parser (the syntax is fine); it used to end in an internal error
     # inside pySHACL's date comparison.
-    from bildungsnetz.importer import import_files
+    from bildungsnetz.ingest.pipeline import import_files
     from bildungsnetz.store import EmbeddedStore
 
     f = write(tmp_path, "k.ttl", """@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .

@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from bildungsnetz.cities import CityProfile, add_city, load_profile, profile_graph
+from bildungsnetz.cities.profiles import CityProfile, add_city, load_profile, profile_graph
 from bildungsnetz.errors import InputError
 from bildungsnetz.ingest.schools import looks_like_school_list, map_schools
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, GEO, ORG, VOCAB
-from bildungsnetz.validate import reference_graph, validate
+from bildungsnetz.validate.shacl import reference_graph, validate
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SCHULEN = SHARED / "data" / "schulen"

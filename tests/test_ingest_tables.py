@@ -234,7 +234,7 @@ def test_contact_persons_go_only_to_the_private_triples(tmp_path):
 
 
 def test_the_example_maps_without_problems_and_conforms_to_the_shapes():
-    from bildungsnetz.validate import reference_graph, validate
+    from bildungsnetz.validate.shacl import reference_graph, validate
 
     staged = mapped(example_dir())
     assert not staged.problems

@@ -117,7 +117,7 @@ def test_no_undeclared_bn_term_is_used_anywhere(ontology):
 
 
 def test_generated_ontology_documentation_is_up_to_date():
-    from bildungsnetz.ontodoc import render
+    from bildungsnetz.tools.ontodoc import render
 
     doc = (REPO / "docs" / "ontologie.md").read_text(encoding="utf-8")
-    assert doc == render(), "run: python -m bildungsnetz.ontodoc"
+    assert doc == render(), "run: python -m bildungsnetz.tools.ontodoc"

@@ -13,7 +13,7 @@ from rdflib.plugins.sparql import prepareQuery
 
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN
-from bildungsnetz.queries import (
+from bildungsnetz.queries.catalogue import (
     CatalogueError,
     ParameterError,
     UnknownQuery,

@@ -11,7 +11,7 @@ import pytest
 from bildungsnetz.errors import InputError
 from bildungsnetz.namespace import VOCAB
 from bildungsnetz.sdg import suggest, suggest_file
-from bildungsnetz.sdg.vokabular import VocabularyError, load_rules, parse_rules
+from bildungsnetz.sdg.keywords import VocabularyError, load_rules, parse_rules
 from bildungsnetz.vocab import get_vocabulary
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ import pytest
 import rdflib
 
 from bildungsnetz.iris import Iris
+from bildungsnetz.report.sdg import write_sdg_report
 from bildungsnetz.sdg.coverage import coverage
 from bildungsnetz.sdg.partners import UnknownActor, partner_suggestions
-from bildungsnetz.sdg.report import write_sdg_report
 from bildungsnetz.sdg.workflow import (
     DECISIONS_GRAPH,
     SUGGESTIONS_GRAPH,
@@ -24,7 +24,7 @@ from bildungsnetz.sdg.workflow import (
     suggest_store,
 )
 from bildungsnetz.store import EmbeddedStore
-from bildungsnetz.validate import reference_graph, validate
+from bildungsnetz.validate.shacl import reference_graph, validate
 
 FIXTURE = Path(__file__).parent / "data" / "sdg" / "kleinstadt.trig"
 IRIS = Iris()

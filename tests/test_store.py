@@ -15,10 +15,10 @@ import pyoxigraph as ox
 import pytest
 
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries import parse_query_file, run
-from bildungsnetz.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore
+from bildungsnetz.queries.catalogue import parse_query_file, run
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, StoreError, open_store
+from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore
 from test_queries import CASES, normalise  # the hand-derived catalogue cases, run here on every store
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,4 +1,4 @@
-"""Tests of the SHACL shapes and of bildungsnetz.validate: fixtures, meta-validation, the example, reports."""
+"""Tests of the SHACL shapes and of bildungsnetz.validate.shacl: fixtures, meta-validation, the example, reports."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from rdflib import RDF, SH, Graph, Literal, URIRef
 
 from bildungsnetz import resources
 from bildungsnetz.namespace import BN, BNSH
-from bildungsnetz.validate import (
+from bildungsnetz.validate.shacl import (
     FileUnreadable,
     ValidationReport,
     compact,
@@ -142,7 +142,7 @@ def test_every_bn_term_in_the_shapes_is_declared_in_the_ontology() -> None:
 def test_running_the_shapes_flattened_gives_the_same_results_as_nested(
     referenz: Graph, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bildungsnetz.validate as module
+    import bildungsnetz.validate.shacl as module
 
     data = Graph()
     for fixture in CASES:
@@ -178,7 +178,7 @@ def test_the_reference_example_read_strictly_from_file_conforms_too() -> None:
 
 @pytest.mark.parametrize("profile", ["dortmund", "duesseldorf"])
 def test_shipped_city_profiles_conform(profile: str) -> None:
-    cities = pytest.importorskip("bildungsnetz.cities")
+    cities = pytest.importorskip("bildungsnetz.cities.profiles")
     from bildungsnetz.iris import Iris
 
     names = {p.name for p in cities.list_profiles()}
@@ -356,6 +356,6 @@ def test_docs_shapes_md_is_current() -> None:
     doc = REPO / "docs" / "shapes.md"
     assert doc.read_text(encoding="utf-8") == shapes_markdown(), (
         "docs/shapes.md is stale: regenerate it with "
-        "python -c 'from bildungsnetz.validate import shapes_markdown as m; "
+        "python -c 'from bildungsnetz.validate.shacl import shapes_markdown as m; "
         "open(\"docs/shapes.md\", \"w\").write(m())'"
     )

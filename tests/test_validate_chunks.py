@@ -8,12 +8,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import RDF, SH, Graph, URIRef
 
-from bildungsnetz.demo import DEMO_SOURCE, generate
-from bildungsnetz.importer import to_rdflib
+from bildungsnetz.demo.city import DEMO_SOURCE, generate
+from bildungsnetz.ingest.pipeline import to_rdflib
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN
-from bildungsnetz.validate import reference_graph, validate
-from bildungsnetz.validate_chunks import locality, plan_chunks, validate_chunked
+from bildungsnetz.validate.chunks import locality, plan_chunks, validate_chunked
+from bildungsnetz.validate.shacl import reference_graph, validate
 
 IRIS = Iris()
 N = ox.NamedNode

@@ -14,8 +14,8 @@ from rdflib.compare import isomorphic
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, VOCAB
 from bildungsnetz.resources import ontology_file, vocabulary_files
+from bildungsnetz.tools.vocab_build import UN_SDG, build_sdg_vocabulary, parse_simple_yaml, to_turtle
 from bildungsnetz.vocab import UnknownTerm, Vocabulary, fold, get_vocabulary, vocabulary_graph
-from bildungsnetz.vocab_build import UN_SDG, build_sdg_vocabulary, parse_simple_yaml, to_turtle
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -227,7 +227,7 @@ def test_the_committed_sdg_file_equals_a_fresh_build_from_the_published_sources(
     _shared_file("data", "vokabulare", "un_sdg_kos_goals_targets_indicators.ttl")
     built = build_sdg_vocabulary(SHARED)
     committed = Graph().parse(REPO / "ontology" / "vokabulare" / "sdg.ttl", format="turtle")
-    assert isomorphic(built, committed), "sdg.ttl is stale: run python -m bildungsnetz.vocab_build"
+    assert isomorphic(built, committed), "sdg.ttl is stale: run python -m bildungsnetz.tools.vocab_build"
 
 
 def test_the_sdg_turtle_writer_round_trips():

@@ -60,7 +60,7 @@ def _browser_or_skip() -> None:
 def site(tmp_path_factory) -> Iterator[LiveServer]:
     """A demo city of 300 actors served over HTTP, with one token of each role."""
     _browser_or_skip()
-    from bildungsnetz.demo import generate
+    from bildungsnetz.demo.city import generate
     from bildungsnetz.reference import reference_graphs
 
     result = generate(city="dortmund", actors=300, seed=1, iris=IRIS)

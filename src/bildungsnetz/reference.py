@@ -7,8 +7,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import rdflib
 
-from .iris import Iris
-from .resources import ontology_file, vocabulary_files
+from bildungsnetz.iris import Iris
+from bildungsnetz.resources import ontology_file, vocabulary_files
 
 __all__ = ["ontology_triples", "vocabulary_triples", "city_triples", "reference_graphs", "rdflib_to_triples"]
 
@@ -36,7 +36,7 @@ def rdflib_to_triples(graph: rdflib.Graph) -> list[ox.Triple]:
 
 def city_triples(city: str, iris: Iris, *, extra_dirs: tuple[Path, ...] = ()) -> list[ox.Triple]:
     """The district hierarchy of one city profile."""
-    from .cities import load_profile, profile_graph
+    from bildungsnetz.cities.profiles import load_profile, profile_graph
 
     return rdflib_to_triples(profile_graph(load_profile(city, extra_dirs=extra_dirs), iris))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .iris import DEFAULT_BASE
+from bildungsnetz.iris import DEFAULT_BASE
 
 __all__ = ["Settings", "get_settings"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .analyse import Analysis, analyse, run_analysis
-from .graphs import CityData, cooperation_graph, district_graph, load
+from bildungsnetz.analysis.graphs import CityData, cooperation_graph, district_graph, load
+from bildungsnetz.analysis.run import Analysis, analyse, run_analysis
 
 __all__ = ["Analysis", "CityData", "analyse", "run_analysis", "load", "cooperation_graph", "district_graph"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date as Date
 from typing import Any
 
-from .analyse import Analysis, run_analysis
-from .graphs import load
+from bildungsnetz.analysis.graphs import load
+from bildungsnetz.analysis.run import Analysis, run_analysis
 
 __all__ = ["compare", "compare_dates"]
 

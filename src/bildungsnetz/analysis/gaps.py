@@ -7,8 +7,8 @@ from collections.abc import Hashable
 
 import networkx as nx
 
-from .graphs import CityData
-from .isolation import matches, rules
+from bildungsnetz.analysis.graphs import CityData
+from bildungsnetz.analysis.isolation import matches, rules
 
 __all__ = ["neighbourhood", "transitions", "missing_fields", "need_ranking", "percentile_ranks"]
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..iris import Iris
-from ..queries import NamedQuery, ParameterError, parse_query_file, run
-from ..resources import queries_dir
+from bildungsnetz.iris import Iris
+from bildungsnetz.queries.catalogue import NamedQuery, ParameterError, parse_query_file, run
+from bildungsnetz.resources import queries_dir
 
 __all__ = [
     "Actor",
@@ -310,7 +310,7 @@ def load(store: Any, *, date: str | Date | None = None, iris: Iris | None = None
 
 
 def _settings_iris() -> Iris:
-    from ..settings import get_settings  # noqa: PLC0415 - read at call time, never at import
+    from bildungsnetz.settings import get_settings  # noqa: PLC0415 - read at call time, never at import
 
     return Iris(get_settings().base_iri)
 

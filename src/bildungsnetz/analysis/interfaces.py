@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from datetime import date as Date
 from typing import Any
 
-from ..queries import ParameterError
-from . import graphs as g
-from .analyse import analyse, clean, run_analysis
-from .report import render
+from bildungsnetz.analysis import graphs as g
+from bildungsnetz.analysis.run import analyse, clean, run_analysis
+from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.report.gaps import render
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -34,7 +34,7 @@ _MEDIA = {
 
 
 def analysis_rows(result: dict) -> list[dict[str, Any]]:
-    """One row per district of an :func:`~bildungsnetz.analysis.analyse` result (for table, CSV and XLSX)."""
+    """One row per district of an :func:`~bildungsnetz.analysis.run` result (for table, CSV and XLSX)."""
     rows = []
     for d in result["districts"]:
         top = d["brokers"][0] if d["brokers"] else None
@@ -72,7 +72,7 @@ def analyse_command(
 
     ``fmt="json"`` returns the JSON text, ``"csv"`` CSV text, ``"xlsx"`` workbook bytes and ``"table"`` the
     rows (:func:`analysis_rows`) for the CLI's table renderer. Bad options raise
-    :class:`~bildungsnetz.queries.ParameterError` (German/English, naming the parameter).
+    :class:`~bildungsnetz.queries.catalogue.ParameterError` (German/English, naming the parameter).
     """
     if fmt not in OUTPUT_FORMATS:
         raise ParameterError(

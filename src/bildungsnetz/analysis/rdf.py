@@ -8,9 +8,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..iris import Iris
-from ..namespace import BN, PROV, QB
-from .analyse import Analysis
+from bildungsnetz.analysis.run import Analysis
+from bildungsnetz.iris import Iris
+from bildungsnetz.namespace import BN, PROV, QB
 
 __all__ = ["BNA", "analysis_graph", "measure_triples", "write_measures"]
 
@@ -144,7 +144,7 @@ def write_measures(store: Any, analysis: Analysis, *, iris: Iris | None = None) 
     Only a whole-city run (all districts, nothing removed) is written, so the graph never holds a partial or
     hypothetical picture.
     """
-    from ..errors import UsageError  # noqa: PLC0415
+    from bildungsnetz.errors import UsageError  # noqa: PLC0415
 
     if analysis.options.get("stadtbezirk") is not None or analysis.options.get("without"):
         raise UsageError(

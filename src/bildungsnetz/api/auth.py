@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..errors import BildungsnetzError, UsageError
+from bildungsnetz.errors import BildungsnetzError, UsageError
 
 __all__ = ["ROLES", "Principal", "ANONYMOUS", "TokenTable", "hash_token", "new_token", "AuthError"]
 

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from .auth import ANONYMOUS, AuthError, Principal
-from .service import Service
+from bildungsnetz.api.auth import ANONYMOUS, AuthError, Principal
+from bildungsnetz.api.service import Service
 
 __all__ = ["get_service", "get_principal", "require_redaktion", "ServiceDep", "PrincipalDep", "RedaktionDep"]
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import BildungsnetzError
+from bildungsnetz.errors import BildungsnetzError
 
 __all__ = [
     "ApiError",

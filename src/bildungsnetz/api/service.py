@@ -13,14 +13,14 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..iris import Iris
-from ..queries import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
-from ..resources import queries_dir
-from ..settings import Settings
-from ..store import EmbeddedStore, Store
-from .auth import Principal, TokenTable
-from .errors import ApiError
-from .worker import Job, WorkerPool, WorkerSource, snapshot_store
+from bildungsnetz.api.auth import Principal, TokenTable
+from bildungsnetz.api.errors import ApiError
+from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
+from bildungsnetz.iris import Iris
+from bildungsnetz.queries.catalogue import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
+from bildungsnetz.resources import queries_dir
+from bildungsnetz.settings import Settings
+from bildungsnetz.store import EmbeddedStore, Store
 
 __all__ = ["Service", "Page", "PRIVATE_PART"]
 
@@ -64,7 +64,7 @@ def _prepare(query: NamedQuery, *, max_limit: int) -> NamedQuery:
 
 
 class Service:
-    """Everything a request needs, created once at startup (see :func:`bildungsnetz.api.app.create_app`)."""
+    """Everything a request needs, created once at startup (see :func:`bildungsnetz.app.create_app`)."""
 
     def __init__(self, settings: Settings, store: Store) -> None:
         self.settings = settings

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..validate import Violation
+from bildungsnetz.validate.shacl import Violation
 
 __all__ = ["Origin", "SourceFile", "Staged", "TABLES"]
 

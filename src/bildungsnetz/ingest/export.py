@@ -14,15 +14,10 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from ..cities import CityProfile, District, fold_name, load_profile
-from ..errors import UsageError
-from ..iris import Iris
-from ..namespace import BN, ORG, SCHEMA
-from ..queries import parse_query_file
-from ..resources import queries_dir
-from ..store import Store
-from . import TABLES
-from .tables import (
+from bildungsnetz.cities.profiles import CityProfile, District, fold_name, load_profile
+from bildungsnetz.errors import UsageError
+from bildungsnetz.ingest import TABLES
+from bildungsnetz.ingest.tables import (
     XLSX_SUFFIXES,
     actor_key,
     cell_text,
@@ -32,6 +27,11 @@ from .tables import (
     parse_decimal,
     read_tables,
 )
+from bildungsnetz.iris import Iris
+from bildungsnetz.namespace import BN, ORG, SCHEMA
+from bildungsnetz.queries.catalogue import parse_query_file
+from bildungsnetz.resources import queries_dir
+from bildungsnetz.store import Store
 
 __all__ = [
     "CSV_DELIMITER",
@@ -477,7 +477,7 @@ def _sheet(wb, table: str, rows: Sequence[Mapping[str, str]], *, hints: bool) ->
 def _hints_sheet(wb, tables: Sequence[str]) -> None:
     from openpyxl.styles import Font
 
-    from ..vocab import get_vocabulary
+    from bildungsnetz.vocab import get_vocabulary
 
     ws = wb.create_sheet("Hinweise")
     ws.freeze_panes = "A2"

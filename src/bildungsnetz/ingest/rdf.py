@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import InputError, UsageError
-from ..iris import Iris
-from ..namespace import BN, BNSH, PREFIXES, SCHEMA
-from ..validate import FileUnreadable, Violation, _quiet_ill_typed
-from . import Origin, SourceFile, Staged
+from bildungsnetz.errors import InputError, UsageError
+from bildungsnetz.ingest import Origin, SourceFile, Staged
+from bildungsnetz.iris import Iris
+from bildungsnetz.namespace import BN, BNSH, PREFIXES, SCHEMA
+from bildungsnetz.validate.shacl import FileUnreadable, Violation, _quiet_ill_typed
 
 __all__ = ["FORMATS", "UnsafeRdf", "map_rdf", "rdf_format"]
 

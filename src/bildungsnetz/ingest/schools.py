@@ -15,13 +15,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from ..cities import CityProfile, DistrictLocator, utm32_to_wgs84
-from ..errors import InputError
-from ..iris import Iris, is_schulnummer
-from ..namespace import BN, BNSH, GEO, ORG, PREFIXES, SCHEMA, VOCAB
-from ..validate import Violation
-from ..vocab import UnknownTerm, get_vocabulary
-from . import Origin, SourceFile, Staged
+from bildungsnetz.cities.profiles import CityProfile, DistrictLocator, utm32_to_wgs84
+from bildungsnetz.errors import InputError
+from bildungsnetz.ingest import Origin, SourceFile, Staged
+from bildungsnetz.iris import Iris, is_schulnummer
+from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PREFIXES, SCHEMA, VOCAB
+from bildungsnetz.validate.shacl import Violation
+from bildungsnetz.vocab import UnknownTerm, get_vocabulary
 
 __all__ = [
     "COLUMNS",
@@ -603,7 +603,7 @@ def map_schools(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from bildungsnetz.cities import CityProfile
+    >>> from bildungsnetz.cities.profiles import CityProfile
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "schuldaten.csv"
     >>> _ = f.write_text("sep=;\\n" + ";".join(COLUMNS) + ";\\n" + ";".join(f'"{v}"' for v in (
     ...     "100132", "02", "Grundschule am", "Beispielpark", "", "", "44263", "Dortmund", "Beispielstr. 1",

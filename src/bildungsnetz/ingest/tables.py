@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from ..cities import (
+from bildungsnetz.cities.profiles import (
     CityProfile,
     CityProfileError,
     District,
@@ -31,12 +31,12 @@ from ..cities import (
     load_profile,
     lookup_district,
 )
-from ..errors import InputError, UsageError
-from ..iris import Iris, is_schulnummer, key_segment
-from ..namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
-from ..validate import Violation
-from ..vocab import UnknownTerm, Vocabulary, get_vocabulary
-from . import TABLES, Origin, SourceFile, Staged
+from bildungsnetz.errors import InputError, UsageError
+from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
+from bildungsnetz.iris import Iris, is_schulnummer, key_segment
+from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
+from bildungsnetz.validate.shacl import Violation
+from bildungsnetz.vocab import UnknownTerm, Vocabulary, get_vocabulary
 
 __all__ = [
     "AUXILIARY_SHEETS",
@@ -1456,7 +1456,7 @@ def map_tables(
 
     Tables are mapped in the order of :data:`~bildungsnetz.ingest.TABLES`, whatever the order of the files, so
     an actor's ``traeger`` may name an actor of any file of the import. Cells that cannot be read (unknown
-    code, bad date or number, unknown district …) become :class:`~bildungsnetz.validate.Violation` entries in
+    code, bad date or number, unknown district …) become :class:`~bildungsnetz.validate.shacl.Violation` entries in
     ``Staged.problems`` (file, row, column) and their triple is left out; the rest of the row is mapped.
 
     Parameters
@@ -1472,7 +1472,7 @@ def map_tables(
     kind : str, optional
         Force the table of a CSV file (``akteure`` …); see :func:`read_tables`.
     profile : CityProfile, optional
-        The loaded profile of ``city`` (default: :func:`~bildungsnetz.cities.load_profile`).
+        The loaded profile of ``city`` (default: :func:`~bildungsnetz.cities.profiles.load_profile`).
     existing_actors : container of str
         IRIs of actors already in the store; a ``traeger`` naming one of them becomes ``bn:traeger``.
     generated : datetime, optional

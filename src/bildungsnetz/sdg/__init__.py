@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .coverage import coverage
-from .matcher import Suggestion, get_matcher, suggest, suggest_file
-from .partners import partner_suggestions
-from .report import write_sdg_report
-from .workflow import decide, offer_suggestions, pair_states, suggest_store
+from bildungsnetz.report.sdg import write_sdg_report
+from bildungsnetz.sdg.coverage import coverage
+from bildungsnetz.sdg.matcher import Suggestion, get_matcher, suggest, suggest_file
+from bildungsnetz.sdg.partners import partner_suggestions
+from bildungsnetz.sdg.workflow import decide, offer_suggestions, pair_states, suggest_store
 
 __all__ = [
     "Suggestion",

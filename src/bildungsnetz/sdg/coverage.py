@@ -6,10 +6,10 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from ..iris import Iris
-from ..vocab import get_vocabulary
-from .matcher import goal_label
-from .workflow import _run, pair_states
+from bildungsnetz.iris import Iris
+from bildungsnetz.sdg.matcher import goal_label
+from bildungsnetz.sdg.workflow import _run, pair_states
+from bildungsnetz.vocab import get_vocabulary
 
 __all__ = ["DIMENSIONS", "CITYWIDE", "coverage"]
 
@@ -42,7 +42,7 @@ def coverage(
         ``no_offer_group``, ``single_provider_group``).
     """
     if dimension not in DIMENSIONS:
-        from .workflow import SdgParameterError  # noqa: PLC0415
+        from bildungsnetz.sdg.workflow import SdgParameterError  # noqa: PLC0415
 
         raise SdgParameterError(
             f'Parameter "dimension": "{dimension}" ist nicht {" oder ".join(DIMENSIONS)} / '

@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
-from ..errors import InputError
-from .text import ENDINGS, Token, tokenise
-from .vokabular import Modell, Pattern, Rule, load_model, load_rules
+from bildungsnetz.errors import InputError
+from bildungsnetz.sdg.keywords import Modell, Pattern, Rule, load_model, load_rules
+from bildungsnetz.sdg.text import ENDINGS, Token, tokenise
 
 __all__ = ["Suggestion", "Match", "Matcher", "get_matcher", "suggest", "suggest_file", "goal_label"]
 
@@ -55,8 +55,8 @@ def goal_label(goal: int) -> str:
     >>> goal_label(13)
     'Maßnahmen zum Klimaschutz'
     """
-    from ..namespace import VOCAB  # noqa: PLC0415 - the vocabulary graph is only loaded when needed
-    from ..vocab import get_vocabulary  # noqa: PLC0415
+    from bildungsnetz.namespace import VOCAB  # noqa: PLC0415 - the vocabulary graph is only loaded when needed
+    from bildungsnetz.vocab import get_vocabulary  # noqa: PLC0415
 
     return get_vocabulary().label(VOCAB[f"sdg/{goal}"]) or f"SDG {goal}"
 
@@ -85,7 +85,7 @@ class Matcher:
     Parameters
     ----------
     rules : tuple of Rule
-        The keyword vocabulary, usually :func:`~bildungsnetz.sdg.vokabular.load_rules`.
+        The keyword vocabulary, usually :func:`~bildungsnetz.sdg.keywords.load_rules`.
     model : Modell
         Threshold, title factor and calibration.
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import networkx as nx
 
-from ..errors import UsageError
-from ..iris import Iris
-from .workflow import _run, _texts, pair_states, parse_sdg
+from bildungsnetz.errors import UsageError
+from bildungsnetz.iris import Iris
+from bildungsnetz.sdg.workflow import _run, _texts, pair_states, parse_sdg
 
 __all__ = ["NEARNESS", "UnknownActor", "partner_suggestions", "network_distances"]
 

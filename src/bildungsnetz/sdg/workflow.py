@@ -11,12 +11,12 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..errors import UsageError
-from ..iris import Iris
-from ..namespace import BN, PROV, VOCAB
-from ..queries import NamedQuery, parse_query_file, run
-from ..resources import queries_dir
-from .matcher import get_matcher, goal_label
+from bildungsnetz.errors import UsageError
+from bildungsnetz.iris import Iris
+from bildungsnetz.namespace import BN, PROV, VOCAB
+from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
+from bildungsnetz.resources import queries_dir
+from bildungsnetz.sdg.matcher import get_matcher, goal_label
 
 __all__ = [
     "SUGGESTIONS_GRAPH",
@@ -93,7 +93,7 @@ def parse_sdg(value: object) -> tuple[int, str | None]:
     ...     print(str(error).split(" / ")[0])
     Parameter "sdg": "18" ist kein SDG (1–17 oder Unterziel wie 13.3)
     """
-    from ..vocab import UnknownTerm, get_vocabulary  # noqa: PLC0415
+    from bildungsnetz.vocab import UnknownTerm, get_vocabulary  # noqa: PLC0415
 
     text = str(value).strip()
     try:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from .routes import router
+from bildungsnetz.web.routes import router
 
 __all__ = ["router"]

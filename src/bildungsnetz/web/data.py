@@ -13,12 +13,12 @@ from collections import defaultdict
 from functools import cache
 from typing import Any
 
-from ..analysis import graphs as g
-from ..analysis.analyse import Analysis, run_analysis
-from ..queries import NamedQuery, parse_query_file, run
-from ..resources import queries_dir
-from ..sdg import coverage as sdg_coverage
-from .netview import district_view
+from bildungsnetz.analysis import graphs as g
+from bildungsnetz.analysis.run import Analysis, run_analysis
+from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
+from bildungsnetz.resources import queries_dir
+from bildungsnetz.sdg import coverage as sdg_coverage
+from bildungsnetz.web.netview import district_view
 
 __all__ = [
     "web_query",

@@ -14,10 +14,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from ..api.auth import ANONYMOUS, Principal
-from ..vocab import get_vocabulary
-from .i18n import pick_language, translator
-from .session import CSRF_COOKIE, SESSION_COOKIE, Signer
+from bildungsnetz.api.auth import ANONYMOUS, Principal
+from bildungsnetz.vocab import get_vocabulary
+from bildungsnetz.web.i18n import pick_language, translator
+from bildungsnetz.web.session import CSRF_COOKIE, SESSION_COOKIE, Signer
 
 __all__ = [
     "CSP",

@@ -18,12 +18,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
-from ..api.auth import ANONYMOUS
-from ..api.deps import ServiceDep
-from ..api.worker import Job
-from ..errors import BildungsnetzError, InputError
-from ..queries import NamedQuery
-from .data import (
+from bildungsnetz.api.auth import ANONYMOUS
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.sparql.worker import Job
+from bildungsnetz.errors import BildungsnetzError, InputError
+from bildungsnetz.queries.catalogue import NamedQuery
+from bildungsnetz.web.data import (
     analysis,
     city_data,
     coverage,
@@ -33,9 +33,9 @@ from .data import (
     warm,
     web_query,
 )
-from .geo import Feature, Marker, map_view
-from .netview import ego_view
-from .pages import (
+from bildungsnetz.web.geo import Feature, Marker, map_view
+from bildungsnetz.web.netview import ego_view
+from bildungsnetz.web.pages import (
     STATIC,
     Ctx,
     context,
@@ -45,7 +45,7 @@ from .pages import (
     security_headers,
     vocab_labels,
 )
-from .session import SESSION_COOKIE, SESSION_SECONDS, Session
+from bildungsnetz.web.session import SESSION_COOKIE, SESSION_SECONDS, Session
 
 __all__ = ["router"]
 
@@ -280,7 +280,7 @@ def network_page(request: Request, network_id: str, service: ServiceDep) -> Resp
 def _district_compare(
     service: Any, ebene: str, current: Any, other_date: str, members: set[str], code: str
 ) -> dict:
-    from ..analysis.compare import compare  # noqa: PLC0415
+    from bildungsnetz.analysis.compare import compare  # noqa: PLC0415
 
     other = analysis(service, other_date, ebene=ebene)
     before, after = (other, current) if other.data.date <= current.data.date else (current, other)
@@ -388,7 +388,7 @@ def _heat_level(offers: int, top: int) -> int:
 
 def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
     """Why an SDG was suggested: the stored evidence or, when the suggestion lacks it, the matcher's words."""
-    from ..sdg import offer_suggestions  # noqa: PLC0415
+    from bildungsnetz.sdg import offer_suggestions  # noqa: PLC0415
 
     def compute() -> dict[str, list[str]]:
         try:
@@ -401,7 +401,7 @@ def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
 
 
 def _decided_pairs(service: Any) -> set[tuple[str, str]]:
-    from ..sdg import pair_states  # noqa: PLC0415
+    from bildungsnetz.sdg import pair_states  # noqa: PLC0415
 
     return {
         (offer, str(goal))
@@ -475,7 +475,7 @@ async def sdg_decision(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Confirm or reject a suggested SDG (role ``redaktion``), recorded with who and when."""
-    from ..sdg import decide  # noqa: PLC0415
+    from bildungsnetz.sdg import decide  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -516,8 +516,8 @@ def _download(ctx: Ctx, body: bytes, fmt: str, name: str, *, attach: bool) -> Re
 @router.get("/berichte/luecken.{fmt}")
 def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     """``bildungsnetz report gaps`` in the browser: HTML (to view or save) or XLSX."""
-    from ..analysis.analyse import run_analysis  # noqa: PLC0415
-    from ..analysis.report import render as render_report  # noqa: PLC0415
+    from bildungsnetz.analysis.run import run_analysis  # noqa: PLC0415
+    from bildungsnetz.report.gaps import render as render_report  # noqa: PLC0415
 
     ctx = context(request, service)
     if fmt not in ("html", "xlsx"):
@@ -540,7 +540,7 @@ def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
 @router.get("/berichte/sdg.{fmt}")
 def sdg_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     """``bildungsnetz report sdg`` in the browser: HTML (to view or save) or XLSX."""
-    from ..sdg.report import render_html, write_xlsx  # noqa: PLC0415
+    from bildungsnetz.report.sdg import render_html, write_xlsx  # noqa: PLC0415
 
     ctx = context(request, service)
     dimension = request.query_params.get("dimension") or "zielgruppe"
@@ -745,7 +745,7 @@ async def import_check(
     source: Annotated[str, Form(max_length=80)] = "",
 ) -> Response:
     """Keep the uploads and validate them (a dry run); the report names file, row and column."""
-    from ..importer import import_files  # noqa: PLC0415
+    from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -807,7 +807,7 @@ async def import_run(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Import files that passed the check, as one source, and refresh what the service reads."""
-    from ..importer import import_files  # noqa: PLC0415
+    from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -854,8 +854,8 @@ async def import_run(
 @router.get("/import/vorlage.{fmt}")
 def import_template(request: Request, fmt: str, service: ServiceDep) -> Response:
     """The empty import template: one workbook with every table, or one table as CSV (``?tabelle=``)."""
-    from ..ingest import TABLES  # noqa: PLC0415
-    from ..ingest.export import write_template  # noqa: PLC0415
+    from bildungsnetz.ingest import TABLES  # noqa: PLC0415
+    from bildungsnetz.ingest.export import write_template  # noqa: PLC0415
 
     ctx = context(request, service)
     table = request.query_params.get("tabelle") or "alle"
@@ -876,7 +876,7 @@ def import_template(request: Request, fmt: str, service: ServiceDep) -> Response
 @router.get("/import/beispiel.xlsx")
 def import_example(request: Request, service: ServiceDep) -> Response:
     """The example workbook: a small education landscape, filled in."""
-    from ..ingest.export import write_example  # noqa: PLC0415
+    from bildungsnetz.ingest.export import write_example  # noqa: PLC0415
 
     ctx = context(request, service)
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-web-") as tmp:

@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import Query, Request
 from fastapi.responses import Response
 
-from ..formats import csv_response, wants_csv
-from ..service import Page
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.service import Page
 
 __all__ = ["today", "snake", "split_codes", "paged", "listed", "LimitQ", "OffsetQ", "FormatQ", "DateQ"]
 

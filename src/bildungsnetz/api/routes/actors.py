@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ...errors import BildungsnetzError
-from ..deps import PrincipalDep, ServiceDep
-from ..errors import LIST_RESPONSES, ApiError
-from ..formats import csv_response, wants_csv
-from ..models import ActorDetail, ActorPage, ActorPartners
-from . import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, split_codes, today
+from bildungsnetz.api.deps import PrincipalDep, ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.models import ActorDetail, ActorPage, ActorPartners
+from bildungsnetz.api.routes import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, split_codes, today
+from bildungsnetz.errors import BildungsnetzError
 
 __all__ = ["router"]
 

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
-from ...analysis import interfaces
-from ..deps import ServiceDep
-from ..errors import ERROR_RESPONSES
+from bildungsnetz.analysis import interfaces
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import ERROR_RESPONSES
 
 __all__ = ["router"]
 
@@ -24,8 +24,8 @@ def _bezirk(service, value: str | None) -> str | None:
     """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code."""
     if value is None:
         return None
-    from ...cities import CityProfileError, load_profile, lookup_district
-    from ...queries import ParameterError
+    from bildungsnetz.cities.profiles import CityProfileError, load_profile, lookup_district
+    from bildungsnetz.queries.catalogue import ParameterError
 
     try:
         return lookup_district(load_profile(service.city), value, ebene="stadtbezirk").code

@@ -8,9 +8,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
-from ...sdg import coverage, decide, offer_suggestions, partner_suggestions
-from ..deps import RedaktionDep, ServiceDep
-from ..errors import ERROR_RESPONSES
+from bildungsnetz.api.deps import RedaktionDep, ServiceDep
+from bildungsnetz.api.errors import ERROR_RESPONSES
+from bildungsnetz.sdg import coverage, decide, offer_suggestions, partner_suggestions
 
 __all__ = ["router"]
 

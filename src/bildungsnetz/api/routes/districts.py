@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ..deps import ServiceDep
-from ..errors import LIST_RESPONSES, ApiError
-from ..formats import csv_response, wants_csv
-from ..models import District, DistrictDetail
-from . import DateQ, FormatQ, listed, snake
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.models import District, DistrictDetail
+from bildungsnetz.api.routes import DateQ, FormatQ, listed, snake
 
 __all__ = ["router"]
 

@@ -7,11 +7,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from ...graphinfo import graph_overview
-from ..deps import PrincipalDep, RedaktionDep, ServiceDep
-from ..errors import CSV_RESPONSES, ERROR_RESPONSES, ApiError
-from ..models import GraphDropped, GraphItem
-from . import FormatQ, listed
+from bildungsnetz.api.deps import PrincipalDep, RedaktionDep, ServiceDep
+from bildungsnetz.api.errors import CSV_RESPONSES, ERROR_RESPONSES, ApiError
+from bildungsnetz.api.models import GraphDropped, GraphItem
+from bildungsnetz.api.routes import FormatQ, listed
+from bildungsnetz.ingest.sources import graph_overview
 
 __all__ = ["router"]
 

@@ -12,9 +12,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
-from ...errors import BildungsnetzError, InputError
-from ..deps import RedaktionDep, ServiceDep
-from ..errors import ERROR_RESPONSES, ApiError
+from bildungsnetz.api.deps import RedaktionDep, ServiceDep
+from bildungsnetz.api.errors import ERROR_RESPONSES, ApiError
+from bildungsnetz.errors import BildungsnetzError, InputError
 
 __all__ = ["router", "ImportReport"]
 
@@ -67,7 +67,7 @@ async def import_files_route(
     200 with the report when imported (or, with ``dry_run``, when it would be); 422 with the report when
     validation failed and nothing changed; 400 when a file cannot be read.
     """
-    from ...importer import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
+    from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
 
     limit = service.settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from ...errors import BildungsnetzError
-from ..deps import ServiceDep
-from ..errors import LIST_RESPONSES, ApiError
-from ..formats import csv_response, wants_csv
-from ..models import NetworkDetail, NetworkPage
-from . import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, today
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.models import NetworkDetail, NetworkPage
+from bildungsnetz.api.routes import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, today
+from bildungsnetz.errors import BildungsnetzError
 
 __all__ = ["router"]
 

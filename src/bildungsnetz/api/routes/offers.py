@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from ..deps import ServiceDep
-from ..errors import LIST_RESPONSES
-from ..models import OfferPage
-from . import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, split_codes
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES
+from bildungsnetz.api.models import OfferPage
+from bildungsnetz.api.routes import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, split_codes
 
 __all__ = ["router", "offer_item"]
 

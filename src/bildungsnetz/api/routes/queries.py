@@ -7,12 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from ...queries import NamedQuery, Param, UnknownQuery, get
-from ..deps import ServiceDep
-from ..errors import LIST_RESPONSES, ApiError
-from ..formats import csv_response, wants_csv
-from ..models import QueryInfo, QueryRows
-from . import FormatQ
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.models import QueryInfo, QueryRows
+from bildungsnetz.api.routes import FormatQ
+from bildungsnetz.queries.catalogue import NamedQuery, Param, UnknownQuery, get
 
 __all__ = ["build_router"]
 

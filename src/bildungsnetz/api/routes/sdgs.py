@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 
-from ..deps import ServiceDep
-from ..errors import LIST_RESPONSES, ApiError
-from ..formats import csv_response, wants_csv
-from ..models import SdgDetail, SdgItem
-from . import DateQ, FormatQ, listed
-from .offers import offer_item
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
+from bildungsnetz.api.formats import csv_response, wants_csv
+from bildungsnetz.api.models import SdgDetail, SdgItem
+from bildungsnetz.api.routes import DateQ, FormatQ, listed
+from bildungsnetz.api.routes.offers import offer_item
 
 __all__ = ["router"]
 

@@ -9,10 +9,10 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..deps import PrincipalDep, ServiceDep
-from ..errors import ApiError, error_response
-from ..results import GRAPH, negotiate
-from ..worker import Job
+from bildungsnetz.api.deps import PrincipalDep, ServiceDep
+from bildungsnetz.api.errors import ApiError, error_response
+from bildungsnetz.api.sparql.results import GRAPH, negotiate
+from bildungsnetz.api.sparql.worker import Job
 
 __all__ = ["router"]
 

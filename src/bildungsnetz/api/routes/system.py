@@ -6,8 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from ..deps import ServiceDep
-from ..models import Health
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.models import Health
 
 __all__ = ["router"]
 

@@ -1,0 +1,23 @@
+"""The ``bildungsnetz`` command line: one app, a module per command group; domain errors become one line and an
+exit code (:func:`bildungsnetz.cli.common.domain_errors`)."""
+
+from __future__ import annotations
+
+# Each module registers its commands on import, in the order --help lists them.
+# isort: off
+from bildungsnetz.cli import demo, data, query, city, token, analyse, sdg  # noqa: F401
+# isort: on
+from bildungsnetz.cli.common import app
+
+__all__ = ["app", "main"]
+
+app.command("analyse")(analyse.analyse)
+sdg.report_app.command("gaps")(analyse.report_gaps)
+app.add_typer(sdg.sdg_app, name="sdg")
+app.add_typer(sdg.report_app, name="report")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+

@@ -1,0 +1,125 @@
+"""CLI commands of the network analysis: ``bildungsnetz analyse`` and ``bildungsnetz report gaps``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bildungsnetz.cli.common import StoreOpt, _open, _settings, domain_errors, err, out
+from bildungsnetz.iris import Iris
+
+__all__ = ["analyse", "report_gaps"]
+
+
+def analyse(
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag (Vorgabe heute) / reference date")] = None,
+    stadtbezirk: Annotated[str, typer.Option("--stadtbezirk", help="Code, Name oder all")] = "all",
+    ebene: Annotated[str, typer.Option("--ebene", help="stadtbezirk oder stadtteil")] = "stadtbezirk",
+    gruppe: Annotated[str, typer.Option("--gruppe", help="Gruppen der Makler-Rollen: sektor oder bezirk")] = "sektor",
+    without: Annotated[
+        list[str] | None, typer.Option("--without", help="Akteur oder Programm herausnehmen (was wäre wenn)")
+    ] = None,
+    compare: Annotated[
+        str | None, typer.Option("--vergleich", "--compare", help="mit diesem früheren Datum vergleichen")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option("--save", help="Maße als Analyse-Graph mit PROV speichern / store the measures")
+    ] = False,
+    fmt: Annotated[str, typer.Option("--format", help="table, json, csv oder xlsx")] = "table",
+    out_file: Annotated[Path | None, typer.Option("--out", help="Datei für json/csv/xlsx")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Netzwerkanalyse je Bezirk: Isolierte, Makler, Lücken der Bildungskette / network analysis per district."""
+    from bildungsnetz.analysis.interfaces import analyse_command
+    from bildungsnetz.errors import UsageError
+
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
+    if save and (without or stadtbezirk != "all"):
+        raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
+    settings = _settings(store)
+    stadtbezirk = _bezirk_code(stadtbezirk, settings)
+    st = _open(settings)
+    try:
+        if compare is not None:
+            from bildungsnetz.analysis.compare import compare_dates
+
+            result = compare_dates(st, date_a=compare, date_b=date, stadtbezirk=None if stadtbezirk == "all" else
+                                   stadtbezirk, ebene=ebene, gruppe=gruppe)  # fmt: skip
+            _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
+            return
+        result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
+                                 without=tuple(without or ()), fmt=fmt)  # fmt: skip
+        if save:
+            from bildungsnetz.analysis.graphs import load
+            from bildungsnetz.analysis.rdf import write_measures
+            from bildungsnetz.analysis.run import run_analysis
+
+            graph = write_measures(st, run_analysis(load(st, date=date), ebene=ebene, gruppe=gruppe),
+                                   iris=Iris(settings.base_iri))  # fmt: skip
+            err.print(f"Maße gespeichert / measures stored: {graph}")
+    finally:
+        st.close()
+    if fmt == "table":
+        table = Table(title="Netzwerkanalyse je Bezirk / network analysis per district")
+        columns = ["code", "name", "nodes", "ties", "density", "components", "isolates", "cross_border_ties",
+                   "top_broker_label"]  # fmt: skip
+        for col in columns:
+            table.add_column(col, justify="right" if col not in ("name", "top_broker_label") else "left")
+        for row in result:
+            table.add_row(*(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c] or "–") for c in columns))
+        out.print(table, markup=False)
+    elif fmt == "xlsx":
+        out_file.write_bytes(result)
+        err.print(f"Geschrieben / written: {out_file}")
+    else:
+        _emit(result, out_file)
+
+
+def _bezirk_code(value: str | None, settings) -> str | None:
+    """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code; ``all`` and None stay."""
+    if value is None or value == "all":
+        return value
+    from bildungsnetz.cities.profiles import CityProfileError, load_profile, lookup_district
+    from bildungsnetz.errors import UsageError
+
+    try:
+        return lookup_district(load_profile(settings.city), value, ebene="stadtbezirk").code
+    except CityProfileError as exc:
+        raise UsageError(f"--stadtbezirk: {exc}") from None
+
+
+def _emit(text: str, out_file: Path | None) -> None:
+    if out_file is not None:
+        out_file.write_text(text, encoding="utf-8")
+        err.print(f"Geschrieben / written: {out_file}")
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def report_gaps(
+    out_file: Annotated[Path, typer.Option("--out", help="Bericht als .html, .xlsx oder .md")],
+    stadtbezirk: Annotated[str | None, typer.Option("--stadtbezirk", help="nur dieser Bezirk")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
+    from bildungsnetz.report.gaps import report_gaps as write
+
+    settings = _settings(store)
+    stadtbezirk = _bezirk_code(stadtbezirk, settings)
+    st = _open(settings)
+    try:
+        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
+    finally:
+        st.close()
+    err.print(f"Bericht / report: {path}")
+
+
+analyse = domain_errors(analyse)
+report_gaps = domain_errors(report_gaps)

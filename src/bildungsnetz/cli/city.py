@@ -1,0 +1,81 @@
+"""``bildungsnetz city``: list the city profiles, add one from district lists and polygons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bildungsnetz.cli.common import (
+    StoreOpt,
+    _city_dirs,
+    _settings,
+    _user_cities_dir,
+    city_app,
+    domain_errors,
+    err,
+    out,
+)
+
+# -- city ------------------------------------------------------------------------
+
+
+@city_app.command("list")
+@domain_errors
+def city_list(store: StoreOpt = None) -> None:
+    """Stadtprofile anzeigen / list city profiles."""
+    from bildungsnetz.cities.profiles import list_profiles
+
+    settings = _settings(store)
+    table = Table(title="Stadtprofile / city profiles")
+    for col in (
+        "Name",
+        "Stadt / city",
+        "AGS",
+        "Stadtbezirke",
+        "Stadtteile",
+        "Polygone / polygons",
+        "Quelle / source",
+    ):
+        table.add_column(col)
+    for p in list_profiles(extra_dirs=_city_dirs(settings)):
+        table.add_row(
+            p.name,
+            p.label,
+            p.ags or "–",
+            str(len(p.stadtbezirke)),
+            str(len(p.stadtteile)),
+            "ja / yes" if p.has_polygons else "nein / no",
+            str(p.source or ""),
+        )
+    out.print(table)
+
+
+@city_app.command("add")
+@domain_errors
+def city_add(
+    name: Annotated[str, typer.Argument(help="Name der Stadt / city name")],
+    gebiete: Annotated[Path, typer.Option("--gebiete", help="CSV: ebene,code,name,stadtbezirk_code,stadtbezirk,…")],
+    polygons: Annotated[list[Path] | None, typer.Option("--polygons", help="GeoJSON mit code/name")] = None,
+    label: Annotated[str | None, typer.Option(help="Anzeigename / display name")] = None,
+    ags: Annotated[str | None, typer.Option(help="Amtlicher Gemeindeschlüssel (8 Ziffern)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
+    from bildungsnetz.cities.profiles import add_city
+
+    settings = _settings(store)
+    target = _user_cities_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    profile = add_city(name, gebiete, polygons or (), target_dir=target, label=label, ags=ags)
+    out.print(
+        f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
+        f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"
+    )
+    missing = profile.districts_without_polygon if profile.has_polygons else ()
+    if missing:
+        err.print(f"Warnung / warning: {len(missing)} Gebiete ohne Polygon / districts without polygon")
+
+

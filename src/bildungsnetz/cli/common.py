@@ -1,0 +1,101 @@
+"""What every command shares: the Typer apps, the consoles, the store option, settings and error handling."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+
+from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.settings import Settings
+
+app = typer.Typer(
+    name="bildungsnetz",
+    help="Wissensgraph der Bildungslandschaft einer Stadt / knowledge graph of a city's education landscape.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+city_app = typer.Typer(help="Stadtprofile / city profiles.", no_args_is_help=True)
+app.add_typer(city_app, name="city")
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Verzeichnis des eingebetteten Speichers / embedded store directory "
+        "[env BILDUNGSNETZ_STORE, default ./bildungsnetz-data]",
+    ),
+]
+F = TypeVar("F", bound=Callable)
+
+
+def _settings(store: Path | None = None) -> Settings:
+    settings = Settings()
+    if store is not None:
+        settings = settings.model_copy(update={"store": store})
+    return settings
+
+
+def _user_cities_dir(settings: Settings) -> Path:
+    return settings.cities_dir or settings.store / "staedte"
+
+
+def _city_dirs(settings: Settings) -> tuple[Path, ...]:
+    folder = _user_cities_dir(settings)
+    return (folder,) if folder.is_dir() else ()
+
+
+def domain_errors(func: F) -> F:
+    """Turn a domain error into one line on stderr and its exit code; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except BildungsnetzError as exc:
+            err.print("[bold red]Fehler / error:[/] ", end="")
+            err.print(str(exc), highlight=False, markup=False)
+            # Release what the failed command held (an open store keeps its lock) even when the caller keeps
+            # the exception, as in-process runners do.
+            traceback.clear_frames(exc.__traceback__)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("Abgebrochen, nichts geändert / interrupted, nothing changed")
+            raise typer.Exit(130) from None
+        except typer.Exit:
+            raise
+        except Exception as exc:  # a bug, not a user error: one line, the traceback only on request
+            if os.environ.get("BILDUNGSNETZ_DEBUG"):
+                raise
+            err.print(
+                f"[bold red]Interner Fehler / internal error:[/] {type(exc).__name__} – "
+                "bitte melden / please report (BILDUNGSNETZ_DEBUG=1 zeigt Details / shows details)",
+                highlight=False,
+            )
+            raise typer.Exit(70) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+
+def _open(settings: Settings):
+    from bildungsnetz.store import open_store
+
+    return open_store(settings)
+
+
+
+token_app = typer.Typer(help="API-Zugangsschlüssel / API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+

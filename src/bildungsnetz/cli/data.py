@@ -1,0 +1,273 @@
+"""Moving data: ``validate``, ``import``, ``graphs``, ``template``, ``export``, ``drop-source``, backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bildungsnetz.cli.common import (
+    StoreOpt,
+    _city_dirs,
+    _open,
+    _settings,
+    app,
+    domain_errors,
+    err,
+    out,
+)
+from bildungsnetz.iris import Iris
+
+# -- validate ----------------------------------------------------------------------
+
+
+@app.command()
+@domain_errors
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF-Dateien / RDF files (ttl, nt, nq, trig, jsonld)")],
+    lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
+    fmt: Annotated[str, typer.Option("--format", help="text oder json")] = "text",
+) -> None:
+    """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes."""
+    from bildungsnetz.validate.shacl import validate_files
+
+    report = validate_files(files)
+    if fmt == "json":
+        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        out.print(report.to_text(lang=lang), highlight=False, markup=False)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+
+
+@app.command("import")
+@domain_errors
+def import_(
+    files: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Schulliste (schuldaten.csv) oder RDF")],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="tabelle, schulliste, rdf oder eine Tabelle (akteure, …)")
+    ] = None,
+    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Name der Quelle / source name")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="nur prüfen / validate only")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="Bericht als .html, .json oder .xlsx")] = None,
+    lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
+    store: StoreOpt = None,
+) -> None:
+    """Dateien prüfen und als eine Quelle importieren / validate files and import them as one source.
+
+    Exit 0: importiert (mit --dry-run: würde importieren); 1: Prüfung fehlgeschlagen, nichts geändert;
+    2: Eingabe nicht lesbar oder falscher Aufruf.
+    """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from bildungsnetz.ingest.pipeline import import_files
+    from bildungsnetz.report.imports import write_report
+
+    settings = _settings(store)
+    city_name = city or settings.city
+    st = _open(settings)
+    try:
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                      transient=True) as bar:  # fmt: skip
+            task = bar.add_task("Import …")
+            result = import_files(
+                files, store=st, iris=Iris(settings.base_iri), city=city_name, source=source, kind=kind,
+                dry_run=dry_run, extra_city_dirs=_city_dirs(settings),
+                progress=lambda msg: bar.update(task, description=msg),
+            )  # fmt: skip
+    finally:
+        st.close()
+    if report is not None:
+        write_report(result, report)
+        err.print(f"Bericht / report: {report}")
+    _print_import(result, lang)
+    raise typer.Exit(result.exit_code)
+
+
+def _print_import(result, lang: str) -> None:
+    if result.report.violations:
+        out.print(result.report.to_text(lang=lang), markup=False, highlight=False)
+    for note in result.notes:
+        err.print(f"Hinweis / note: {note}", markup=False)
+    table = Table(title=f"Import – Quelle / source »{result.source}«", show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    if result.imported:
+        status = "[green]importiert / imported[/]"
+    elif result.unchanged:
+        status = "[green]unverändert – nichts zu tun / unchanged – nothing to do[/]"
+    elif not result.report.conforms:
+        status = "[red]nicht importiert: Prüfung fehlgeschlagen / not imported: validation failed[/]"
+    else:
+        status = "[yellow]Probelauf: würde importieren / dry run: would import[/]"
+    table.add_row("Ergebnis / result", status)
+    table.add_row("Dateien / files", ", ".join(f.path.name for f in result.files))
+    table.add_row("Zeilen / rows", str(result.rows))
+    table.add_row("Tripel / triples", f"{result.triples} (+{result.private_triples} privat)")
+    table.add_row("Verstöße / violations", str(len(result.report.errors)))
+    table.add_row("Warnungen / warnings", str(len(result.report.warnings)))
+    table.add_row("Zeit / time", " · ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
+    out.print(table)
+
+
+@app.command()
+@domain_errors
+def graphs(store: StoreOpt = None) -> None:
+    """Benannte Graphen mit Quelle, Zeit, Größe und Prüfstatus / named graphs with source, time, size, status."""
+    from bildungsnetz.ingest.sources import graph_overview
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        rows = graph_overview(st, Iris(settings.base_iri))
+    finally:
+        st.close()
+    table = Table(title=f"Graphen / graphs – {settings.store}")
+    for col in ("Graph", "Quelle / source", "Tripel / triples", "Stand / modified", "konform", "privat"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(r.short, r.source or "–", str(r.triples), r.modified or "–",
+                      {True: "ja / yes", False: "NEIN / NO", None: "–"}[r.conforms],
+                      "ja / yes" if r.private else "")  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+@domain_errors
+def template(
+    table: Annotated[str, typer.Argument(help="akteure, kooperationen, …, oder alle / or all")] = "alle",
+    fmt: Annotated[str, typer.Option("--format", help="xlsx oder csv")] = "xlsx",
+    out_file: Annotated[
+        Path | None, typer.Option("--out", help="Zieldatei oder -ordner / target file or folder")
+    ] = None,
+    example: Annotated[bool, typer.Option("--beispiel", help="Beispielmappe mit Daten / example workbook")] = False,
+) -> None:
+    """Leere Vorlagen oder die Beispielmappe schreiben / write empty templates or the example workbook."""
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.ingest.export import write_example, write_template
+
+    if fmt not in ("xlsx", "csv"):
+        raise UsageError(f"--format {fmt!r}: erlaubt sind xlsx, csv / allowed are xlsx, csv")
+    if example:
+        written = [write_example(out_file or Path("beispiel.xlsx"))]
+    else:
+        default = Path(f"{table}.xlsx") if fmt == "xlsx" else Path(f"{table}.csv" if table != "alle" else "vorlagen")
+        written = write_template(table, fmt, out_file or default)
+    for path in written:
+        out.print(f"Geschrieben / written: {path}")
+
+
+@app.command()
+@domain_errors
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="trig, nq, ttl, jsonld, xlsx oder csv")],
+    out_file: Annotated[Path, typer.Option("--out", help="Zieldatei (csv: Ordner) / target file (csv: folder)")],
+    graph: Annotated[str | None, typer.Option("--graph", help="nur dieser Graph, z. B. quelle/demo")] = None,
+    private: Annotated[
+        bool, typer.Option("--mit-kontakten", help="auch Kontaktpersonen (personenbezogen) / include contacts")
+    ] = False,
+    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Daten exportieren: RDF oder die Importtabellen / export RDF or the import tables (lossless round trip)."""
+    import pyoxigraph as ox
+
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.namespace import PREFIXES
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    formats = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS, "ttl": ox.RdfFormat.TURTLE,
+               "jsonld": ox.RdfFormat.JSON_LD}  # fmt: skip
+    if fmt not in (*formats, "xlsx", "csv"):
+        raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
+    st = _open(settings)
+    try:
+        if fmt in ("xlsx", "csv"):
+            from bildungsnetz.ingest.export import export_tables, write_tables
+
+            tables = export_tables(st, city=city or settings.city, iris=iris, include_private=private)
+            written = write_tables(tables, out_file, fmt)
+            out.print(f"Geschrieben / written: {', '.join(str(p) for p in written)}")
+            return
+        names = st.named_graphs()
+        if graph is not None:
+            wanted = graph if graph.startswith(("http://", "https://")) else str(iris.graph(graph))
+            if wanted not in names:
+                raise UsageError(f"--graph {graph!r}: gibt es nicht / no such graph")
+            names = [wanted]
+        if not private:
+            names = [g for g in names if not g.startswith(str(iris.graph("privat")))]
+        if fmt in ("ttl",) and len(names) > 1 and graph is None:
+            raise UsageError("--format ttl kennt keine Graphen: --graph angeben oder trig/nq wählen / "
+                             "ttl has no graphs: give --graph or use trig/nq")  # fmt: skip
+        quads = [q for g in names for q in st.quads(g)]
+        with out_file.open("wb") as fh:
+            if fmt == "ttl":
+                ox.serialize([q.triple for q in quads], fh, formats[fmt], prefixes=PREFIXES)
+            elif fmt == "nq":
+                ox.serialize(quads, fh, formats[fmt])
+            else:
+                ox.serialize(quads, fh, formats[fmt], prefixes=PREFIXES)
+        out.print(f"{len(quads)} Quads → {out_file}")
+    finally:
+        st.close()
+
+
+@app.command("drop-source")
+@domain_errors
+def drop_source(
+    name: Annotated[str, typer.Argument(help="Name der Quelle / source name")], store: StoreOpt = None
+) -> None:
+    """Die Graphen einer Quelle entfernen / remove one source's graphs."""
+    from bildungsnetz.errors import UsageError
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    st = _open(settings)
+    try:
+        names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
+        present = [g for g in names if g in set(st.named_graphs())]
+        if not present:
+            raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
+        st.drop_graphs(present)
+    finally:
+        st.close()
+    out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
+
+
+@app.command()
+@domain_errors
+def backup(file: Annotated[Path, typer.Argument(help="Zieldatei (.nq oder .nq.gz)")], store: StoreOpt = None) -> None:
+    """Den ganzen Speicher sichern / back up the whole store as N-Quads."""
+    from bildungsnetz.store.backup import backup_store
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        n = backup_store(st, file)
+    finally:
+        st.close()
+    out.print(f"{n} Quads gesichert / backed up → {file}")
+
+
+@app.command()
+@domain_errors
+def restore(file: Annotated[Path, typer.Argument(help="Sicherung (.nq oder .nq.gz)")], store: StoreOpt = None) -> None:
+    """Den Speicher aus einer Sicherung wiederherstellen / restore the store from a backup (replaces everything)."""
+    from bildungsnetz.store.backup import restore_store
+
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        n = restore_store(st, file)
+    finally:
+        st.close()
+    out.print(f"{n} Quads wiederhergestellt / restored ← {file}")
+
+

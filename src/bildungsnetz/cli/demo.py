@@ -1,0 +1,180 @@
+"""``bildungsnetz demo`` and ``bildungsnetz serve``: build the demo city, serve a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from bildungsnetz.cli.common import (
+    StoreOpt,
+    _city_dirs,
+    _settings,
+    app,
+    domain_errors,
+    err,
+    out,
+)
+from bildungsnetz.iris import Iris
+from bildungsnetz.settings import Settings
+
+# -- demo ------------------------------------------------------------------------
+
+
+@app.command()
+@domain_errors
+def demo(
+    city: Annotated[str, typer.Option(help="Stadtprofil / city profile")] = "dortmund",
+    actors: Annotated[int, typer.Option(help="Anzahl Akteure / number of actors (100–200000)")] = 2000,
+    seed: Annotated[int, typer.Option(help="Zufallsstartwert; gleicher Wert, gleiche Stadt / seed")] = 1,
+    store: StoreOpt = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="Datensatz als TriG schreiben statt speichern / write TriG instead"),
+    ] = None,
+    rebuild: Annotated[
+        bool, typer.Option("--neu/--keep", "--rebuild", help="neu erzeugen, auch wenn es sie schon gibt / rebuild")
+    ] = False,
+    serve_it: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="danach die API starten / then serve the API")
+    ] = True,
+    host: Annotated[str, typer.Option(help="Adresse / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+) -> None:
+    """Demo-Stadt erzeugen (falls nicht vorhanden) und bereitstellen / build the demo city if missing, then serve it.
+
+    Ohne --neu bleibt eine vorhandene Demo stehen; --no-serve baut nur, --out schreibt TriG und startet nichts.
+    """
+    from bildungsnetz.cities.profiles import load_profile
+    from bildungsnetz.demo.city import generate
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.reference import reference_graphs
+    from bildungsnetz.store import open_store
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    if not 100 <= actors <= 200_000:
+        raise UsageError(f"--actors {actors}: erlaubt sind 100 bis 200000 / allowed are 100 to 200000")
+    if out_file is None and not rebuild and _has_demo(settings, iris):
+        err.print(f"Demo vorhanden in / demo present in: {settings.store.resolve()} (--neu baut sie neu / rebuilds)")
+        if serve_it:
+            _serve(settings, host=host, port=port)
+        return
+    profile = load_profile(city, extra_dirs=_city_dirs(settings))
+    with err.status(f"Erzeuge Demo-Stadt {profile.label} mit {actors} Akteuren …"):
+        result = generate(city=profile.name, actors=actors, seed=seed, iris=iris, extra_city_dirs=_city_dirs(settings))
+        graphs = dict(result.graphs)
+        graphs.update(reference_graphs([profile.name], iris, extra_dirs=_city_dirs(settings)))
+    if out_file is not None:
+        import pyoxigraph as ox
+
+        from bildungsnetz.namespace import PREFIXES
+
+        quads = (ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in graphs.items() for t in ts)
+        with out_file.open("wb") as fh:
+            ox.serialize(quads, fh, ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        err.print(f"Geschrieben / written: {out_file}")
+    else:
+        with err.status(f"Speichere in {settings.store} …"):
+            st = open_store(settings)
+            st.replace_graphs(graphs)
+            st.close()
+        err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
+    _print_demo_summary(result.summary)
+    if out_file is None and serve_it:
+        _serve(settings, host=host, port=port)
+
+
+def _has_demo(settings: Settings, iris: Iris) -> bool:
+    """True when the embedded store already holds the demo's graph."""
+    from bildungsnetz.store import open_store
+
+    if settings.endpoint or not settings.store.is_dir():
+        return False
+    st = open_store(settings.store)
+    try:
+        return str(iris.graph("quelle/demo")) in st.named_graphs()
+    finally:
+        st.close()
+
+
+# -- serve -------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, *, host: str, port: int) -> None:
+    import uvicorn
+
+    from bildungsnetz.app import create_app
+
+    where = settings.endpoint or settings.store.resolve()
+    err.print(f"API: http://{host}:{port}/docs · SPARQL: http://{host}:{port}/sparql · Speicher / store: {where}")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+
+
+@app.command()
+@domain_errors
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse / address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    store: StoreOpt = None,
+) -> None:
+    """REST-API, SPARQL-Endpunkt und OpenAPI-Doku starten / serve the REST API, SPARQL endpoint and docs.
+
+    Der Speicher kommt aus --store oder den Einstellungen (BILDUNGSNETZ_STORE, BILDUNGSNETZ_ENDPOINT für einen
+    entfernten Speicher); Tokens aus BILDUNGSNETZ_API_TOKENS.
+    """
+    _serve(_settings(store), host=host, port=port)
+
+
+def _print_demo_summary(s) -> None:
+    from collections import Counter
+
+    from bildungsnetz.demo.city import ANCHOR
+
+    totals = Counter()
+    for (kind, _), n in s.actors_by_kind_and_bezirk.items():
+        totals[kind] += n
+    shown = [k for k, _ in totals.most_common(6)]
+    bezirke = sorted({b for _, b in s.actors_by_kind_and_bezirk})
+    table = Table(title=f"Akteure nach Art und Stadtbezirk / actors by kind and district – {s.city} (synthetisch)")
+    table.add_column("Stadtbezirk")
+    for k in shown:
+        table.add_column(k, justify="right")
+    table.add_column("andere / other", justify="right")
+    table.add_column("Σ", justify="right", style="bold")
+    for b in bezirke:
+        row = {k: n for (k, bb), n in s.actors_by_kind_and_bezirk.items() if bb == b}
+        total = sum(row.values())
+        main = [row.get(k, 0) for k in shown]
+        table.add_row(b, *map(str, main), str(total - sum(main)), str(total))
+    out.print(table)
+    facts = Table(title="Überblick / overview", show_header=False)
+    facts.add_column()
+    facts.add_column(justify="right")
+    for label, value in [
+        ("Akteure / actors", s.actors),
+        ("davon isoliert angelegt / planted isolated", s.isolated),
+        ("Kooperationen / partnerships", s.partnerships),
+        (f"davon gültig am {ANCHOR:%d.%m.%Y} / valid at that date", s.partnerships_valid),
+        ("Netzwerke und Gremien / networks", s.networks),
+        ("Mitgliedschaften / memberships", s.memberships),
+        ("Angebote / offers", s.offers),
+        ("SDG-Vorschläge offen / open SDG suggestions", s.sdg_suggested),
+        ("Förderungen / grants", s.grants),
+        ("Tripel / triples", s.triples),
+    ]:
+        facts.add_row(label, f"{value:,}".replace(",", "."))
+    out.print(facts)
+    sdg = Table(title="SDG-Abdeckung: bestätigte Zuordnungen je Ziel / confirmed SDG assignments per goal")
+    sdg.add_column("SDG", justify="right")
+    sdg.add_column("Angebote / offers", justify="right")
+    sdg.add_column("")
+    top = max(s.sdg_confirmed.values(), default=1)
+    for goal in range(1, 18):
+        n = s.sdg_confirmed.get(goal, 0)
+        sdg.add_row(str(goal), str(n), "█" * round(30 * n / top) if n else "[red]– keine / none[/]")
+    out.print(sdg)
+
+

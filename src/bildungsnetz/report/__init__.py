@@ -1,0 +1,1 @@
+"""Reports for people: gap reports (HTML/XLSX/Markdown), SDG coverage, import reports."""

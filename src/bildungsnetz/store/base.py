@@ -1,0 +1,55 @@
+"""The store seam: the :class:`Store` protocol every stage above the store uses, and :class:`StoreError`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from bildungsnetz.errors import BildungsnetzError
+
+__all__ = ["Store", "StoreError"]
+
+
+class StoreError(BildungsnetzError):
+    """The store cannot be opened or written; the message is one line in German and English."""
+
+    exit_code = 2
+    http_status = 503
+
+
+class Store(Protocol):
+    """What every stage above the store may use; the embedded and the remote store both implement it.
+
+    ``select`` returns solutions with ``.variables`` (a list of ``pyoxigraph.Variable``) that iterate as
+    sequences of pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``) or ``None`` for unbound, in the
+    order of ``.variables``. Every query runs over the union of all named graphs.
+    """
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        """Run a SELECT query."""
+
+    def ask(self, sparql: str) -> bool:
+        """Run an ASK query."""
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        """Run a CONSTRUCT or DESCRIBE query."""
+
+    def named_graphs(self) -> list[str]:
+        """IRIs of all named graphs that hold data."""
+
+    def count(self, graph: str | None = None) -> int:
+        """Number of quads in one graph, or in the whole store."""
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        """Replace the content of each named graph atomically: all graphs swap, or none."""
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove named graphs atomically."""
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        """All quads, or those of one graph."""
+
+    def close(self) -> None:
+        """Flush and release the store."""

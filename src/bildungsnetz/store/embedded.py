@@ -1,0 +1,159 @@
+"""The embedded store: Oxigraph on disk (or in memory), crash-safe bulk loads, one-transaction swaps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from bildungsnetz.store.base import StoreError
+
+__all__ = ["EmbeddedStore"]
+
+
+#: Marks graphs being bulk-loaded; never user data, never listed.
+_LOADING_GRAPH = ox.NamedNode("urn:bildungsnetz:laden")
+_LOADING = ox.NamedNode("urn:bildungsnetz:laedt")
+
+
+class EmbeddedStore:
+    """Oxigraph on disk (``path``) or in memory (``path=None``).
+
+    >>> s = EmbeddedStore()
+    >>> g = "https://example.org/g"
+    >>> t = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    >>> s.replace_graphs({g: [t]})
+    >>> s.count(g), s.named_graphs()
+    (1, ['https://example.org/g'])
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            if "LOCK" in str(exc):
+                raise StoreError(
+                    f"Speicher {self.path} wird gerade von einem anderen Prozess benutzt / "
+                    f"store {self.path} is in use by another process"
+                ) from None
+            raise StoreError(
+                f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
+            ) from None
+        self._recover()
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying pyoxigraph store (for the query layer)."""
+        return self._store
+
+    def select(self, sparql: str) -> ox.QuerySolutions:
+        return self._store.query(sparql, use_default_graph_as_union=True)
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._store.query(sparql, use_default_graph_as_union=True))
+
+    def named_graphs(self) -> list[str]:
+        return sorted(
+            g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g != _LOADING_GRAPH
+        )
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
+        new = {ox.NamedNode(name): list(triples) for name, triples in graphs.items()}
+        if not any(self._store.contains_named_graph(g) for g in new):
+            self._load_new(new)
+        elif update := _swap_update(self._store, new):
+            self._store.update(update)
+        self._store.flush()
+
+    def _load_new(self, new: dict[ox.NamedNode, list[ox.Triple]]) -> None:
+        # Nothing to replace, so the fast bulk loader may write (one transaction of millions of quads costs
+        # gigabytes). Crash safety comes from a marker written first and removed last: a store opened with the
+        # marker still present drops the half-loaded graphs, which did not exist before.
+        self._store.extend([ox.Quad(g, _LOADING, _LOADING, _LOADING_GRAPH) for g in new])
+        self._store.flush()
+        self._store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in new.items() for t in ts)
+        for g, ts in new.items():
+            if ts:  # a graph "replaced by nothing" that did not exist stays absent
+                self._store.add_graph(g)
+        self._store.flush()
+        self._store.remove_graph(_LOADING_GRAPH)
+
+    def _recover(self) -> None:
+        graphs = [q.subject for q in self._store.quads_for_pattern(None, _LOADING, None, _LOADING_GRAPH)]
+        for g in graphs:
+            self._store.remove_graph(g)
+        if graphs or self._store.contains_named_graph(_LOADING_GRAPH):
+            self._store.remove_graph(_LOADING_GRAPH)
+            self._store.flush()
+
+    def construct(self, sparql: str) -> list[ox.Triple]:
+        return list(self._store.query(sparql, use_default_graph_as_union=True))
+
+    def drop_graphs(self, graphs: Iterable[str]) -> None:
+        # One update, one transaction: all named graphs go, or none.
+        text = " ;\n".join("DROP SILENT GRAPH " + str(ox.NamedNode(g)) for g in graphs)
+        if text:
+            self._store.update(text)
+            self._store.flush()
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
+
+    def close(self) -> None:
+        """Flush, and let go of the store: RocksDB releases its lock once no one holds the Oxigraph store.
+
+        Flushing alone kept the lock while the object lived, so ``bildungsnetz demo`` could not serve the
+        store it had just built in the same process.
+        """
+        if self.path is not None and self._store is not None:
+            self._store.flush()
+        self._store = None  # type: ignore[assignment]
+
+
+def _has_blank(t: ox.Triple) -> bool:
+    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+
+
+def _data_block(keyword: str, graph: ox.NamedNode, triples: list[ox.Triple]) -> str:
+    # The triples are written by Oxigraph's own N-Triples serializer, which escapes every term: the update text
+    # holds only RDF terms, never raw user text.
+    body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return keyword + " DATA { GRAPH " + str(graph) + " { " + body + " } }"
+
+
+def _swap_update(store: ox.Store, new: dict[ox.NamedNode, list[ox.Triple]]) -> str:
+    """One SPARQL update that turns each graph's old content into its new content.
+
+    Oxigraph runs an update as a single transaction, so all graphs swap together or not at all. Only the
+    difference is written, so re-importing a source that barely changed costs little. Graphs with blank nodes
+    are replaced whole (DELETE DATA cannot name blank nodes).
+    """
+    parts: list[str] = []
+    for graph, triples in new.items():
+        old = {q.triple for q in store.quads_for_pattern(None, None, None, graph)}
+        fresh = set(triples)
+        if any(map(_has_blank, old)) or any(map(_has_blank, fresh)):
+            parts.append("DROP SILENT GRAPH " + str(graph))
+            if fresh:
+                parts.append(_data_block("INSERT", graph, triples))
+            continue
+        removed = [t for t in old if t not in fresh]
+        added = [t for t in dict.fromkeys(triples) if t not in old]
+        if removed:
+            parts.append(_data_block("DELETE", graph, removed))
+        if added:
+            parts.append(_data_block("INSERT", graph, added))
+        if not fresh:
+            parts.append("DROP SILENT GRAPH " + str(graph))
+    return " ;\n".join(parts)

@@ -1,0 +1,1 @@
+"""Generators of committed artefacts: the SDG vocabulary, the ontology documentation."""
