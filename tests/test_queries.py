@@ -44,7 +44,7 @@ REQUIRED = {
 # Columns built with GROUP_CONCAT: their order inside the cell is not defined, so compare as sorted lists.
 LIST_COLUMNS = {
     "field": ", ", "fields": ", ", "sdgs": ", ", "zielgruppen": ", ", "bildungsphasen": ", ",
-    "members": "; ", "providers": "; ", "funders": "; ", "partners": "; ",
+    "members": "; ", "providers": "; ", "funders": "; ", "partners": "; ", "evidence": ", ",
 }  # fmt: skip
 
 # Everything the fixture says about its one contact person.
@@ -660,7 +660,7 @@ CASES: list[tuple[str, str, dict[str, str], list[str], list[tuple]]] = [
     # sdg-review-queue -----------------------------------------------------------------------------
     ("review, suggestions only, best first", "sdg-review-queue", {},
      ["offerId", "goal", "score", "evidence", "method"],
-     [("A-4", "15", 0.8, "Wald", "vokabular-1"), ("A-1", "7", 0.62, "Energie", "vokabular-1")]),
+     [("A-4", "15", 0.8, ["Wald"], "vokabular-1"), ("A-1", "7", 0.62, ["Energie"], "vokabular-1")]),
     ("review, one goal", "sdg-review-queue", {"sdg": "7"}, ["assignment"], [(f"{ID}angebot/A-1/sdg/7",)]),
     ("review, nothing suggested for 4", "sdg-review-queue", {"sdg": "4"}, ["assignment"], []),
 ]  # fmt: skip
@@ -745,3 +745,55 @@ def test_a_long_header_value_may_continue_on_indented_lines():
     )
     assert [p.spec() for p in query.params] == ['a: string = ""', "b: int(1..9) = 3"]
     assert query.returns == ("x", "y")
+
+
+# -- No row twice because the data says a thing twice ----------------------------------------------------------
+
+REPEATS = """
+@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix zs: <https://w3id.org/bildungsnetz/vocab/zuordnungsstatus/> .
+@prefix sdg: <https://w3id.org/bildungsnetz/vocab/sdg/> .
+@prefix id: <https://w3id.org/bildungsnetz/id/> .
+<https://w3id.org/bildungsnetz/id/graph/quelle/wiederholung> {
+    id:programm\\/binakom skos:prefLabel "BiNaKom (English)"@en .
+    id:programm\\/kaoa skos:prefLabel "No degree without a connection"@en .
+    id:angebot\\/A-4\\/sdg\\/15 bn:evidenz "Bäume" .
+    id:akteur\\/KITA-2 org:hasSite id:standort\\/KITA-2\\/2 .
+    id:standort\\/KITA-2\\/2 a bn:Standort ; org:siteOf id:akteur\\/KITA-2 ;
+        bn:liegtIn <https://w3id.org/bildungsnetz/id/gebiet/musterstadt/stadtteil/11> .
+}
+<https://w3id.org/bildungsnetz/id/graph/sdg/entscheidungen> {
+    id:angebot\\/A-1 bn:sdgZuordnung id:angebot\\/A-1\\/sdg\\/7\\/entscheidung .
+    id:angebot\\/A-1\\/sdg\\/7\\/entscheidung a bn:SDGZuordnung ; bn:sdg sdg:7 ; bn:status zs:abgelehnt .
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def repeating_store() -> ox.Store:
+    s = ox.Store()
+    s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    s.load(REPEATS.encode(), format=ox.RdfFormat.TRIG)
+    return s
+
+
+def test_programmes_are_counted_once_whatever_languages_their_labels_have(store, repeating_store):
+    columns = ["programmeCode", "grants", "recipients", "total"]
+    plain = project(ask(store, "programmes-and-funding"), columns)
+    labelled = project(ask(repeating_store, "programmes-and-funding"), columns)
+    assert labelled == plain
+    labels = {row["programmeCode"]: row["programmeLabel"] for row in ask(repeating_store, "programmes-and-funding")}
+    assert labels["kaoa"] == "Kein Abschluss ohne Anschluss"
+
+
+def test_the_review_queue_shows_each_waiting_suggestion_once_and_no_decided_one(repeating_store):
+    rows = project(ask(repeating_store, "sdg-review-queue"), ["offerId", "goal", "evidence"])
+    assert rows == [{"offerId": "A-4", "goal": "15", "evidence": ["Bäume", "Wald"]}]
+
+
+def test_an_actor_with_two_sites_in_one_district_is_one_isolate(repeating_store):
+    ids = [row["actorId"] for row in ask(repeating_store, "actors-without-partners", {"date": D})]
+    assert ids.count("KITA-2") == 1

@@ -19,7 +19,7 @@ from bildungsnetz.queries.catalogue import parse_query_file, run
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, StoreError, open_store
 from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore
-from test_queries import CASES, normalise  # the hand-derived catalogue cases, run here on every store
+from test_queries import CASES, REPEATS, normalise  # the hand-derived catalogue cases, run here on every store
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "data" / "queries" / "fixture.trig"
@@ -587,3 +587,35 @@ def test_close_lets_go_of_the_store_so_that_it_can_be_opened_again(tmp_path):
     first.close()
     second = EmbeddedStore(tmp_path / "s")
     assert second.count("https://example.org/g") == 1
+
+
+def test_repeated_statements_give_no_row_twice_on_every_store(store):
+    # tests/test_queries.py's REPEATS: English programme labels, a second evidence word, a rejected suggestion,
+    # a second site of an isolated Kita in the same district. Other data on a shared server joins the
+    # reference, as for the catalogue cases above.
+    def load(target) -> None:
+        load_fixture_city(target)
+        extra: dict[str, list[ox.Triple]] = {}
+        for quad in ox.parse(REPEATS.encode(), format=ox.RdfFormat.TRIG):
+            name = quad.graph_name.value.removeprefix(DEFAULT_GRAPH_PREFIX)
+            extra.setdefault(G(target, name), []).append(quad.triple)
+        target.replace_graphs(extra)
+
+    load(store)
+    reference = EmbeddedStore()
+    reference.graph_prefix = store.graph_prefix  # type: ignore[attr-defined]
+    load(reference)
+    if isinstance(store, RemoteStore):
+        reference.oxigraph.extend(_elsewhere(store))
+    for name, values, key in (
+        ("programmes-and-funding", {}, "programme"),
+        ("sdg-review-queue", {}, "assignment"),
+        ("actors-without-partners", {"date": "2025-06-01"}, "actor"),
+    ):
+        got = run(name, values, store=store, iris=Iris(), city="musterstadt").rows
+        expected = run(name, values, store=reference, iris=Iris(), city="musterstadt").rows
+        assert sorted(map(_canonical, got)) == sorted(map(_canonical, expected)), name
+        keys = [row[key] for row in got]
+        assert len(keys) == len(set(keys)), name
+    queue = run("sdg-review-queue", {}, store=store, iris=Iris(), city="musterstadt").rows
+    assert not any(str(row["offerId"]) == "A-1" and row["goal"] == "7" for row in queue)
