@@ -258,3 +258,21 @@ def test_api_and_cli_functions(store):
     assert text.splitlines()[0].startswith("code,name,nodes") and len(text.splitlines()) == 3
     content, media, name = gaps_report(store, fmt="md", date=DATE)
     assert media.startswith("text/markdown") and name.endswith(".md") and "Bildungskette" in content.decode()
+
+
+def test_a_school_closed_last_year_is_no_isolate_in_todays_analysis():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_queries import CLOSED, FIXTURE  # noqa: PLC0415
+
+    s = ox.Store()
+    s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    before = g.load(s, date="2025-06-01", iris=Iris(), city="musterstadt")
+    s.load(CLOSED.encode(), format=ox.RdfFormat.TRIG)
+    after = g.load(s, date="2025-06-01", iris=Iris(), city="musterstadt")
+    school = "https://w3id.org/bildungsnetz/id/schule/100006"
+    assert school in before.actors and school not in after.actors
+    assert school in set(nx.isolates(g.cooperation_graph(before)))
+    assert school not in set(nx.isolates(g.cooperation_graph(after)))
+    assert school in g.load(s, date="2024-07-31", iris=Iris(), city="musterstadt").actors

@@ -797,3 +797,30 @@ def test_the_review_queue_shows_each_waiting_suggestion_once_and_no_decided_one(
 def test_an_actor_with_two_sites_in_one_district_is_one_isolate(repeating_store):
     ids = [row["actorId"] for row in ask(repeating_store, "actors-without-partners", {"date": D})]
     assert ids.count("KITA-2") == 1
+
+
+# -- Closed institutions ------------------------------------------------------------------------------------
+
+CLOSED = """
+@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/bildungsnetz/id/graph/quelle/schulliste> {
+    <https://w3id.org/bildungsnetz/id/schule/100006> bn:inBetriebBis "2024-07-31"^^xsd:date .
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def closing_store() -> ox.Store:
+    s = ox.Store()
+    s.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    s.load(CLOSED.encode(), format=ox.RdfFormat.TRIG)
+    return s
+
+
+@pytest.mark.parametrize(("name", "column"), [("actors-without-partners", "actorId"),
+                                              ("schools-without-kita-partner", "schoolId")])
+def test_a_school_closed_before_the_date_is_no_gap_any_more(closing_store, name, column):
+    at = lambda day: [row[column] for row in ask(closing_store, name, {"date": day})]  # noqa: E731
+    assert "100006" not in at(D)  # closed 2024-07-31
+    assert "100006" in at("2024-07-31")  # the last day it was open

@@ -19,7 +19,7 @@ from bildungsnetz.queries.catalogue import parse_query_file, run
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, StoreError, open_store
 from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore
-from test_queries import CASES, REPEATS, normalise  # the hand-derived catalogue cases, run here on every store
+from test_queries import CASES, CLOSED, REPEATS, normalise  # the hand-derived catalogue cases, run here on every store
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "data" / "queries" / "fixture.trig"
@@ -619,3 +619,16 @@ def test_repeated_statements_give_no_row_twice_on_every_store(store):
         assert len(keys) == len(set(keys)), name
     queue = run("sdg-review-queue", {}, store=store, iris=Iris(), city="musterstadt").rows
     assert not any(str(row["offerId"]) == "A-1" and row["goal"] == "7" for row in queue)
+
+
+def test_a_closed_school_leaves_the_gap_lists_on_every_store(store):
+    load_fixture_city(store)
+    closed: dict[str, list[ox.Triple]] = {}
+    for quad in ox.parse(CLOSED.encode(), format=ox.RdfFormat.TRIG):
+        closed.setdefault(G(store, quad.graph_name.value.removeprefix(DEFAULT_GRAPH_PREFIX)), []).append(quad.triple)
+    store.replace_graphs(closed)
+    for name, column in (("actors-without-partners", "actorId"), ("schools-without-kita-partner", "schoolId")):
+        rows = run(name, {"date": "2025-06-01"}, store=store, iris=Iris(), city="musterstadt").rows
+        assert "100006" not in [str(row[column]) for row in rows], name
+        rows = run(name, {"date": "2024-07-31"}, store=store, iris=Iris(), city="musterstadt").rows
+        assert "100006" in [str(row[column]) for row in rows], name

@@ -217,6 +217,8 @@ def load(store: Any, *, date: str | Date | None = None, iris: Iris | None = None
         homes[r["actor"]].append(r)
     actors: dict[str, Actor] = {}
     for iri, rows in homes.items():
+        if any(r["closed"] is not None and str(r["closed"]) < day for r in rows):
+            continue  # closed before the date (bn:inBetriebBis): no longer part of the landscape
         located = sorted((r for r in rows if r["area"]), key=lambda r: r["area"])
         first = located[0] if located else rows[0]
         area = areas.get(first["area"]) if first["area"] else None
