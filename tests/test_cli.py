@@ -114,8 +114,8 @@ def test_query_lists_the_catalogue_and_runs_with_bound_parameters(tmp_path):
     )
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
-    assert lines[0] == "district,districtLabel,kind,actors"
-    assert len(lines) > 2 and all(",Hörde," in line for line in lines[1:])
+    assert lines[0] == "district;districtLabel;kind;actors"  # CSV for people: German Excel's separator
+    assert len(lines) > 2 and all(";Hörde;" in line for line in lines[1:])
     xlsx = tmp_path / "out.xlsx"
     result = runner.invoke(
         app, ["query", "sdg-coverage", "--format", "xlsx", "--out", str(xlsx), "--store", str(store)]

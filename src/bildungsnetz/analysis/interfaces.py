@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable
 from datetime import date as Date
@@ -18,6 +16,8 @@ __all__ = [
     "OUTPUT_FORMATS",
     "analyse_command",
     "analysis_rows",
+    "COMPARISON_COLUMNS",
+    "comparison_rows",
     "district_network",
     "isolates",
     "brokers",
@@ -26,6 +26,8 @@ __all__ = [
 ]
 
 OUTPUT_FORMATS = ("table", "json", "csv", "xlsx")
+#: The columns of :func:`comparison_rows`.
+COMPARISON_COLUMNS = ("change", "district", "actor", "partner", "date_a", "date_b")
 _MEDIA = {
     "html": "text/html; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
@@ -67,12 +69,13 @@ def analyse_command(
     gruppe: str = "sektor",
     without: Iterable[str] = (),
     fmt: str = "table",
-) -> dict | list[dict] | str | bytes:
+) -> list[dict] | str:
     """What ``bildungsnetz analyse`` prints or writes.
 
-    ``fmt="json"`` returns the JSON text, ``"csv"`` CSV text, ``"xlsx"`` workbook bytes and ``"table"`` the
-    rows (:func:`analysis_rows`) for the CLI's table renderer. Bad options raise
-    :class:`~bildungsnetz.queries.catalogue.ParameterError` (German/English, naming the parameter).
+    ``fmt="json"`` returns the JSON text; ``"table"``, ``"csv"`` and ``"xlsx"`` the rows
+    (:func:`analysis_rows`), which the caller renders or hands to :mod:`bildungsnetz.report.tables` (analysis
+    does not write files). Bad options raise :class:`~bildungsnetz.queries.catalogue.ParameterError`
+    (German/English, naming the parameter).
     """
     if fmt not in OUTPUT_FORMATS:
         raise ParameterError(
@@ -81,27 +84,38 @@ def analyse_command(
     result = analyse(store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without)
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2)
-    rows = analysis_rows(result)
-    if fmt == "table":
-        return rows
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]) if rows else ["code"])
-        writer.writeheader()
-        writer.writerows(rows)
-        return buffer.getvalue()
-    from openpyxl import Workbook  # noqa: PLC0415
+    return analysis_rows(result)
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Analyse"
-    if rows:
-        ws.append(list(rows[0]))
-        for r in rows:
-            ws.append(list(r.values()))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+
+def comparison_rows(result: dict) -> list[dict[str, Any]]:
+    """One row per change of an :func:`~bildungsnetz.analysis.compare.compare` result (for CSV and XLSX).
+
+    Columns: ``change`` (``new_tie``, ``lost_tie``, ``new_isolate``, ``no_longer_isolated``,
+    ``broker_gained``, ``broker_lost``), ``district`` (for brokers; ``stadt`` for the whole city),
+    ``actor``, ``partner`` (for ties), ``date_a``, ``date_b``.
+
+    >>> comparison_rows({"date_a": "2023-01-01", "date_b": "2024-01-01", "new_ties": [("A", "B")],
+    ...     "lost_ties": [], "new_isolates": ["C"], "no_longer_isolated": [],
+    ...     "districts": [{"code": "1", "brokers_gained": [], "brokers_lost": ["A"]}]})[-1]["change"]
+    'broker_lost'
+    """
+    dates = {"date_a": result["date_a"], "date_b": result["date_b"]}
+    rows: list[dict[str, Any]] = []
+
+    def add(change: str, actor: str, *, partner: str | None = None, district: str | None = None) -> None:
+        rows.append({"change": change, "district": district, "actor": actor, "partner": partner, **dates})
+
+    for key, change in (("new_ties", "new_tie"), ("lost_ties", "lost_tie")):
+        for a, b in result[key]:
+            add(change, a, partner=b)
+    for key, change in (("new_isolates", "new_isolate"), ("no_longer_isolated", "no_longer_isolated")):
+        for actor in result[key]:
+            add(change, actor)
+    for d in result["districts"]:
+        for key, change in (("brokers_gained", "broker_gained"), ("brokers_lost", "broker_lost")):
+            for actor in d[key]:
+                add(change, actor, district=d["code"])
+    return rows
 
 
 def district_network(

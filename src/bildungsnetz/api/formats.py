@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping, Sequence
 
 from fastapi import Request
 from fastapi.responses import Response
+
+from bildungsnetz.report.tables import program_csv, program_value
 
 __all__ = ["wants_csv", "csv_response", "flatten"]
 
@@ -32,20 +32,12 @@ def wants_csv(request: Request) -> bool:
 
 
 def flatten(value: object) -> str:
-    """One CSV cell: lists joined with "; " (their labels, where they have one), ``None`` empty.
+    """One CSV cell for programs: lists joined with "; " (their labels, where they have one), ``None`` empty.
 
     >>> flatten([{"label": "A"}, {"label": "B"}]), flatten(None), flatten(True)
     ('A; B', '', 'true')
     """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Mapping):
-        return str(value.get("label") or value.get("id") or value.get("iri") or "")
-    if isinstance(value, (list, tuple)):
-        return "; ".join(flatten(v) for v in value)
-    return str(value)
+    return program_value(value)
 
 
 def csv_response(
@@ -55,12 +47,11 @@ def csv_response(
     filename: str,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    """A UTF-8 CSV download with one header line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    for row in rows:
-        writer.writerow([flatten(row.get(c)) for c in columns])
+    """A UTF-8 CSV answer for programs (RFC 4180: ``,``, CRLF, values unchanged) with one header line.
+
+    API clients that ask for ``text/csv`` are programs; people download CSV from the web pages, which
+    write CSV for German Excel (:func:`bildungsnetz.report.tables.people_csv`).
+    """
     all_headers = {"Content-Disposition": f'inline; filename="{filename}.csv"'}
     all_headers.update(headers or {})
-    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=all_headers)
+    return Response(program_csv(columns, rows), media_type="text/csv; charset=utf-8", headers=all_headers)

@@ -30,14 +30,18 @@ def analyse(
     save: Annotated[
         bool, typer.Option("--save", help="Maße als Analyse-Graph mit PROV speichern / store the measures")
     ] = False,
-    fmt: Annotated[str, typer.Option("--format", help="table, json, csv oder xlsx")] = "table",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="table, json, csv oder xlsx (Vorgabe: nach --out, sonst table)")
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für json/csv/xlsx")] = None,
     store: StoreOpt = None,
 ) -> None:
     """Netzwerkanalyse je Bezirk: Isolierte, Makler, Lücken der Bildungskette / network analysis per district."""
     from bildungsnetz.analysis.interfaces import analyse_command
     from bildungsnetz.errors import UsageError
+    from bildungsnetz.report.tables import output_format
 
+    fmt = output_format(fmt, out_file, allowed=("table", "json", "csv", "xlsx"), default="table")
     if fmt == "xlsx" and out_file is None:
         raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
     if save and (without or stadtbezirk != "all"):
@@ -51,7 +55,13 @@ def analyse(
 
             result = compare_dates(st, date_a=compare, date_b=date, stadtbezirk=None if stadtbezirk == "all" else
                                    stadtbezirk, ebene=ebene, gruppe=gruppe)  # fmt: skip
-            _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
+            if fmt in ("csv", "xlsx"):
+                from bildungsnetz.analysis.interfaces import COMPARISON_COLUMNS, comparison_rows
+
+                rows = comparison_rows(result)
+                _emit_rows(list(COMPARISON_COLUMNS), rows, fmt, out_file, title="Vergleich")
+            else:  # table and json: the comparison is nested, so JSON on screen too
+                _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
         result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
                                  without=tuple(without or ()), fmt=fmt)  # fmt: skip
@@ -74,9 +84,8 @@ def analyse(
         for row in result:
             table.add_row(*(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c] or "–") for c in columns))
         out.print(table, markup=False)
-    elif fmt == "xlsx":
-        out_file.write_bytes(result)
-        err.print(f"Geschrieben / written: {out_file}")
+    elif fmt in ("csv", "xlsx"):
+        _emit_rows(list(result[0]) if result else ["code"], result, fmt, out_file, title="Analyse")
     else:
         _emit(result, out_file)
 
@@ -100,6 +109,20 @@ def _emit(text: str, out_file: Path | None) -> None:
         err.print(f"Geschrieben / written: {out_file}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _emit_rows(columns: list[str], rows: list[dict], fmt: str, out_file: Path | None, *, title: str) -> None:
+    """Rows as CSV for people (German Excel) or XLSX, through the one table writer."""
+    from bildungsnetz.report.tables import people_csv, xlsx_bytes
+
+    if fmt == "xlsx":
+        out_file.write_bytes(xlsx_bytes({title: (columns, rows)}))
+        err.print(f"Geschrieben / written: {out_file}")
+    elif out_file is not None:
+        out_file.write_bytes(people_csv(columns, rows))
+        err.print(f"Geschrieben / written: {out_file}")
+    else:
+        sys.stdout.write(people_csv(columns, rows, bom=False).decode("utf-8"))
 
 
 def report_gaps(

@@ -30,7 +30,9 @@ def query(
     param: Annotated[
         list[str] | None, typer.Option("-p", "--param", help="Parameter name=Wert / name=value (mehrfach / repeat)")
     ] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table, csv, json oder xlsx")] = "table",
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="table, csv, json oder xlsx (Vorgabe: nach --out, sonst table)")
+    ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für csv/json/xlsx / output file")] = None,
     list_: Annotated[bool, typer.Option("--list", help="Katalog anzeigen / show the catalogue")] = False,
     store: StoreOpt = None,
@@ -38,6 +40,7 @@ def query(
     """Benannte Abfrage ausführen / run a named query from the catalogue."""
     from bildungsnetz.errors import UsageError
     from bildungsnetz.queries.catalogue import bind, get, load_catalogue, run
+    from bildungsnetz.report.tables import output_format
     from bildungsnetz.store import open_store
 
     if list_ or name is None:
@@ -49,8 +52,7 @@ def query(
         if not sep or not key.strip():
             raise UsageError(f"-p {item!r}: erwartet name=Wert / expected name=value")
         values[key.strip()] = value
-    if fmt not in ("table", "csv", "json", "xlsx"):
-        raise UsageError(f"--format {fmt!r}: erlaubt sind table, csv, json, xlsx / allowed: table, csv, json, xlsx")
+    fmt = output_format(fmt, out_file, allowed=("table", "csv", "json", "xlsx"), default="table")
     if fmt == "xlsx" and out_file is None:
         raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
     settings = _settings(store)
@@ -90,8 +92,7 @@ def _cell(value: object) -> str:
 
 
 def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> None:
-    import csv
-    import io
+    from bildungsnetz.report.tables import people_csv, xlsx_bytes
 
     if fmt == "table":
         # On screen, IRI columns crowd out what people read (ids, names); csv/json/xlsx keep every column.
@@ -104,30 +105,21 @@ def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> Non
         out.print(table, markup=False)
         return
     if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = title[:31]
-        ws.append(result.columns)
-        for row in result.rows:
-            ws.append([row.get(c) for c in result.columns])
-        wb.save(out_file)
+        out_file.write_bytes(xlsx_bytes({title: (result.columns, result.rows)}))
         err.print(f"Geschrieben / written: {out_file}")
         return
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(result.columns)
-        for row in result.rows:
-            writer.writerow([_cell(row.get(c)) for c in result.columns])
-        text = buf.getvalue()
-    else:
-        text = json.dumps(result.rows, ensure_ascii=False, indent=2, default=str)
+        # CSV for people (German Excel): the byte-order mark only in a file, not on a terminal or pipe
+        data = people_csv(result.columns, result.rows, bom=out_file is not None)
+        if out_file is not None:
+            out_file.write_bytes(data)
+            err.print(f"Geschrieben / written: {out_file}")
+        else:
+            sys.stdout.write(data.decode("utf-8"))
+        return
+    text = json.dumps(result.rows, ensure_ascii=False, indent=2, default=str)
     if out_file is not None:
         out_file.write_text(text, encoding="utf-8")
         err.print(f"Geschrieben / written: {out_file}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-

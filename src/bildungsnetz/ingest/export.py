@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -30,6 +29,7 @@ from bildungsnetz.ingest.tables import (
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, ORG, SCHEMA
 from bildungsnetz.queries.catalogue import parse_query_file
+from bildungsnetz.report.tables import people_csv, xlsx_cell
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.store import Store
 
@@ -389,19 +389,21 @@ def _check_tables(names: Iterable[str]) -> None:
             )
 
 
-def _csv_cell(table: str, column: str, value: str) -> str:
+def _csv_value(table: str, column: str, value: str) -> object:
+    """A number column's value as a number (written with a decimal comma, never neutralised), the rest text."""
     if value and _art(table, column) in _NUMBER_ARTS:
-        return value.replace(".", ",")  # German Excel reads "51,4889" as a number, "51.4889" as 514889
+        number = parse_decimal(value)
+        if number is not None:
+            return number  # German Excel reads "51,4889" as a number, "51.4889" as 514889
     return value
 
 
 def _write_csv_file(path: Path, table: str, rows: Sequence[Mapping[str, str]]) -> None:
     columns = TABLES[table]
-    with path.open("w", encoding=CSV_ENCODING, newline="") as fh:
-        writer = csv.writer(fh, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-        writer.writerow(columns)
-        for row in rows:
-            writer.writerow([_csv_cell(table, c, row.get(c, "")) for c in columns])
+    cells = ([_csv_value(table, c, row.get(c, "")) for c in columns] for row in rows)
+    # the one table writer: text that starts a formula (=, +, -, @ …) gets a leading apostrophe, which the
+    # importer takes off again (ingest.tables), so the export still reads back unchanged
+    path.write_bytes(people_csv(columns, cells))
 
 
 def _xlsx_value(table: str, column: str, value: str) -> tuple[object, str | None]:
@@ -449,7 +451,6 @@ def _header_cells(ws, table: str, *, hints: bool):
 
 
 def _sheet(wb, table: str, rows: Sequence[Mapping[str, str]], *, hints: bool) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(table)
@@ -466,11 +467,8 @@ def _sheet(wb, table: str, rows: Sequence[Mapping[str, str]], *, hints: bool) ->
             if number_format is None:
                 out.append(None)
                 continue
-            cell = WriteOnlyCell(ws, value)
-            if number_format == "@":
-                cell.data_type = "s"  # text stays text, even "=…" or "02"
-            cell.number_format = number_format
-            out.append(cell)
+            # xlsx_cell keeps text as text, even "=…" or "02", and replaces control characters
+            out.append(xlsx_cell(ws, value, number_format=number_format))
         ws.append(out)
 
 

@@ -379,11 +379,25 @@ def _read_csv(path: Path, *, kind: str | None) -> RawTable:
                 cells = (cells + [""] * width)[:width]
             if unnamed:
                 _check_unnamed(path, None, number, cells, named)
+            if "'" in "".join(cells):
+                cells = [_unneutralise(c) for c in cells]
             # cells keep their blanks here; every reader of a cell trims it (cell_text, parse_date …)
             append((number, (pick(cells),) if single else pick(cells)))
     except csv.Error as exc:
         raise TableError(f"kein gültiges CSV ({exc})", f"not valid CSV ({exc})", file=path) from None
     return raw
+
+
+_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def _unneutralise(cell: str) -> str:
+    """A CSV cell as it was before a writer neutralised it (``'=1+1`` → ``=1+1``; see report.tables).
+
+    >>> _unneutralise("'=HYPERLINK(1)"), _unneutralise("'-5 Punkte"), _unneutralise("'s-Hertogenbosch")
+    ('=HYPERLINK(1)', '-5 Punkte', "'s-Hertogenbosch")
+    """
+    return cell[1:] if cell.startswith(_NEUTRALISED) else cell
 
 
 def _check_unnamed(path: Path, sheet: str | None, number: int, cells: Sequence[object], named: set[int]
@@ -1540,6 +1554,27 @@ def _no_gc() -> Iterator[None]:
             gc.enable()
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _control_characters(mapper: _Mapper, raw: RawTable) -> None:
+    """A problem for every cell with a control character (C0 but TAB, LF, CR): no spreadsheet or XML holds it."""
+    for number, cells in raw.rows:
+        if not _CONTROL.search("".join(v for v in cells if isinstance(v, str))):
+            continue  # one search per row: imports of 100,000 rows stay fast
+        for column, value in zip(raw.columns, cells, strict=True):
+            found = _CONTROL.search(value) if isinstance(value, str) else None
+            if found is None:
+                continue
+            code = f"U+{ord(found.group()):04X}"
+            mapper.start_row(raw, number)
+            mapper.problem(
+                "steuerzeichen", column, _CONTROL.sub("\ufffd", value),
+                f"Steuerzeichen {code} in der Zelle (unsichtbar; entfernen)",
+                f"control character {code} in the cell (invisible; remove it)",
+            )
+
+
 def _map_all(mapper: _Mapper, files: list[Path], *, kind: str | None, source: str) -> None:
     staged = mapper.staged
     raws: list[RawTable] = []
@@ -1554,6 +1589,7 @@ def _map_all(mapper: _Mapper, files: list[Path], *, kind: str | None, source: st
     order = {table: i for i, table in enumerate(TABLES)}
     for raw in sorted(raws, key=lambda r: order[r.table]):
         mapper.source = raw.source
+        _control_characters(mapper, raw)
         rows = ((number, dict(zip(raw.columns, cells, strict=True))) for number, cells in raw.rows)
         getattr(mapper, raw.table)(raw, rows)
         staged.rows += len(raw.rows)

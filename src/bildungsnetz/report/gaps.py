@@ -605,13 +605,18 @@ def render_xlsx(analysis: Analysis) -> bytes:
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
 
+    from bildungsnetz.report.tables import xlsx_cell  # noqa: PLC0415
+
+    def cells(ws, row):  # labels come from imported data: text stays text, never a formula
+        return [xlsx_cell(ws, value) for value in row]
+
     wb = Workbook()
     ws = wb.active
     ws.title = "Zusammenfassung"
     ws.append([_title(analysis)])
     ws["A1"].font = Font(bold=True, size=13)
     for row in _city_rows(analysis):
-        ws.append(row)
+        ws.append(cells(ws, row))
     sheets = {key: wb.create_sheet(title[:31]) for key, title in SECTIONS.items() if key != "netzwerk"}
     first = {}
     for d in analysis.districts:
@@ -624,13 +629,13 @@ def render_xlsx(analysis: Analysis) -> bytes:
                     c.font = Font(bold=True)
                 first[key] = True
             if not rows:
-                sheet.append([d.area.code, d.area.label, "keine"])
+                sheet.append(cells(sheet, [d.area.code, d.area.label, "keine"]))
             for row in rows:
-                sheet.append([d.area.code, d.area.label, *row])
+                sheet.append(cells(sheet, [d.area.code, d.area.label, *row]))
     need = wb.create_sheet("Bedarf")
     need.append(NEED_HEAD)
     for row in _need_rows(analysis, top=None):
-        need.append(row)
+        need.append(cells(need, row))
     method = wb.create_sheet("Methode")
     for name, text in ((m["titel"], m["text"]) for m in _text()["methode"]):
         method.append([name, text])

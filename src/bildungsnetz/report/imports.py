@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest.pipeline import ImportResult
+from bildungsnetz.report.tables import clean_text, xlsx_cell
 from bildungsnetz.validate.shacl import Violation, compact, compact_path
 
 __all__ = ["write_report", "render_html", "write_xlsx"]
@@ -125,9 +126,9 @@ def write_xlsx(result: ImportResult, path: Path) -> None:
         wb.remove(wb.active)
     for f in result.files:
         if f.path.suffix.lower() == ".csv" and f.path.is_file():
-            ws = wb.create_sheet(f.path.stem[:31])
+            ws = wb.create_sheet(clean_text(f.path.stem)[:31])
             for row in _read_csv_rows(f.path):
-                ws.append(row)
+                ws.append([xlsx_cell(ws, value) for value in row])  # text stays text: "=…" is shown, not run
             sheets.append((f.path.name, ws))
     for file_name, ws in sheets:
         found = by_file.get(file_name, [])
@@ -135,7 +136,7 @@ def write_xlsx(result: ImportResult, path: Path) -> None:
             continue
         header = {str(c.value).strip().lower(): c.column for c in ws[1] if c.value is not None}
         err_col = ws.max_column + 1
-        ws.cell(row=1, column=err_col, value="Fehler / errors").font = Font(bold=True)
+        _text(ws, 1, err_col, "Fehler / errors").font = Font(bold=True)
         messages: dict[int, list[str]] = defaultdict(list)
         multi_sheet = len([s for s in sheets if s[0] == file_name]) > 1
         marked: dict[tuple[int, int], int] = {}
@@ -152,16 +153,26 @@ def write_xlsx(result: ImportResult, path: Path) -> None:
                 marked[(v.row, col)] = 1
                 cell = ws.cell(row=v.row, column=col)
                 cell.fill = PatternFill("solid", fgColor=_FILL[v.severity])
-                cell.comment = Comment(f"{v.message_de}\n{v.message_en}", "bildungsnetz")
+                cell.comment = Comment(clean_text(f"{v.message_de}\n{v.message_en}"), "bildungsnetz")
         for row, msgs in messages.items():
-            ws.cell(row=row, column=err_col, value=" | ".join(dict.fromkeys(msgs)))
+            _text(ws, row, err_col, " | ".join(dict.fromkeys(msgs)))
     summary = wb.create_sheet("Bericht", 0)
-    summary.append(["Schwere / severity", "Anzahl / count", "Meldung", "message", "Regel / rule"])
+    head = ["Schwere / severity", "Anzahl / count", "Meldung", "message", "Regel / rule"]
+    summary.append([xlsx_cell(summary, value) for value in head])
     for g in result.report.grouped():
-        summary.append([_LABEL[g.severity], g.count, g.message_de, g.message_en, compact(g.shape)])
+        values = [_LABEL[g.severity], g.count, g.message_de, g.message_en, compact(g.shape)]
+        summary.append([xlsx_cell(summary, value) for value in values])
     for c in summary[1]:
         c.font = Font(bold=True)
     wb.save(path)
+
+
+def _text(ws, row: int, column: int, text: str):
+    """Write ``text`` into a cell as text (a message may quote a user's "=…"), without control characters."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = clean_text(text)
+    cell.data_type = "s"
+    return cell
 
 
 def _read_csv_rows(path: Path) -> list[list[str]]:

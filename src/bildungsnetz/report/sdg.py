@@ -128,6 +128,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
+    from bildungsnetz.report.tables import xlsx_cell  # noqa: PLC0415
+
     book = Workbook()
     sheets = (
         ("SDG x Stadtbezirk", data["by_district"], "district",
@@ -165,7 +167,8 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
         ("ein Anbieter (Gruppe)", data["gaps"]["single_provider_group"], "groupLabel"),
     ):
         for r in rows:
-            ws.append([kind, r["sdg"], r[where], r.get("providerLabel", "")])
+            # provider names come from imported data: written as text, never as a formula
+            ws.append([xlsx_cell(ws, v) for v in (kind, r["sdg"], r[where], r.get("providerLabel", ""))])
     for cell in ws[1]:
         cell.font = Font(bold=True)
     book.save(path)

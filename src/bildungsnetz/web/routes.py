@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import json
 import re
 import shutil
@@ -582,23 +580,13 @@ def _options(service: Any, query: NamedQuery) -> dict[str, list[tuple[str, str]]
     return options
 
 
-def _table_bytes(columns: list[str], rows: list[dict], fmt: str) -> bytes:
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns] for r in rows])
-        return buffer.getvalue().encode("utf-8")
-    from openpyxl import Workbook  # noqa: PLC0415
+def _table_bytes(columns: list[str], rows: list[dict], fmt: str, *, title: str) -> bytes:
+    """A download for people: CSV for German Excel or XLSX, through the one table writer."""
+    from bildungsnetz.report.tables import people_csv, xlsx_bytes  # noqa: PLC0415
 
-    book = Workbook()
-    sheet = book.active
-    sheet.append(columns)
-    for r in rows:
-        sheet.append([r.get(c) for c in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    if fmt == "csv":
+        return people_csv(columns, rows)
+    return xlsx_bytes({title: (columns, rows)})
 
 
 @router.get("/abfragen")
@@ -628,7 +616,7 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
             error = str(exc)
         if result is not None and fmt in ("csv", "xlsx"):
             return _download(
-                ctx, _table_bytes(result.columns, result.rows, fmt), fmt, f"{name}.{fmt}", attach=True
+                ctx, _table_bytes(result.columns, result.rows, fmt, title=name), fmt, f"{name}.{fmt}", attach=True
             )
     download = str(request.url.remove_query_params(["format", "lang"]))
     return render(
