@@ -259,7 +259,7 @@ class _Builder:
         return self.rng.choices(keys, weights=[options[k] for k in keys])[0]
 
     def _areas(self) -> list[_Area]:
-        from bildungsnetz.cities.profiles import profile_layout  # the city layer knows the geometry
+        from bildungsnetz.cities import profile_layout  # the city layer knows the geometry
 
         areas = []
         layout = profile_layout(self.profile)
@@ -995,7 +995,7 @@ def generate(
     DemoCity
         Triples of the data graph, the private graph (contact persons) and ``graph/meta``.
     """
-    from bildungsnetz.cities.profiles import load_profile
+    from bildungsnetz.cities import load_profile
 
     if not 100 <= actors <= 200_000:
         raise ValueError(
