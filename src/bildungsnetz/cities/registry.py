@@ -336,6 +336,9 @@ class CityRegistry:
         The IRIs of that store's graphs.
     default : str
         The city used when none is named (``Settings.city``).
+    default_is_explicit : bool
+        False when ``default`` is only the built-in default: then a store that holds exactly one city
+        answers for it, so that a store holding only Köln is not read with Dortmund's districts.
 
     Examples
     --------
@@ -362,7 +365,9 @@ class CityRegistry:
         store: Any = None,
         iris: Iris | None = None,
         default: str = "dortmund",
+        default_is_explicit: bool = True,
     ) -> None:
+        self.default_is_explicit = default_is_explicit
         self.folders = tuple(Path(f) for f in folders)
         self.user_dir = Path(user_dir) if user_dir is not None else (self.folders[0] if self.folders else None)
         self.store = store
@@ -385,7 +390,13 @@ class CityRegistry:
         if hit is not None and hit[0] is settings and hit[1] is store:
             return hit[2]
         user_dir = settings.cities_dir or settings.store / "staedte"
-        registry = cls((user_dir,), store=store, iris=Iris(settings.base_iri), default=settings.city)
+        registry = cls(
+            (user_dir,),
+            store=store,
+            iris=Iris(settings.base_iri),
+            default=settings.city,
+            default_is_explicit="city" in settings.model_fields_set,
+        )
         while len(_REGISTRIES) >= 32:  # settings objects are few; tests make many, so the oldest go
             _REGISTRIES.pop(next(iter(_REGISTRIES)))
         _REGISTRIES[key] = (settings, store, registry)
@@ -399,8 +410,12 @@ class CityRegistry:
         """Profile name → graph IRI of the cities the store holds."""
         if self.store is None:
             return {}
-        prefix = str(self.iris.graph("stadt/"))
+        prefix = str(self.iris.graph("stadt")) + "/"
         return {g[len(prefix) :]: g for g in self.store.named_graphs() if g.startswith(prefix) and g != prefix}
+
+    def held(self) -> list[str]:
+        """Names of the cities whose district graph the store holds, sorted (none without a store)."""
+        return sorted(self._store_cities())
 
     def names(self) -> list[str]:
         """Names of every known city, sorted."""
@@ -411,12 +426,21 @@ class CityRegistry:
         return [self.load(name) for name in self.names()]
 
     def load(self, name: str | None = None) -> CityProfile:
-        """The profile of ``name`` (default: the registry's default city), loaded once while unchanged.
+        """The profile of ``name``, loaded once while unchanged.
+
+        Without a name: the default city (``Settings.city``); when that was not set explicitly and the store
+        holds exactly one city, that one.
 
         ``"Köln"``, ``"koeln"`` and ``"KOELN"`` are the same. Raises :class:`CityNotFoundError`, with the
         closest names as suggestion, when no source knows the city.
         """
-        text = self.default if name is None or not str(name).strip() else str(name)
+        if name is None or not str(name).strip():
+            text = self.default
+            if not self.default_is_explicit:
+                held = self.held()
+                text = held[0] if len(held) == 1 else text
+        else:
+            text = str(name)
         slug = slugify(text)
         folders = self._folders()
         if slug in folders:

@@ -773,7 +773,7 @@ async def import_check(
             paths,
             store=service.store,
             iris=service.iris,
-            city=service.city,
+            city=service.profile,
             source=source_name,
             dry_run=True,
         )
@@ -831,7 +831,7 @@ async def import_run(
                 sorted(folder.iterdir()),
                 store=service.store,
                 iris=service.iris,
-                city=service.city,
+                city=service.profile,
                 source=source_name,
                 agent=ctx.who.name,
             )
