@@ -267,6 +267,21 @@ def test_api_district_network_by_koeln_name(site):
     assert answer.json()["nodes"]
 
 
+def test_api_district_by_koeln_name_and_a_misspelt_one(site):
+    answer = httpx.get(f"{site.url}/api/districts/Ehrenfeld", timeout=60)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["code"] == "4" and answer.json()["label"] == "Ehrenfeld"
+    wrong = httpx.get(f"{site.url}/api/districts/Ehrenfelt", timeout=60)
+    assert wrong.status_code == 404 and "meinten Sie 'Ehrenfeld'" in wrong.json()["error"]
+
+
+def test_web_gap_report_takes_a_district_name(site):
+    answer = httpx.get(f"{site.url}/berichte/luecken.html", params={"stadtbezirk": "Ehrenfeld"}, timeout=120)
+    assert answer.status_code == 200 and "Ehrenfeld" in answer.text
+    wrong = httpx.get(f"{site.url}/berichte/luecken.html", params={"stadtbezirk": "Ehrenfelt"}, timeout=60)
+    assert wrong.status_code == 404 and "Ehrenfeld" in wrong.text
+
+
 def test_api_import_of_an_added_city_the_store_does_not_hold(site, world, tmp_path):
     # Duisburg is only in BILDUNGSNETZ_CITIES_DIR: the server finds it there.
     table = tmp_path / "akteure.csv"
