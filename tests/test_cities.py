@@ -14,7 +14,7 @@ from rdflib import RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from bildungsnetz import resources
-from bildungsnetz.cities.profiles import (
+from bildungsnetz.cities import (
     CityNotFoundError,
     CityProfileError,
     DistrictLocator,

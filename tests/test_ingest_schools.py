@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from bildungsnetz.cities.profiles import CityProfile, add_city, load_profile, profile_graph
+from bildungsnetz.cities import CityProfile, add_city, load_profile, profile_graph
 from bildungsnetz.errors import InputError
 from bildungsnetz.ingest.schools import looks_like_school_list, map_schools
 from bildungsnetz.iris import Iris

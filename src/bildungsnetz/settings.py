@@ -23,9 +23,9 @@ class Settings(BaseSettings):
     store: Path = Path("bildungsnetz-data")
     #: Base of all instance IRIs.
     base_iri: str = DEFAULT_BASE
-    #: City profile used when none is named.
+    #: City profile used when none is named (when unset and the store holds exactly one city: that one).
     city: str = "dortmund"
-    #: Extra folder with city profiles added by ``bildungsnetz city add``.
+    #: Folder of city profiles added by ``bildungsnetz city add`` (default: ``staedte/`` beside the store).
     cities_dir: Path | None = None
     #: SPARQL 1.1 query endpoint of a remote store; empty means the embedded store.
     endpoint: str | None = None

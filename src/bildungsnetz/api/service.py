@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from bildungsnetz.api.auth import Principal, TokenTable
 from bildungsnetz.api.errors import ApiError
 from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
+from bildungsnetz.cities import CityProfile, CityProfileError, CityRegistry
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
 from bildungsnetz.resources import queries_dir
@@ -70,7 +71,8 @@ class Service:
         self.settings = settings
         self.store = store
         self.iris = Iris(settings.base_iri)
-        self.city = settings.city
+        # Every city a request may name: shipped, added (BILDUNGSNETZ_CITIES_DIR) and held by the store.
+        self.cities = CityRegistry.from_settings(settings, store=store)
         self.tokens = TokenTable(settings.api_tokens)
         self.embedded = isinstance(store, EmbeddedStore)
         self.catalogue: dict[str, NamedQuery] = load_catalogue()
@@ -93,6 +95,28 @@ class Service:
         # process (it holds the store's lock), so that a write can empty the cache exactly.
         self._results: OrderedDict[tuple, QueryResult] = OrderedDict()
         self._results_size = settings.api_cache_size if self.embedded else 0
+
+    @property
+    def profile(self) -> CityProfile:
+        """The city the service answers for (``Settings.city``, or the only city the store holds), loaded once
+        per state of the store; :class:`~bildungsnetz.cities.CityNotFoundError` when no registry source knows it."""
+        return self.cached("city:profile", self.cities.load)
+
+    @property
+    def city(self) -> str:
+        """The name of :attr:`profile` (the configured name when no profile of that name exists)."""
+        try:
+            return self.profile.name
+        except CityProfileError:
+            return self.settings.city
+
+    def _city(self) -> CityProfile | str:
+        """What queries resolve district names with: the loaded profile, or the name (whose lookup then fails
+        with a message naming the missing profile)."""
+        try:
+            return self.profile
+        except CityProfileError:
+            return self.settings.city
 
     # -- startup and writes ------------------------------------------------------------------------------
 
@@ -164,13 +188,13 @@ class Service:
         if not self.embedded:
             return self._remote(name, query, clean)
         if not self._results_size:
-            return run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+            return run(query, clean, store=self.reader, iris=self.iris, city=self._city())
         key = (name, date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
         hit = self._results.get(key)
         if hit is not None:
             self._results.move_to_end(key)
             return hit
-        result = run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+        result = run(query, clean, store=self.reader, iris=self.iris, city=self._city())
         if len(result.rows) <= 5_000:  # big answers are not kept: the cache stays small
             self._results[key] = result
             while len(self._results) > self._results_size:
@@ -182,9 +206,9 @@ class Service:
         limit = int(clean.get("limit") or query.param("limit").default or 0)
         offset = int(clean.get("offset") or 0)
         if limit + offset <= REMOTE_SORTED_ROWS:
-            return run(query, clean, store=self.reader, iris=self.iris, city=self.city)
+            return run(query, clean, store=self.reader, iris=self.iris, city=self._city())
         rest = {k: v for k, v in clean.items() if k not in PAGING}
-        result = run(self._unpaged[name], rest, store=self.reader, iris=self.iris, city=self.city)
+        result = run(self._unpaged[name], rest, store=self.reader, iris=self.iris, city=self._city())
         return QueryResult(result.columns, result.rows[offset : offset + limit])
 
     def page(self, name: str, values: Mapping[str, object] | None, *, limit: int, offset: int) -> Page:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _open, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import StoreOpt, _cities, _open, _settings, domain_errors, err, out
 from bildungsnetz.iris import Iris
 
 __all__ = ["analyse", "report_gaps"]
@@ -47,9 +47,9 @@ def analyse(
     if save and (without or stadtbezirk != "all"):
         raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
     settings = _settings(store)
-    stadtbezirk = _bezirk_code(stadtbezirk, settings)
     st = _open(settings)
     try:
+        stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
 
@@ -90,15 +90,17 @@ def analyse(
         _emit(result, out_file)
 
 
-def _bezirk_code(value: str | None, settings) -> str | None:
-    """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code; ``all`` and None stay."""
+def _bezirk_code(value: str | None, settings, store=None) -> str | None:
+    """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code; ``all`` and None stay.
+
+    The city is the registry's (BILDUNGSNETZ_CITY, or the only city the store holds)."""
     if value is None or value == "all":
         return value
-    from bildungsnetz.cities.profiles import CityProfileError, load_profile, lookup_district
+    from bildungsnetz.cities import CityProfileError
     from bildungsnetz.errors import UsageError
 
     try:
-        return lookup_district(load_profile(settings.city), value, ebene="stadtbezirk").code
+        return _cities(settings, store).district(value, "stadtbezirk").code
     except CityProfileError as exc:
         raise UsageError(f"--stadtbezirk: {exc}") from None
 
@@ -135,9 +137,9 @@ def report_gaps(
     from bildungsnetz.report.gaps import report_gaps as write
 
     settings = _settings(store)
-    stadtbezirk = _bezirk_code(stadtbezirk, settings)
     st = _open(settings)
     try:
+        stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
     finally:
         st.close()

@@ -10,9 +10,8 @@ from rich.table import Table
 
 from bildungsnetz.cli.common import (
     StoreOpt,
-    _city_dirs,
+    _cities,
     _settings,
-    _user_cities_dir,
     city_app,
     domain_errors,
     err,
@@ -26,8 +25,6 @@ from bildungsnetz.cli.common import (
 @domain_errors
 def city_list(store: StoreOpt = None) -> None:
     """Stadtprofile anzeigen / list city profiles."""
-    from bildungsnetz.cities.profiles import list_profiles
-
     settings = _settings(store)
     table = Table(title="Stadtprofile / city profiles")
     for col in (
@@ -40,7 +37,7 @@ def city_list(store: StoreOpt = None) -> None:
         "Quelle / source",
     ):
         table.add_column(col)
-    for p in list_profiles(extra_dirs=_city_dirs(settings)):
+    for p in _cities(settings).profiles():
         table.add_row(
             p.name,
             p.label,
@@ -64,12 +61,8 @@ def city_add(
     store: StoreOpt = None,
 ) -> None:
     """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
-    from bildungsnetz.cities.profiles import add_city
-
     settings = _settings(store)
-    target = _user_cities_dir(settings)
-    target.mkdir(parents=True, exist_ok=True)
-    profile = add_city(name, gebiete, polygons or (), target_dir=target, label=label, ags=ags)
+    profile = _cities(settings).add(name, gebiete, polygons or (), label=label, ags=ags)
     out.print(
         f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
         f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"

@@ -46,13 +46,11 @@ def _settings(store: Path | None = None) -> Settings:
     return settings
 
 
-def _user_cities_dir(settings: Settings) -> Path:
-    return settings.cities_dir or settings.store / "staedte"
+def _cities(settings: Settings, store=None):
+    """The city registry of these settings (and of ``store``, whose district graphs count as cities too)."""
+    from bildungsnetz.cities import CityRegistry
 
-
-def _city_dirs(settings: Settings) -> tuple[Path, ...]:
-    folder = _user_cities_dir(settings)
-    return (folder,) if folder.is_dir() else ()
+    return CityRegistry.from_settings(settings, store=store)
 
 
 def domain_errors(func: F) -> F:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from bildungsnetz.cli.common import (
     StoreOpt,
-    _city_dirs,
+    _cities,
     _open,
     _settings,
     app,
@@ -30,11 +30,23 @@ def validate(
     files: Annotated[list[Path], typer.Argument(help="RDF-Dateien / RDF files (ttl, nt, nq, trig, jsonld)")],
     lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
     fmt: Annotated[str, typer.Option("--format", help="text oder json")] = "text",
+    city: Annotated[
+        str | None, typer.Option("--city", help="nur gegen dieses Stadtprofil / only against this city profile")
+    ] = None,
+    store: StoreOpt = None,
 ) -> None:
-    """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes."""
+    """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes.
+
+    Geprüft wird gegen die mitgelieferten und die mit 'city add' angelegten Stadtprofile (Ordner
+    BILDUNGSNETZ_CITIES_DIR, sonst staedte/ neben --store); mit --city nur gegen dieses.
+    """
+    from bildungsnetz.reference import reference_graph
     from bildungsnetz.validate.shacl import validate_files
 
-    report = validate_files(files)
+    settings = _settings(store)
+    cities = _cities(settings)
+    profiles = [cities.load(city)] if city is not None else cities.profiles()
+    report = validate_files(files, reference=reference_graph(Iris(settings.base_iri), profiles=profiles))
     if fmt == "json":
         out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
@@ -69,15 +81,15 @@ def import_(
     from bildungsnetz.report.imports import write_report
 
     settings = _settings(store)
-    city_name = city or settings.city
     st = _open(settings)
     try:
+        profile = _cities(settings, st).load(city)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                       transient=True) as bar:  # fmt: skip
             task = bar.add_task("Import …")
             result = import_files(
-                files, store=st, iris=Iris(settings.base_iri), city=city_name, source=source, kind=kind,
-                dry_run=dry_run, extra_city_dirs=_city_dirs(settings),
+                files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
+                dry_run=dry_run,
                 progress=lambda msg: bar.update(task, description=msg),
             )  # fmt: skip
     finally:
@@ -191,7 +203,8 @@ def export(
         if fmt in ("xlsx", "csv"):
             from bildungsnetz.ingest.export import export_tables, write_tables
 
-            tables = export_tables(st, city=city or settings.city, iris=iris, include_private=private)
+            profile = _cities(settings, st).load(city)
+            tables = export_tables(st, city=profile.name, profile=profile, iris=iris, include_private=private)
             written = write_tables(tables, out_file, fmt)
             out.print(f"Geschrieben / written: {', '.join(str(p) for p in written)}")
             return

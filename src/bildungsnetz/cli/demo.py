@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bildungsnetz.cli.common import (
     StoreOpt,
-    _city_dirs,
+    _cities,
     _settings,
     app,
     domain_errors,
@@ -26,7 +26,9 @@ from bildungsnetz.settings import Settings
 @app.command()
 @domain_errors
 def demo(
-    city: Annotated[str, typer.Option(help="Stadtprofil / city profile")] = "dortmund",
+    city: Annotated[
+        str | None, typer.Option(help="Stadtprofil / city profile [Vorgabe: BILDUNGSNETZ_CITY, dortmund]")
+    ] = None,
     actors: Annotated[int, typer.Option(help="Anzahl Akteure / number of actors (100–200000)")] = 2000,
     seed: Annotated[int, typer.Option(help="Zufallsstartwert; gleicher Wert, gleiche Stadt / seed")] = 1,
     store: StoreOpt = None,
@@ -45,9 +47,10 @@ def demo(
 ) -> None:
     """Demo-Stadt erzeugen (falls nicht vorhanden) und bereitstellen / build the demo city if missing, then serve it.
 
-    Ohne --neu bleibt eine vorhandene Demo stehen; --no-serve baut nur, --out schreibt TriG und startet nichts.
+    Ohne --neu bleibt eine vorhandene Demo stehen; hält der Speicher die Demo einer anderen Stadt, endet der
+    Befehl mit einem Hinweis (--neu ersetzt sie, --store wählt einen anderen Ordner). --no-serve baut nur,
+    --out schreibt TriG und startet nichts.
     """
-    from bildungsnetz.cities.profiles import load_profile
     from bildungsnetz.demo.city import generate
     from bildungsnetz.errors import UsageError
     from bildungsnetz.reference import reference_graphs
@@ -57,16 +60,28 @@ def demo(
     iris = Iris(settings.base_iri)
     if not 100 <= actors <= 200_000:
         raise UsageError(f"--actors {actors}: erlaubt sind 100 bis 200000 / allowed are 100 to 200000")
-    if out_file is None and not rebuild and _has_demo(settings, iris):
-        err.print(f"Demo vorhanden in / demo present in: {settings.store.resolve()} (--neu baut sie neu / rebuilds)")
+    # The profile first: a misspelt city is an error with a suggestion, whatever the store holds.
+    profile = _cities(settings).load(city)
+    held = _demo_cities(settings, iris) if out_file is None and not rebuild else None
+    if held is not None:
+        if city is not None and profile.name not in held:
+            where = settings.store.resolve()
+            raise UsageError(
+                f"der Speicher {where} enthält schon die Demo von {', '.join(held) or '?'}, nicht von {profile.name}: "
+                f"--neu ersetzt sie, --store wählt einen anderen Ordner / the store {where} already holds the demo "
+                f"of {', '.join(held) or '?'}, not of {profile.name}: --neu replaces it, --store picks another folder"
+            )
+        err.print(
+            f"Demo ({', '.join(held)}) vorhanden in / demo present in: {settings.store.resolve()} "
+            "(--neu baut sie neu / rebuilds)"
+        )
         if serve_it:
             _serve(settings, host=host, port=port)
         return
-    profile = load_profile(city, extra_dirs=_city_dirs(settings))
     with err.status(f"Erzeuge Demo-Stadt {profile.label} mit {actors} Akteuren …"):
-        result = generate(city=profile.name, actors=actors, seed=seed, iris=iris, extra_city_dirs=_city_dirs(settings))
+        result = generate(city=profile, actors=actors, seed=seed, iris=iris)
         graphs = dict(result.graphs)
-        graphs.update(reference_graphs([profile.name], iris, extra_dirs=_city_dirs(settings)))
+        graphs.update(reference_graphs([profile], iris))
     if out_file is not None:
         import pyoxigraph as ox
 
@@ -87,15 +102,23 @@ def demo(
         _serve(settings, host=host, port=port)
 
 
-def _has_demo(settings: Settings, iris: Iris) -> bool:
-    """True when the embedded store already holds the demo's graph."""
+def _demo_cities(settings: Settings, iris: Iris) -> list[str] | None:
+    """The cities of the demo the embedded store holds (``None`` when it holds no demo)."""
     from bildungsnetz.store import open_store
 
     if settings.endpoint or not settings.store.is_dir():
-        return False
+        return None
     st = open_store(settings.store)
     try:
-        return str(iris.graph("quelle/demo")) in st.named_graphs()
+        demo = iris.graph("quelle/demo")
+        if str(demo) not in st.named_graphs():
+            return None
+        # The demo's city is the one its data points at (a store may hold other cities' district graphs too).
+        return [
+            name
+            for name in _cities(settings, st).held()
+            if st.ask(f"ASK {{ GRAPH {demo.n3()} {{ ?s ?p {iris.gemeinde(name).n3()} }} }}")
+        ]
     finally:
         st.close()
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bildungsnetz.cli.common import (
     StoreOpt,
+    _cities,
     _settings,
     app,
     domain_errors,
@@ -35,6 +36,9 @@ def query(
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für csv/json/xlsx / output file")] = None,
     list_: Annotated[bool, typer.Option("--list", help="Katalog anzeigen / show the catalogue")] = False,
+    city: Annotated[
+        str | None, typer.Option("--city", help="Stadtprofil für Gebietsnamen / city profile for district names")
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Benannte Abfrage ausführen / run a named query from the catalogue."""
@@ -63,10 +67,12 @@ def query(
         )
     iris = Iris(settings.base_iri)
     named = get(name)
-    bind(named, values, iris=iris, city=settings.city)  # refuse bad parameters before the store is opened
     st = open_store(settings)
     try:
-        result = run(named, values, store=st, iris=iris, city=settings.city)
+        # The city whose district names the parameters use: --city, BILDUNGSNETZ_CITY, or the store's only city.
+        profile = _cities(settings, st).load(city)
+        bind(named, values, iris=iris, city=profile)  # refuse bad parameters before anything runs
+        result = run(named, values, store=st, iris=iris, city=profile)
     finally:
         st.close()
     _write_result(result, fmt, out_file, title=name)

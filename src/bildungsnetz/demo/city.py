@@ -11,11 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, GEO, ORG, PREFIXES, PROV, QB, SCHEMA, VOCAB
+
+if TYPE_CHECKING:
+    from bildungsnetz.cities import CityProfile
 
 __all__ = ["DemoCity", "DemoSummary", "generate", "DEMO_SOURCE", "ANCHOR"]
 
@@ -259,7 +263,7 @@ class _Builder:
         return self.rng.choices(keys, weights=[options[k] for k in keys])[0]
 
     def _areas(self) -> list[_Area]:
-        from bildungsnetz.cities.profiles import profile_layout  # the city layer knows the geometry
+        from bildungsnetz.cities import profile_layout  # the city layer knows the geometry
 
         areas = []
         layout = profile_layout(self.profile)
@@ -968,19 +972,19 @@ class _Builder:
 
 def generate(
     *,
-    city: str = "dortmund",
+    city: str | CityProfile = "dortmund",
     actors: int = 2000,
     seed: int = 1,
     iris: Iris | None = None,
     reference_date: date = ANCHOR,
-    extra_city_dirs: tuple[Path, ...] = (),
 ) -> DemoCity:
     """Generate the demo city.
 
     Parameters
     ----------
     city
-        Name of a city profile; its real district structure carries the synthetic actors.
+        A loaded city profile (or the name of a shipped one); its real district structure carries the
+        synthetic actors.
     actors
         Number of actors, 100 to 200,000.
     seed
@@ -995,14 +999,14 @@ def generate(
     DemoCity
         Triples of the data graph, the private graph (contact persons) and ``graph/meta``.
     """
-    from bildungsnetz.cities.profiles import load_profile
+    from bildungsnetz.cities import CityProfile, load_profile
 
     if not 100 <= actors <= 200_000:
         raise ValueError(
             f"--actors {actors}: erlaubt sind 100 bis 200.000 Akteure / allowed are 100 to 200,000 actors"
         )
     iris = iris or Iris()
-    profile = load_profile(city, extra_dirs=extra_city_dirs)
+    profile = city if isinstance(city, CityProfile) else load_profile(city)
     builder = _Builder(profile=profile, n_actors=actors, seed=seed, iris=iris, reference_date=reference_date)
     demo, meta = builder.build()
     demo.graphs[str(iris.graph(f"meta/{DEMO_SOURCE}"))] = meta

@@ -13,7 +13,7 @@ from urllib.parse import unquote
 
 import pyoxigraph as ox
 
-from bildungsnetz.cities.profiles import CityProfile, District, fold_name, load_profile
+from bildungsnetz.cities import CityProfile, District, fold_name, load_profile
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest import TABLES
 from bildungsnetz.ingest.tables import (

@@ -15,10 +15,12 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
+from bildungsnetz.cities import CityProfile, CityRegistry
 from bildungsnetz.errors import InputError, UsageError
 from bildungsnetz.ingest import SourceFile, Staged
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV
+from bildungsnetz.reference import missing_reference_graphs
 from bildungsnetz.store import Store
 from bildungsnetz.validate.shacl import ValidationReport, Violation
 
@@ -166,22 +168,12 @@ def _reference_types(store: Store, iris: Iterable[str], described: set[str] | No
     return out
 
 
-def _city_reference(city: str, iris: Iris, extra_dirs: tuple[Path, ...]) -> Graph:
-    from bildungsnetz.cities.profiles import load_profile, profile_graph
-    from bildungsnetz.validate.shacl import reference_graph
+def _city_reference(profile: CityProfile, iris: Iris) -> Graph:
+    """Vocabularies and city profiles the import is checked against: the shipped ones and the import's city."""
+    from bildungsnetz.reference import _shipped_profiles, reference_graph
 
-    ref = Graph()
-    ref += reference_graph(iris.base)
-    profile = load_profile(city, extra_dirs=extra_dirs)
-    if profile.source is None or profile.name not in _shipped_profiles():
-        ref += profile_graph(profile, iris)
-    return ref
-
-
-def _shipped_profiles() -> set[str]:
-    from bildungsnetz.cities.profiles import list_profiles
-
-    return {p.name for p in list_profiles()}
+    others = [p for p in _shipped_profiles() if p.name != profile.name]
+    return reference_graph(iris, profiles=[*others, profile])
 
 
 def to_rdflib(triples: Iterable[ox.Triple]) -> Graph:
@@ -314,10 +306,9 @@ def _map(
     *,
     store: Store,
     iris: Iris,
-    city: str,
     source: str,
     table: str | None,
-    extra_dirs: tuple[Path, ...],
+    profile: CityProfile,
     today: date,
 ) -> Staged:
     parts: list[Staged] = []
@@ -326,7 +317,8 @@ def _map(
         from bildungsnetz.ingest.tables import map_tables
 
         parts.append(
-            map_tables(tables, city=city, iris=iris, source=source, kind=table, existing_actors=_StoreActors(store))
+            map_tables(tables, city=profile.name, profile=profile, iris=iris, source=source, kind=table,
+                       existing_actors=_StoreActors(store))
         )
     schools = [p for p, k in zip(paths, kinds, strict=True) if k == "schulliste"]
     if len(schools) > 1:
@@ -336,10 +328,8 @@ def _map(
             + ", ".join(p.name for p in schools)
         )
     if schools:
-        from bildungsnetz.cities.profiles import load_profile
         from bildungsnetz.ingest.schools import map_schools
 
-        profile = load_profile(city, extra_dirs=extra_dirs)
         previous = [q.triple for q in store.quads(str(iris.graph(f"quelle/{source}")))]
         for p in schools:
             parts.append(map_schools(p, profile=profile, iris=iris, source=source, previous=previous, today=today))
@@ -356,19 +346,20 @@ def import_files(
     *,
     store: Store,
     iris: Iris | None = None,
-    city: str = "dortmund",
+    city: str | CityProfile = "dortmund",
     source: str | None = None,
     kind: str | None = None,
     dry_run: bool = False,
     agent: str = "bildungsnetz",
-    extra_city_dirs: tuple[Path, ...] = (),
+    registry: CityRegistry | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> ImportResult:
     """Import files as one source: map, validate, then replace the source's graphs in one transaction.
 
-    Nothing is written when validation finds a violation, when ``dry_run`` is set, or when the data is exactly
-    what the store already holds for this source. Reference data (ontology, vocabularies, the city profile) is
-    written into its own graphs in the same transaction if the store lacks it.
+    ``city`` is a loaded profile, or a name that ``registry`` resolves (default: the shipped profiles, the
+    store's cities). Nothing is written when validation finds a violation, when ``dry_run`` is set, or when
+    the data is exactly what the store already holds for this source. Reference data (ontology, vocabularies,
+    the city profile) is written into its own graphs in the same transaction if the store lacks it.
 
     Raises
     ------
@@ -379,6 +370,7 @@ def import_files(
     """
     step = progress or (lambda _msg: None)
     iris = iris or Iris()
+    profile = city if isinstance(city, CityProfile) else (registry or CityRegistry(store=store, iris=iris)).load(city)
     paths = [Path(p) for p in paths]
     _check_readable(paths)
     name = source_name(paths, source)
@@ -389,13 +381,13 @@ def import_files(
 
     t0 = time.perf_counter()
     step("Lese und wandle um / reading and mapping")
-    staged = _map(paths, kinds, store=store, iris=iris, city=city, source=name, table=table,
-                  extra_dirs=extra_city_dirs, today=started.date())  # fmt: skip
+    staged = _map(paths, kinds, store=store, iris=iris, source=name, table=table, profile=profile,
+                  today=started.date())  # fmt: skip
     timings["map"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     step("Prüfe gegen die Formen / validating against the shapes")
-    reference = _city_reference(city, iris, extra_city_dirs)
+    reference = _city_reference(profile, iris)
     report = validate_staged(staged, store=store, reference=reference)
     timings["validate"] = time.perf_counter() - t0
 
@@ -434,7 +426,7 @@ def import_files(
         iris=iris, source=name, staged=staged, report=report, started=started, ended=datetime.now(UTC),
         agent=agent, previous=previous_meta, checksum=checksum,
     )  # fmt: skip
-    graphs.update(_missing_reference_graphs(existing, city, iris, extra_city_dirs))
+    graphs.update(missing_reference_graphs(existing, profile, iris))
     store.replace_graphs(graphs)
     timings["load"] = time.perf_counter() - t0
     result.imported = True
@@ -490,19 +482,3 @@ def _stored_checksum(store: Store, meta_graph: str, data_graph: str) -> str | No
     return None
 
 
-def _missing_reference_graphs(existing: set[str], city: str, iris: Iris, extra_dirs: tuple[Path, ...]) -> dict:
-    from bildungsnetz.cities.profiles import load_profile
-    from bildungsnetz.reference import ontology_triples, rdflib_to_triples, vocabulary_triples
-
-    out: dict[str, list[ox.Triple]] = {}
-    if str(iris.graph("ontologie")) not in existing:
-        out[str(iris.graph("ontologie"))] = ontology_triples()
-    if str(iris.graph("vokabulare")) not in existing:
-        out[str(iris.graph("vokabulare"))] = vocabulary_triples()
-    profile = load_profile(city, extra_dirs=extra_dirs)
-    city_graph = str(iris.graph(f"stadt/{profile.name}"))
-    if city_graph not in existing:
-        from bildungsnetz.cities.profiles import profile_graph
-
-        out[city_graph] = rdflib_to_triples(profile_graph(profile, iris))
-    return out

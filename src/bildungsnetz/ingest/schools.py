@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from bildungsnetz.cities.profiles import CityProfile, DistrictLocator, utm32_to_wgs84
+from bildungsnetz.cities import CityProfile, DistrictLocator, utm32_to_wgs84
 from bildungsnetz.errors import InputError
 from bildungsnetz.ingest import Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer
@@ -603,7 +603,7 @@ def map_schools(
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> from bildungsnetz.cities.profiles import CityProfile
+    >>> from bildungsnetz.cities import CityProfile
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "schuldaten.csv"
     >>> _ = f.write_text("sep=;\\n" + ";".join(COLUMNS) + ";\\n" + ";".join(f'"{v}"' for v in (
     ...     "100132", "02", "Grundschule am", "Beispielpark", "", "", "44263", "Dortmund", "Beispielstr. 1",

@@ -23,7 +23,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from bildungsnetz.cities.profiles import (
+from bildungsnetz.cities import (
     CityProfile,
     CityProfileError,
     District,
@@ -1486,7 +1486,7 @@ def map_tables(
     kind : str, optional
         Force the table of a CSV file (``akteure`` …); see :func:`read_tables`.
     profile : CityProfile, optional
-        The loaded profile of ``city`` (default: :func:`~bildungsnetz.cities.profiles.load_profile`).
+        The loaded profile of ``city`` (default: :func:`~bildungsnetz.cities.registry.CityRegistry.load`).
     existing_actors : container of str
         IRIs of actors already in the store; a ``traeger`` naming one of them becomes ``bn:traeger``.
     generated : datetime, optional

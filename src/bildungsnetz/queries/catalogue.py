@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
@@ -20,6 +20,9 @@ from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import VOCAB
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.vocab import UnknownTerm, get_vocabulary
+
+if TYPE_CHECKING:
+    from bildungsnetz.cities import CityProfile
 
 __all__ = [
     "Param",
@@ -368,7 +371,7 @@ def _where_brace(text: str) -> int:
 # -- Binding --------------------------------------------------------------------------------------------
 
 
-def _iri(param: Param, value: str, iris: Iris, city: str) -> URIRef:
+def _iri(param: Param, value: str, iris: Iris, city: str | CityProfile) -> URIRef:
     text = value.strip()
     if text.startswith("<") and text.endswith(">"):
         text = text[1:-1].strip()
@@ -405,33 +408,55 @@ def _iri(param: Param, value: str, iris: Iris, city: str) -> URIRef:
         if len(parts_) == 1:
             return _district_by_name(param, text, iris, city)
         if len(parts_) == 2:
-            return iris.gebiet(city, parts_[0], parts_[1])
+            return iris.gebiet(_city_name(city), parts_[0], parts_[1])
         return iris.gebiet(*parts_)
     return getattr(iris, kind)(text)
 
 
-def _district_by_name(param: Param, text: str, iris: Iris, city: str) -> URIRef:
-    """A district of the configured city by code or name (``8``, ``Hörde``, ``Hoerde``), or the city itself.
+def _city_name(city: str | CityProfile) -> str:
+    return city if isinstance(city, str) else city.name
+
+
+def _district_by_name(param: Param, text: str, iris: Iris, city: str | CityProfile) -> URIRef:
+    """A district of the city by code or name (``8``, ``Hörde``, ``Hoerde``), or the city itself.
 
     Staff type what they know: the name or number of their Stadtbezirk. The parameter's name says the level.
+    ``city`` is a loaded profile (commands and routes pass the one their registry loaded) or a name, which the
+    settings' registry loads. An unknown city or district is an error with the closest names, never an IRI
+    that matches nothing.
     """
-    from bildungsnetz.cities.profiles import CityProfileError, fold_name, load_profile, lookup_district
+    from bildungsnetz.cities import (
+        CityProfile,
+        CityProfileError,
+        CityRegistry,
+        DistrictNotFoundError,
+        fold_name,
+        lookup_district,
+    )
 
-    try:
-        profile = load_profile(city)
-    except CityProfileError:
-        return iris.gemeinde(text)
+    if isinstance(city, CityProfile):
+        profile = city
+    else:
+        from bildungsnetz.settings import get_settings  # noqa: PLC0415 - read at call time, never at import
+
+        try:
+            profile = CityRegistry.from_settings(get_settings()).load(city)
+        except CityProfileError as exc:
+            if fold_name(text) == fold_name(city):  # the city itself needs no profile
+                return iris.gemeinde(city)
+            raise ParameterError(param.name, text, exc.de, exc.en) from None
     if fold_name(text) in (fold_name(profile.name), fold_name(profile.label)):
         return iris.gemeinde(profile.name)
     level = param.name if param.name in ("stadtbezirk", "stadtteil") else None
     try:
         district = lookup_district(profile, text, ebene=level)
-    except CityProfileError as exc:
-        suggestions = getattr(exc, "suggestions", ())
-        hint = ", ".join(f'"{s}"' for s in suggestions)
+    except DistrictNotFoundError as exc:
+        hint = ", ".join(f'"{s}"' for s in exc.suggestions)
         german = f"ist kein Gebiet in {profile.label}" + (f" – meinten Sie {hint}?" if hint else "")
         english = f"is not an area of {profile.label}" + (f" – did you mean {hint}?" if hint else "")
         raise ParameterError(param.name, text, german, english) from None
+    except CityProfileError as exc:  # ambiguous between levels
+        raise ParameterError(param.name, text, exc.de, exc.en) from None
     return iris.gebiet(profile.name, district.ebene, district.code)
 
 
@@ -508,7 +533,7 @@ def _string(param: Param, value: str) -> Literal:
     return Literal(value)
 
 
-def _term(param: Param, value: str, iris: Iris, city: str) -> URIRef | Literal:
+def _term(param: Param, value: str, iris: Iris, city: str | CityProfile) -> URIRef | Literal:
     if param.type == "iri":
         return _iri(param, value, iris, city)
     if param.type == "code":
@@ -520,7 +545,7 @@ def _term(param: Param, value: str, iris: Iris, city: str) -> URIRef | Literal:
     return _string(param, value)
 
 
-def _settings_defaults(iris: Iris | None, city: str | None) -> tuple[Iris, str]:
+def _settings_defaults(iris: Iris | None, city: str | CityProfile | None) -> tuple[Iris, str | CityProfile]:
     if iris is not None and city is not None:
         return iris, city
     from bildungsnetz.settings import get_settings  # noqa: PLC0415 - read at call time, never at import
@@ -534,7 +559,7 @@ def bind(
     values: dict[str, str] | None = None,
     *,
     iris: Iris | None = None,
-    city: str | None = None,
+    city: str | CityProfile | None = None,
 ) -> str:
     """The query text with ``values`` bound: one line of ``VALUES`` at the top of the outermost WHERE group.
 
@@ -543,8 +568,8 @@ def bind(
 
     Each raw value is converted by its declared type into an rdflib term, and only the terms' ``n3()`` form
     enters the text. ``limit`` / ``offset`` become ``LIMIT`` / ``OFFSET`` from validated integers. Empty
-    optional parameters are ``UNDEF``. ``iris`` and ``city`` (for short forms of IRIs) default to the
-    settings.
+    optional parameters are ``UNDEF``. ``iris`` and ``city`` (a loaded profile or a name, for district names
+    and short forms of IRIs) default to the settings.
 
     >>> text = bind(get("partners-of-actor"), {"actor": "100132", "date": "01.08.2024"},
     ...             iris=Iris(), city="dortmund")
@@ -782,7 +807,7 @@ def run(
     *,
     store: Any,
     iris: Iris | None = None,
-    city: str | None = None,
+    city: str | CityProfile | None = None,
 ) -> QueryResult:
     """Bind and run a named query over the union of all graphs; rows come back as plain Python values.
 

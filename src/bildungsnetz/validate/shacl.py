@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from os import PathLike
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 from typing import Literal as LiteralType
-from typing import NamedTuple
 
 import pyoxigraph as ox
 import pyshacl
@@ -23,8 +23,10 @@ from rdflib.term import Node
 
 from bildungsnetz import resources
 from bildungsnetz.errors import InputError
-from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PREFIXES
+
+if TYPE_CHECKING:
+    from bildungsnetz.cities import CityProfile
 
 __all__ = [
     "FileUnreadable",
@@ -330,33 +332,15 @@ def load_ontology() -> Graph:
     return Graph().parse(resources.ontology_file(), format="turtle")
 
 
-def _vocabulary_graph() -> Graph:
-    try:
-        from bildungsnetz.vocab import vocabulary_graph  # written by the vocabulary stage
-    except ImportError:
-        graph = Graph()
-        for path in resources.vocabulary_files():
-            graph.parse(path, format="turtle")
-        return graph
-    return vocabulary_graph()
+def reference_graph(base_iri: str | None = None, *, profiles: Iterable[CityProfile] | None = None) -> Graph:
+    """Reference data every import may point at: the vocabularies and the city profiles (default: the shipped
+    ones; pass a :class:`~bildungsnetz.cities.CityRegistry`'s profiles for added cities).
 
-
-@cache
-def reference_graph(base_iri: str | None = None) -> Graph:
-    """Reference data every import may point at: the vocabularies and all shipped city profiles.
-
-    ``base_iri`` is the base of instance IRIs (default: ``Iris().base``). Cached: do not modify it.
+    Built by :func:`bildungsnetz.reference.reference_graph`, the one builder. Cached: do not modify it.
     """
-    graph = Graph()
-    graph += _vocabulary_graph()
-    try:
-        from bildungsnetz.cities.profiles import list_profiles, profile_graph
-    except ImportError:  # the city stage is optional: without it, only the vocabularies
-        return graph
-    iris = Iris(base_iri) if base_iri else Iris()
-    for profile in list_profiles():
-        graph += profile_graph(profile, iris)
-    return graph
+    from bildungsnetz import reference
+
+    return reference.reference_graph(base_iri, profiles=profiles)
 
 
 # -- Validation ----------------------------------------------------------------------------------------------

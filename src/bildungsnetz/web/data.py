@@ -48,7 +48,7 @@ def web_query(
     clean = {k: str(v) for k, v in (values or {}).items() if v not in (None, "")}
 
     def compute() -> list[dict[str, object]]:
-        return run(_web_query(name), clean, store=service.reader, iris=service.iris, city=service.city).rows
+        return run(_web_query(name), clean, store=service.reader, iris=service.iris, city=service._city()).rows
 
     return service.cached(f"web:q:{name}:{sorted(clean.items())}", compute) if keep else compute()
 

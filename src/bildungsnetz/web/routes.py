@@ -522,6 +522,13 @@ def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
         return error_page(ctx, 404, ctx.t("site.not_found"))
     code = (request.query_params.get("stadtbezirk") or "").strip()
     if code and find_district(service, "stadtbezirk", code) is None:
+        from bildungsnetz.cities import CityProfileError  # noqa: PLC0415
+
+        try:  # a name as staff type it (Hörde, Hoerde): the city's registry knows its code
+            code = service.cities.district(code, "stadtbezirk", city=service.profile).code
+        except CityProfileError as exc:
+            return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {exc.de if ctx.lang == 'de' else exc.en}"[:200])
+    if code and find_district(service, "stadtbezirk", code) is None:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {code}"[:100])
 
     def compute() -> bytes:
@@ -761,7 +768,7 @@ async def import_check(
             paths,
             store=service.store,
             iris=service.iris,
-            city=service.city,
+            city=service.profile,
             source=source_name,
             dry_run=True,
         )
@@ -819,7 +826,7 @@ async def import_run(
                 sorted(folder.iterdir()),
                 store=service.store,
                 iris=service.iris,
-                city=service.city,
+                city=service.profile,
                 source=source_name,
                 agent=ctx.who.name,
             )

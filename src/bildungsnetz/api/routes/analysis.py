@@ -24,11 +24,11 @@ def _bezirk(service, value: str | None) -> str | None:
     """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code."""
     if value is None:
         return None
-    from bildungsnetz.cities.profiles import CityProfileError, load_profile, lookup_district
+    from bildungsnetz.cities import CityProfileError
     from bildungsnetz.queries.catalogue import ParameterError
 
     try:
-        return lookup_district(load_profile(service.city), value, ebene="stadtbezirk").code
+        return service.cities.district(value, "stadtbezirk", city=service.profile).code
     except CityProfileError as exc:
         raise ParameterError("stadtbezirk", value, exc.de, exc.en) from None
 

@@ -52,18 +52,31 @@ def get_district(
     date: DateQ = None,
     format: FormatQ = None,
 ) -> Any:
-    """A Stadtbezirk (or Stadtteil) with its parts, actors per kind and the networks active at ``date``."""
-    found: dict[str, Any] | None = None
-    for bezirk in service.district_tree():
-        if bezirk["code"] == code and ebene in (None, "stadtbezirk"):
-            found = dict(bezirk, parent=None)
+    """A Stadtbezirk (or Stadtteil) with its parts, actors per kind and the networks active at ``date``.
+
+    ``code`` is a code as the store has it or, failing that, a code or name the city profile knows (``Hörde``,
+    ``Hoerde``); an unknown one is a 404 that names the closest districts."""
+    found = _find(service, code, ebene)
+    if found is None:
+        from bildungsnetz.cities import CityProfileError
+
+        suggestions: list[str] = []
+        for level in (ebene,) if ebene else ("stadtbezirk", "stadtteil"):  # a name on both levels: the Bezirk
+            try:
+                district = service.cities.district(code, level, city=service.profile)
+            except CityProfileError as exc:
+                suggestions += [s for s in getattr(exc, "suggestions", ()) if s not in suggestions]
+                continue
+            found = _find(service, district.code, district.ebene)
             break
-    if found is None and ebene in (None, "stadtteil"):
-        for bezirk in service.district_tree():
-            for teil in bezirk["stadtteile"]:
-                if teil["code"] == code:
-                    parent = {k: bezirk[k] for k in ("code", "iri", "label", "einwohner")}
-                    found = dict(teil, level="stadtteil", stadtteile=[], parent=parent)
+        if found is None and suggestions:
+            shown = code if len(code) <= 40 else code[:40] + "…"
+            listed = ", ".join(f"'{s}'" for s in suggestions)
+            raise ApiError(
+                404,
+                f'Gebiet "{shown}" nicht gefunden – meinten Sie {listed}? / '
+                f"district not found – did you mean {listed}?",
+            )
     if found is None:
         shown = code if len(code) <= 40 else code[:40] + "…"
         raise ApiError(404, f'Gebiet "{shown}" nicht gefunden / district not found')
@@ -73,3 +86,17 @@ def get_district(
     if wants_csv(request):
         return csv_response(["kind", "actors"], found["actors_by_kind"], filename=f"gebiet-{code}")
     return found
+
+
+def _find(service: ServiceDep, code: str, ebene: str | None) -> dict[str, Any] | None:
+    """The district of the store's tree with exactly this code (a Stadtbezirk before a Stadtteil)."""
+    for bezirk in service.district_tree():
+        if bezirk["code"] == code and ebene in (None, "stadtbezirk"):
+            return dict(bezirk, parent=None)
+    if ebene in (None, "stadtteil"):
+        for bezirk in service.district_tree():
+            for teil in bezirk["stadtteile"]:
+                if teil["code"] == code:
+                    parent = {k: bezirk[k] for k in ("code", "iri", "label", "einwohner")}
+                    return dict(teil, level="stadtteil", stadtteile=[], parent=parent)
+    return None

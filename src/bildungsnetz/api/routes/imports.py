@@ -90,12 +90,14 @@ async def import_files_route(
             paths.append(target)
         async with service.write_lock:
             try:
+                # A named city comes from the service's registry (added cities too); none: the service's city.
+                profile = service.cities.load(city) if city else service.profile
                 result = await asyncio.to_thread(
                     import_files,
                     paths,
                     store=service.store,
                     iris=service.iris,
-                    city=city or service.city,
+                    city=profile,
                     source=source,
                     kind=kind,
                     dry_run=dry_run,
