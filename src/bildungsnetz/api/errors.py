@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.errors import ApiError, BildungsnetzError
 
 __all__ = [
     "ApiError",
@@ -35,15 +35,6 @@ _STATUS_TEXT = {
     500: "Interner Fehler / internal error",
     503: "Dienst gerade nicht verfügbar / service unavailable",
 }
-
-
-class ApiError(BildungsnetzError):
-    """An error raised by the API layer itself, with its HTTP status and optional headers."""
-
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.headers = headers or {}
 
 
 def error_response(

@@ -8,7 +8,7 @@ from typing import Any
 
 import networkx as nx
 
-from bildungsnetz.errors import UsageError
+from bildungsnetz.errors import UnknownActor, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.sdg.workflow import _run, _texts, pair_states, parse_sdg
 
@@ -16,15 +16,6 @@ __all__ = ["NEARNESS", "UnknownActor", "partner_suggestions", "network_distances
 
 #: Nearness levels, nearest first.
 NEARNESS = ("stadtteil", "stadtbezirk", "stadt", "ausserhalb")
-
-
-class UnknownActor(UsageError, LookupError):
-    """No actor with that id or IRI in the store."""
-
-    http_status = 404
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def network_distances(edges: list[tuple[str, str, str]], source: str) -> dict[str, int]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import UsageError
+from bildungsnetz.errors import SdgParameterError, UnknownOffer, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, VOCAB
 from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
@@ -49,19 +49,6 @@ _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DECIDED = ("bestaetigt", "abgelehnt")
 #: The PROV agent of stored suggestions.
 SUGGESTER = "bildungsnetz"
-
-
-class UnknownOffer(UsageError, LookupError):
-    """No offer with that id or IRI in the store."""
-
-    http_status = 404
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class SdgParameterError(UsageError, ValueError):
-    """An SDG, status or user parameter is invalid (message names the parameter, German / English)."""
 
 
 def _n(term: Any) -> ox.NamedNode:

@@ -7,16 +7,9 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.errors import StoreError
 
 __all__ = ["Store", "StoreError"]
-
-
-class StoreError(BildungsnetzError):
-    """The store cannot be opened or written; the message is one line in German and English."""
-
-    exit_code = 2
-    http_status = 503
 
 
 class Store(Protocol):
