@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _open, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import StoreOpt, _settings, domain_errors, err, out
 from bildungsnetz.iris import Iris
+from bildungsnetz.store import open_store
 
 __all__ = ["analyse", "report_gaps"]
 
@@ -44,8 +45,7 @@ def analyse(
         raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
     settings = _settings(store)
     stadtbezirk = _bezirk_code(stadtbezirk, settings)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
 
@@ -63,8 +63,6 @@ def analyse(
             graph = write_measures(st, run_analysis(load(st, date=date), ebene=ebene, gruppe=gruppe),
                                    iris=Iris(settings.base_iri))  # fmt: skip
             err.print(f"Maße gespeichert / measures stored: {graph}")
-    finally:
-        st.close()
     if fmt == "table":
         table = Table(title="Netzwerkanalyse je Bezirk / network analysis per district")
         columns = ["code", "name", "nodes", "ties", "density", "components", "isolates", "cross_border_ties",
@@ -113,11 +111,8 @@ def report_gaps(
 
     settings = _settings(store)
     stadtbezirk = _bezirk_code(stadtbezirk, settings)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
-    finally:
-        st.close()
     err.print(f"Bericht / report: {path}")
 
 

@@ -88,12 +88,6 @@ def domain_errors(func: F) -> F:
 
 
 
-def _open(settings: Settings):
-    from bildungsnetz.store import open_store
-
-    return open_store(settings)
-
-
 
 token_app = typer.Typer(help="API-Zugangsschlüssel / API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")

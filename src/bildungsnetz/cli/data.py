@@ -12,7 +12,6 @@ from rich.table import Table
 from bildungsnetz.cli.common import (
     StoreOpt,
     _city_dirs,
-    _open,
     _settings,
     app,
     domain_errors,
@@ -20,6 +19,7 @@ from bildungsnetz.cli.common import (
     out,
 )
 from bildungsnetz.iris import Iris
+from bildungsnetz.store import open_store
 
 # -- validate ----------------------------------------------------------------------
 
@@ -70,8 +70,7 @@ def import_(
 
     settings = _settings(store)
     city_name = city or settings.city
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                       transient=True) as bar:  # fmt: skip
             task = bar.add_task("Import …")
@@ -80,8 +79,6 @@ def import_(
                 dry_run=dry_run, extra_city_dirs=_city_dirs(settings),
                 progress=lambda msg: bar.update(task, description=msg),
             )  # fmt: skip
-    finally:
-        st.close()
     if report is not None:
         write_report(result, report)
         err.print(f"Bericht / report: {report}")
@@ -122,11 +119,8 @@ def graphs(store: StoreOpt = None) -> None:
     from bildungsnetz.ingest.sources import graph_overview
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         rows = graph_overview(st, Iris(settings.base_iri))
-    finally:
-        st.close()
     table = Table(title=f"Graphen / graphs – {settings.store}")
     for col in ("Graph", "Quelle / source", "Tripel / triples", "Stand / modified", "konform", "privat"):
         table.add_column(col)
@@ -186,8 +180,7 @@ def export(
                "jsonld": ox.RdfFormat.JSON_LD}  # fmt: skip
     if fmt not in (*formats, "xlsx", "csv"):
         raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         if fmt in ("xlsx", "csv"):
             from bildungsnetz.ingest.export import export_tables, write_tables
 
@@ -215,8 +208,6 @@ def export(
             else:
                 ox.serialize(quads, fh, formats[fmt], prefixes=PREFIXES)
         out.print(f"{len(quads)} Quads → {out_file}")
-    finally:
-        st.close()
 
 
 @app.command("drop-source")
@@ -229,15 +220,12 @@ def drop_source(
 
     settings = _settings(store)
     iris = Iris(settings.base_iri)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
         present = [g for g in names if g in set(st.named_graphs())]
         if not present:
             raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
         st.drop_graphs(present)
-    finally:
-        st.close()
     out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
 
 
@@ -248,11 +236,8 @@ def backup(file: Annotated[Path, typer.Argument(help="Zieldatei (.nq oder .nq.gz
     from bildungsnetz.store.backup import backup_store
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         n = backup_store(st, file)
-    finally:
-        st.close()
     out.print(f"{n} Quads gesichert / backed up → {file}")
 
 
@@ -263,11 +248,8 @@ def restore(file: Annotated[Path, typer.Argument(help="Sicherung (.nq oder .nq.g
     from bildungsnetz.store.backup import restore_store
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         n = restore_store(st, file)
-    finally:
-        st.close()
     out.print(f"{n} Quads wiederhergestellt / restored ← {file}")
 
 

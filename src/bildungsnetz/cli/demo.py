@@ -78,9 +78,8 @@ def demo(
         err.print(f"Geschrieben / written: {out_file}")
     else:
         with err.status(f"Speichere in {settings.store} …"):
-            st = open_store(settings)
-            st.replace_graphs(graphs)
-            st.close()
+            with open_store(settings) as st:
+                st.replace_graphs(graphs)
         err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
     _print_demo_summary(result.summary)
     if out_file is None and serve_it:
@@ -93,11 +92,8 @@ def _has_demo(settings: Settings, iris: Iris) -> bool:
 
     if settings.endpoint or not settings.store.is_dir():
         return False
-    st = open_store(settings.store)
-    try:
+    with open_store(settings.store) as st:
         return str(iris.graph("quelle/demo")) in st.named_graphs()
-    finally:
-        st.close()
 
 
 # -- serve -------------------------------------------------------------------------

@@ -62,11 +62,8 @@ def query(
     iris = Iris(settings.base_iri)
     named = get(name)
     bind(named, values, iris=iris, city=settings.city)  # refuse bad parameters before the store is opened
-    st = open_store(settings)
-    try:
+    with open_store(settings) as st:
         result = run(named, values, store=st, iris=iris, city=settings.city)
-    finally:
-        st.close()
     _write_result(result, fmt, out_file, title=name)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Protocol
+from typing import Protocol, Self
 
 import pyoxigraph as ox
 
@@ -46,3 +46,9 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Flush and release the store."""
+
+    def __enter__(self) -> Self:
+        """``with open_store(settings) as store:`` closes the store when the block ends."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store."""
