@@ -7,6 +7,7 @@ from typing import Any
 
 from bildungsnetz.analysis.graphs import load
 from bildungsnetz.analysis.run import Analysis, run_analysis
+from bildungsnetz.store.base import Store
 
 __all__ = ["compare", "compare_dates"]
 
@@ -58,7 +59,7 @@ def compare(before: Analysis, after: Analysis) -> dict[str, Any]:
 
 
 def compare_dates(
-    store: Any,
+    store: Store,
     *,
     date_a: str | Date,
     date_b: str | Date | None = None,

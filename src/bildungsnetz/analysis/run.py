@@ -17,6 +17,7 @@ from bildungsnetz.analysis.gaps import missing_fields, need_ranking, transitions
 from bildungsnetz.analysis.isolation import isolated, isolated_in_district, sector_isolated
 from bildungsnetz.analysis.whatif import resolve_without, whatif
 from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.store.base import Store
 
 __all__ = ["GROUPS", "LEVELS", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean"]
 
@@ -270,7 +271,7 @@ def run_analysis(
 
 
 def analyse(
-    store: Any,
+    store: Store,
     *,
     date: str | Date | None = None,
     stadtbezirk: str | None = None,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 import networkx as nx
 
 from bildungsnetz.errors import UnknownActor, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.sdg.workflow import _run, _texts, pair_states, parse_sdg
+from bildungsnetz.store.base import Store
 
 __all__ = ["NEARNESS", "UnknownActor", "partner_suggestions", "network_distances"]
 
@@ -41,7 +41,7 @@ def network_distances(edges: list[tuple[str, str, str]], source: str) -> dict[st
     return {node: round(d) for node, d in lengths.items() if node not in hubs}
 
 
-def _actor(store: Any, actor: str, iris: Iris) -> str:
+def _actor(store: Store, actor: str, iris: Iris) -> str:
     try:
         rows = _run(store, "akteur-lage", {"actor": str(actor)}, iris=iris)
     except UsageError as exc:
@@ -52,7 +52,7 @@ def _actor(store: Any, actor: str, iris: Iris) -> str:
 
 
 def partner_suggestions(
-    store: Any,
+    store: Store,
     actor: str,
     sdg: int | str,
     *,

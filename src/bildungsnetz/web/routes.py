@@ -25,7 +25,6 @@ from bildungsnetz.errors import BildungsnetzError, InputError
 from bildungsnetz.queries.catalogue import NamedQuery
 from bildungsnetz.web.data import (
     analysis,
-    city_data,
     coverage,
     district_network_view,
     districts,
@@ -516,9 +515,6 @@ def _download(ctx: Ctx, body: bytes, fmt: str, name: str, *, attach: bool) -> Re
 @router.get("/berichte/luecken.{fmt}")
 def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     """``bildungsnetz report gaps`` in the browser: HTML (to view or save) or XLSX."""
-    from bildungsnetz.analysis.run import run_analysis  # noqa: PLC0415
-    from bildungsnetz.report.gaps import render as render_report  # noqa: PLC0415
-
     ctx = context(request, service)
     if fmt not in ("html", "xlsx"):
         return error_page(ctx, 404, ctx.t("site.not_found"))
@@ -526,11 +522,7 @@ def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     if code and find_district(service, "stadtbezirk", code) is None:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {code}"[:100])
 
-    def compute() -> bytes:
-        a = analysis(service) if not code else run_analysis(city_data(service), stadtbezirk=code)
-        return render_report(a, fmt)
-
-    body = service.cached(f"web:report:gaps:{code}:{fmt}", compute)
+    body = service.gaps_report(fmt, stadtbezirk=code or None)
     suffix = f"-{code}" if code else ""
     return _download(
         ctx, body, fmt, f"bildungsnetz-luecken{suffix}.{fmt}", attach="download" in request.query_params
