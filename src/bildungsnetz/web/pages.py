@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bildungsnetz.api.auth import ANONYMOUS, Principal
+from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.vocab import get_vocabulary
 from bildungsnetz.web.i18n import pick_language, translator
 from bildungsnetz.web.session import CSRF_COOKIE, SESSION_COOKIE, Signer
@@ -25,6 +26,7 @@ __all__ = [
     "context",
     "render",
     "error_page",
+    "exception_page",
     "env",
     "security_headers",
     "vocab_labels",
@@ -195,6 +197,20 @@ def error_page(ctx: Ctx, status: int, message: str) -> HTMLResponse:
     """An error as a page (the API's errors stay JSON)."""
     title = ctx.t("site.not_found") if status == 404 else ctx.t("site.error")
     return render(ctx, "error.html", status=status, title=title, message=message)
+
+
+def exception_page(request: Request, status: int, exc: BildungsnetzError | None, message: str | None) -> Response:
+    """The page the service's one error handler shows a browser (see
+    :func:`bildungsnetz.api.errors.install_error_handlers`): the error's status, its message in the page's
+    language."""
+    ctx = context(request, request.app.state.service)
+    if exc is not None:
+        text = exc.text(ctx.lang)
+    elif message:
+        text = message.partition(" / ")[2] if ctx.lang == "en" and " / " in message else message.partition(" / ")[0]
+    else:
+        text = ctx.t("site.not_found") if status == 404 else ctx.t("site.error")
+    return error_page(ctx, status, text)
 
 
 @cache

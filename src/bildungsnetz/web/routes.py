@@ -67,11 +67,6 @@ def _split(value: object) -> list[str]:
     return [p.strip() for p in str(value or "").split(",") if p.strip()]
 
 
-def _domain_error(ctx: Ctx, exc: BildungsnetzError) -> Response:
-    status = int(getattr(exc, "http_status", 400))
-    return error_page(ctx, 404 if status == 400 else status, str(exc))
-
-
 def _forbidden(ctx: Ctx, role: str) -> Response:
     status = 401 if not ctx.who.roles else 403
     return render(
@@ -187,10 +182,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     ctx = context(request, service)
     if not _ID.match(actor_id):
         return error_page(ctx, 404, ctx.t("site.not_found"))
-    try:
-        rows = service.query("actor-detail", {"actor": actor_id}).rows
-    except BildungsnetzError as exc:
-        return _domain_error(ctx, exc)
+    rows = service.query("actor-detail", {"actor": actor_id}).rows  # a bad id: the one error handler's page
     if not rows:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {actor_id}")
     actor = rows[0]
@@ -263,11 +255,8 @@ def network_page(request: Request, network_id: str, service: ServiceDep) -> Resp
     ctx = context(request, service)
     if not _ID.match(network_id):
         return error_page(ctx, 404, ctx.t("site.not_found"))
-    try:
-        rows = service.query("api/network", {"network": network_id}).rows
-        members = service.query("network-members", {"network": network_id}).rows if rows else []
-    except BildungsnetzError as exc:
-        return _domain_error(ctx, exc)
+    rows = service.query("api/network", {"network": network_id}).rows
+    members = service.query("network-members", {"network": network_id}).rows if rows else []
     if not rows:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {network_id}")
     return render(ctx, "network.html", network=rows[0], members=members)
@@ -348,7 +337,7 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         try:
             comparison = _district_compare(service, ebene, a, other, members, code)
         except BildungsnetzError as exc:
-            compare_error = str(exc)
+            compare_error = exc.text(ctx.lang)
     kinds_present = sorted({n["kind"] for n in (view or {}).get("nodes", []) if n["kind"]})
     fields_present = sorted({f for n in (view or {}).get("nodes", []) for f in n["fields"].split()})
     return render(
@@ -479,14 +468,9 @@ async def sdg_decision(
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
         return refused
-    try:
-        async with service.write_lock:
-            await asyncio.to_thread(
-                decide, service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris
-            )
-            await service.after_write()
-    except BildungsnetzError as exc:
-        return error_page(ctx, int(getattr(exc, "http_status", 400)), str(exc))
+    async with service.write_lock:  # a refused decision: the one error handler's page, with its status
+        await asyncio.to_thread(decide, service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+        await service.after_write()
     target = f"/sdgs?entschieden={offer}:{sdg}:{status}#pruefliste"
     return finish(ctx, RedirectResponse(target, status_code=303))
 
@@ -617,7 +601,7 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
         try:
             result = service.page(name, {k: v for k, v in given.items() if v}, limit=limit, offset=0)
         except BildungsnetzError as exc:
-            error = str(exc)
+            error = exc.text(ctx.lang)
         if result is not None and fmt in ("csv", "xlsx"):
             return _download(
                 ctx, _table_bytes(result.columns, result.rows, fmt), fmt, f"{name}.{fmt}", attach=True
@@ -663,7 +647,7 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
         try:
             reply = await service.sparql(job)
         except BildungsnetzError as exc:
-            error = str(exc)
+            error = exc.text(ctx.lang)
         else:
             if reply.status != 200:
                 error = reply.error or f"HTTP {reply.status}"
