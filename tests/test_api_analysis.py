@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from test_api import LiveServer, demo_graphs, embedded  # noqa: F401 - the shared fixtures
+from conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def live(embedded) -> LiveServer:  # noqa: F811 - pytest injects the fixture
-    """The shared read-only demo server of tests/test_api.py: the analysis only reads."""
+def live(embedded) -> LiveServer:
+    """The shared read-only demo server (conftest.py): the analysis only reads."""
     return embedded
 
 
