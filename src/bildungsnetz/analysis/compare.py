@@ -7,6 +7,7 @@ from typing import Any
 
 from bildungsnetz.analysis.graphs import load
 from bildungsnetz.analysis.run import Analysis, run_analysis
+from bildungsnetz.iris import Iris
 from bildungsnetz.store.base import Store
 
 __all__ = ["compare", "compare_dates"]
@@ -66,9 +67,11 @@ def compare_dates(
     stadtbezirk: str | None = None,
     ebene: str = "stadtbezirk",
     gruppe: str = "sektor",
+    iris: Iris | None = None,
+    city: str = "",
 ) -> dict[str, Any]:
     """Analyse the store at two dates (``date_b`` default today) and :func:`compare` them."""
     options = {"stadtbezirk": stadtbezirk, "ebene": ebene, "gruppe": gruppe}
-    before = run_analysis(load(store, date=date_a), **options)
-    after = run_analysis(load(store, date=date_b), **options)
+    before = run_analysis(load(store, date=date_a, iris=iris, city=city), **options)
+    after = run_analysis(load(store, date=date_b, iris=iris, city=city), **options)
     return compare(before, after)

@@ -10,6 +10,7 @@ from typing import Any
 
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis, analyse, clean, run_analysis
+from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import ParameterError
 from bildungsnetz.store.base import Store
 
@@ -60,6 +61,8 @@ def analyse_command(
     gruppe: str = "sektor",
     without: Iterable[str] = (),
     fmt: str = "table",
+    iris: Iris | None = None,
+    city: str = "",
 ) -> dict | list[dict] | str | bytes:
     """What ``bildungsnetz analyse`` prints or writes.
 
@@ -71,7 +74,9 @@ def analyse_command(
         raise ParameterError(
             "format", fmt, "ist nicht table, json, csv oder xlsx", "is not table, json, csv or xlsx"
         )
-    result = analyse(store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without)
+    result = analyse(
+        store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without, iris=iris, city=city
+    )
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2)
     rows = analysis_rows(result)

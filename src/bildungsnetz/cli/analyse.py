@@ -45,23 +45,24 @@ def analyse(
         raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
     settings = _settings(store)
     stadtbezirk = _bezirk_code(stadtbezirk, settings)
+    iris = Iris(settings.base_iri)
     with open_store(settings) as st:
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
 
             result = compare_dates(st, date_a=compare, date_b=date, stadtbezirk=None if stadtbezirk == "all" else
-                                   stadtbezirk, ebene=ebene, gruppe=gruppe)  # fmt: skip
+                                   stadtbezirk, ebene=ebene, gruppe=gruppe, iris=iris, city=settings.city)  # fmt: skip
             _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
         result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
-                                 without=tuple(without or ()), fmt=fmt)  # fmt: skip
+                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=settings.city)  # fmt: skip
         if save:
             from bildungsnetz.analysis.graphs import load
             from bildungsnetz.analysis.rdf import write_measures
             from bildungsnetz.analysis.run import run_analysis
 
-            graph = write_measures(st, run_analysis(load(st, date=date), ebene=ebene, gruppe=gruppe),
-                                   iris=Iris(settings.base_iri))  # fmt: skip
+            data = load(st, date=date, iris=iris, city=settings.city)
+            graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris)
             err.print(f"Maße gespeichert / measures stored: {graph}")
     if fmt == "table":
         table = Table(title="Netzwerkanalyse je Bezirk / network analysis per district")
