@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bildungsnetz.api.auth import ANONYMOUS, Principal
+from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.vocab import get_vocabulary
 from bildungsnetz.web.i18n import pick_language, translator
@@ -103,7 +104,7 @@ class Ctx:
     """One request's view of the user: language, texts, login and CSRF token."""
 
     request: Request
-    service: Any
+    service: Service
     lang: str
     t: Any
     who: Principal
@@ -122,7 +123,7 @@ class Ctx:
         return not self.new_nonce and self.signer.check_csrf(self.nonce, token)
 
 
-def signer(service: Any) -> Signer:
+def signer(service: Service) -> Signer:
     """The signer for the settings' ``session_secret`` (made once per service)."""
     box = service.__dict__.setdefault("_web_signer", {})
     if "signer" not in box:
@@ -130,7 +131,7 @@ def signer(service: Any) -> Signer:
     return box["signer"]
 
 
-def context(request: Request, service: Any) -> Ctx:
+def context(request: Request, service: Service) -> Ctx:
     """Language (``?lang=`` or cookie), login (signed session cookie) and CSRF cookie of a request."""
     lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     sign = signer(service)

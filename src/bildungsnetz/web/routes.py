@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from bildungsnetz.api.auth import ANONYMOUS
 from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.worker import Job
 from bildungsnetz.errors import BildungsnetzError, InputError
 from bildungsnetz.queries.catalogue import NamedQuery
@@ -79,7 +80,7 @@ def _forbidden(ctx: Ctx, role: str) -> Response:
     )
 
 
-def _for_redaktion(request: Request, service: Any, csrf: str) -> tuple[Ctx, Response | None]:
+def _for_redaktion(request: Request, service: Service, csrf: str) -> tuple[Ctx, Response | None]:
     """The page context of a write, and the refusal if its CSRF token is wrong or the user lacks ``redaktion``."""
     ctx = context(request, service)
     if not ctx.csrf_ok(csrf):
@@ -266,7 +267,7 @@ def network_page(request: Request, network_id: str, service: ServiceDep) -> Resp
 
 
 def _district_compare(
-    service: Any, ebene: str, current: Any, other_date: str, members: set[str], code: str
+    service: Service, ebene: str, current: Any, other_date: str, members: set[str], code: str
 ) -> dict:
     from bildungsnetz.analysis.compare import compare  # noqa: PLC0415
 
@@ -374,7 +375,7 @@ def _heat_level(offers: int, top: int) -> int:
     return max(1, min(8, 1 + round(7 * offers / max(top, 1))))
 
 
-def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
+def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
     """Why an SDG was suggested: the stored evidence or, when the suggestion lacks it, the matcher's words."""
     from bildungsnetz.sdg import offer_suggestions  # noqa: PLC0415
 
@@ -388,7 +389,7 @@ def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
     return service.cached(f"web:evidence:{offer_id}", compute).get(goal, [])
 
 
-def _decided_pairs(service: Any) -> set[tuple[str, str]]:
+def _decided_pairs(service: Service) -> set[tuple[str, str]]:
     from bildungsnetz.sdg import pair_states  # noqa: PLC0415
 
     return {
@@ -538,7 +539,7 @@ def sdg_report(request: Request, fmt: str, service: ServiceDep) -> Response:
 # -- queries ------------------------------------------------------------------------------------------------
 
 
-def _options(service: Any, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
+def _options(service: Service, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
     """Dropdown choices per parameter: districts for ``iri(gebiet)``, the vocabulary for ``code(…)``."""
     options: dict[str, list[tuple[str, str]]] = {}
     for p in query.params:
