@@ -64,7 +64,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     """This test's settings: ``BILDUNGSNETZ_STORE`` and ``BILDUNGSNETZ_CITIES_DIR`` point into a fresh temporary
     folder, so no test reads or writes the ``bildungsnetz-data`` of the folder it runs in."""
     _own_settings(monkeypatch, tmp_path_factory.mktemp("settings"))
-    return get_settings()
+    return Settings()  # not get_settings(): a test may still change the environment before the code reads it
 
 
 # -- Data beside the checkout, and servers we do not start ourselves ---------------------------------------
