@@ -569,3 +569,10 @@ def test_close_lets_go_of_the_store_so_that_it_can_be_opened_again(tmp_path):
     first.close()
     second = EmbeddedStore(tmp_path / "s")
     assert second.count("https://example.org/g") == 1
+
+
+def test_a_store_opened_in_a_with_block_is_let_go_at_its_end(tmp_path):
+    with open_store(tmp_path / "s") as store:
+        store.replace_graphs({EX + "g": [t("a", "p", iri("b"))]})
+    with open_store(tmp_path / "s") as again:  # the folder's lock is free again: no "in use by another process"
+        assert again.count() == 1
