@@ -12,11 +12,13 @@ import pytest
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis import run_analysis
 from bildungsnetz.analysis.compare import compare
-from bildungsnetz.analysis.interfaces import analyse_command, district_network, gaps_report
+from bildungsnetz.analysis.graphs import load
+from bildungsnetz.analysis.interfaces import analyse_command, district_network
 from bildungsnetz.analysis.rdf import BNA, analysis_graph, write_measures
 from bildungsnetz.errors import UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import ParameterError, check_query
+from bildungsnetz.report.gaps import render
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.store import EmbeddedStore
 
@@ -250,14 +252,13 @@ def test_a_partial_analysis_is_not_written(store, data):
 
 
 def test_api_and_cli_functions(store):
-    net = district_network(store, "1", date=DATE)
+    net = district_network(load(store, date=DATE), "1")
     ids = {n["id"]: n for n in net["nodes"]}
     assert ids["U1"]["external"] is True and "betweenness" in ids["100001"]
     assert any(e["cross_border"] for e in net["edges"])
     rows = analyse_command(store, date=DATE, fmt="csv")  # rows: analysis/ does not format files
     assert list(rows[0])[:3] == ["code", "name", "nodes"] and len(rows) == 2
-    content, media, name = gaps_report(store, fmt="md", date=DATE)
-    assert media.startswith("text/markdown") and name.endswith(".md") and "Bildungskette" in content.decode()
+    assert "Bildungskette" in render(run_analysis(load(store, date=DATE)), "md").decode()
 
 
 def test_a_school_closed_last_year_is_no_isolate_in_todays_analysis():

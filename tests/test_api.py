@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -21,143 +20,38 @@ import uvicorn
 
 from bildungsnetz.api.auth import TokenTable, hash_token, new_token
 from bildungsnetz.app import create_app
-from bildungsnetz.iris import Iris
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
+from conftest import (
+    BN,
+    INTERN,
+    IRIS,
+    REDAKTION,
+    REPO,
+    SENTINEL_GRAPH,
+    SENTINEL_MAIL,
+    SENTINEL_NAME,
+    TOKENS,
+    LiveServer,
+    stored,
+)
 
-REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "docs" / "beispiel.trig"
-IRIS = Iris()
-BN = "https://w3id.org/bildungsnetz/ontology#"
-SENTINEL_NAME = "Sentinel Kontakt 7F3A"
-SENTINEL_MAIL = "sentinel-7f3a@example.invalid"
-SENTINEL_GRAPH = str(IRIS.graph("privat/sentinel"))
-REDAKTION = new_token()
-INTERN = new_token()
-TOKENS = [hash_token(REDAKTION, roles=["redaktion"]), hash_token(INTERN, roles=["intern"])]
 
 
-# -- Data and servers ---------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def demo_graphs() -> dict[str, list[ox.Triple]]:
-    """The demo city (150 actors), its reference graphs, and a sentinel contact person in a private graph."""
-    from bildungsnetz.demo.city import generate
-    from bildungsnetz.reference import reference_graphs
-
-    result = generate(city="dortmund", actors=150, seed=1, iris=IRIS)
-    graphs = {g: list(ts) for g, ts in result.graphs.items()}
-    graphs.update({g: list(ts) for g, ts in reference_graphs(["dortmund"], IRIS).items()})
-    actor = ox.NamedNode(str(IRIS.akteur("D-000001")))
-    person = ox.NamedNode(str(IRIS.kontakt("sentinel", 1)))
-
-    def n(iri: str) -> ox.NamedNode:
-        return ox.NamedNode(iri)
-
-    graphs[SENTINEL_GRAPH] = [
-        ox.Triple(person, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(BN + "Kontaktperson")),
-        ox.Triple(person, n("http://xmlns.com/foaf/0.1/name"), ox.Literal(SENTINEL_NAME)),
-        ox.Triple(person, n("https://schema.org/email"), ox.Literal(SENTINEL_MAIL)),
-        ox.Triple(person, n(BN + "kontaktFuer"), actor),
-    ]
-    return graphs
-
-
-class LiveServer:
-    """The app under uvicorn on 127.0.0.1 and a free port, in a thread: real HTTP for real clients."""
-
-    def __init__(self, settings: Settings, store=None) -> None:
-        self.app = create_app(settings, store=store)
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.server.should_exit = True
-        self.thread.join(30)
-        self.sock.close()
-
-    @property
-    def service(self):
-        return self.app.state.service
-
-
-def _virtuoso_store(graphs: dict[str, list[ox.Triple]]):
-    endpoint = os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO")
-    if not endpoint:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but BILDUNGSNETZ_TEST_VIRTUOSO is not set")
-        pytest.skip('no Virtuoso: set BILDUNGSNETZ_TEST_VIRTUOSO (eval "$(.ci/virtuoso.sh start)")')
-    settings = Settings(
-        endpoint=endpoint,
-        update_endpoint=os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_UPDATE", endpoint),
-        endpoint_user=os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_USER") or None,
-        endpoint_password=os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_PASSWORD") or None,
-        endpoint_timeout=120,
-        api_tokens=TOKENS,
-    )
-    from bildungsnetz.store import open_store
-
-    store = open_store(settings)
-    store.replace_graphs(graphs)
-    return settings, store
-
-
-@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
-def server(request, demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo city served over HTTP: from the embedded store, and from Virtuoso when one is configured."""
-    if request.param == "embedded":
-        path = tmp_path_factory.mktemp("api") / "store"
-        store = EmbeddedStore(path)
-        store.replace_graphs(demo_graphs)
-        store.close()
-        del store
-        settings = Settings(store=path, api_tokens=TOKENS)
-        with LiveServer(settings) as live:
-            yield live
-        return
-    settings, store = _virtuoso_store(demo_graphs)
-    try:
-        with LiveServer(settings) as live:
-            yield live
-    finally:
-        store.drop_graphs(list(demo_graphs))
-
-
-@pytest.fixture(scope="session")
-def embedded(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
-    """The demo city from the embedded store (for the tests that look inside the server process)."""
-    path = tmp_path_factory.mktemp("api-embedded") / "store"
-    store = EmbeddedStore(path)
-    store.replace_graphs(demo_graphs)
-    store.close()
-    del store
-    with LiveServer(Settings(store=path, api_tokens=TOKENS)) as live:
-        yield live
+# -- Servers ------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def strict(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
     """A server with a short time limit, a small row cap, a memory limit and one worker."""
-    path = tmp_path_factory.mktemp("api-strict") / "store"
-    store = EmbeddedStore(path)
-    store.replace_graphs(demo_graphs)
-    store.close()
-    del store
-    settings = Settings(
-        store=path, api_tokens=TOKENS, query_timeout=3, row_cap=20, sparql_workers=1, sparql_worker_memory_mb=768
+    settings = stored(
+        demo_graphs,
+        tmp_path_factory.mktemp("api-strict"),
+        query_timeout=3,
+        row_cap=20,
+        sparql_workers=1,
+        sparql_worker_memory_mb=768,
     )
     with LiveServer(settings) as live:
         yield live
@@ -319,6 +213,43 @@ def test_a_bug_is_a_500_in_the_same_shape_without_its_text(tmp_path):
         response = client.get("/api/actors")
     assert response.status_code == 500
     assert response.json() == {"ok": False, "status": 500, "error": "Interner Fehler / internal error"}
+
+
+class _Refusing:
+    """The real service, except that every named query is refused as a bad parameter."""
+
+    def __init__(self, real) -> None:
+        self.real = real
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+    def query(self, *args, **kwargs):
+        from bildungsnetz.errors import ParameterError
+
+        raise ParameterError("actor", "x", "ist ungültig", "is invalid")
+
+
+def test_a_web_page_shows_an_error_with_its_own_status_in_the_page_language(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.api.deps import get_service
+
+    app = create_app(Settings(store=tmp_path / "s", sparql_workers=1))
+    app.dependency_overrides[get_service] = lambda: _Refusing(app.state.service)
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    with TestClient(app) as client:
+        de = client.get("/akteur/x", headers=browser)
+        missing = client.get("/nirgends", headers=browser)
+        en = client.get("/akteur/x?lang=en", headers=browser)
+        api = client.get("/api/nirgends", headers=browser)
+    # the status of the error itself (a bad parameter: 400, not a made-up 404), as a page, one language
+    assert de.status_code == 400 and de.headers["content-type"].startswith("text/html")
+    assert "ist ungültig" in de.text and "is invalid" not in de.text
+    assert en.status_code == 400 and "is invalid" in en.text and "ist ungültig" not in en.text
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "<h1>Nicht gefunden</h1>" in missing.text
+    assert_error_shape(api, 404)  # the API answers JSON, even to a browser
 
 
 # -- SPARQL protocol --------------------------------------------------------------------------------------

@@ -5,12 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from test_api import LiveServer, demo_graphs, embedded  # noqa: F401 - the shared fixtures
+from conftest import LiveServer
 
 
 @pytest.fixture(scope="module")
-def live(embedded) -> LiveServer:  # noqa: F811 - pytest injects the fixture
-    """The shared read-only demo server of tests/test_api.py: the analysis only reads."""
+def live(embedded) -> LiveServer:
+    """The shared read-only demo server (conftest.py): the analysis only reads."""
     return embedded
 
 
@@ -49,3 +49,25 @@ def test_an_unknown_district_is_one_json_error_naming_the_parameter(live):
     assert r.status_code == 400
     body = r.json()
     assert body["ok"] is False and "Hombruch" in body["error"]
+
+
+def test_the_api_and_the_web_pages_compute_one_analysis_per_date(live, monkeypatch):
+    from bildungsnetz.api import service as service_module
+    from bildungsnetz.web.data import analysis
+
+    live.service.refresh()  # as after an import: nothing computed yet
+    real = service_module.run_analysis
+    calls = []
+
+    def counted(data, **options):
+        if options.get("ebene", "stadtbezirk") == "stadtbezirk":
+            calls.append(options)
+        return real(data, **options)
+
+    monkeypatch.setattr(service_module, "run_analysis", counted)
+    answers = [get(live, f"/api/analysis/{part}") for part in ("isolates", "brokers", "transitions")]
+    assert all(r.status_code == 200 for r in answers), [r.text for r in answers]
+    page = analysis(live.service)  # what the district and actor pages read
+    assert page.result["date"] == answers[1].json()["date"]
+    assert page.result["city"]["brokers"] == answers[1].json()["city"]
+    assert len(calls) == 1, calls

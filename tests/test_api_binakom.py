@@ -7,19 +7,13 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bildungsnetz.settings import Settings
-from bildungsnetz.store import EmbeddedStore
-from test_api import REDAKTION, TOKENS, LiveServer, demo_graphs  # noqa: F401 - the shared fixture
+from conftest import REDAKTION, LiveServer, stored
 
 
 @pytest.fixture(scope="module")
-def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:  # noqa: F811 - pytest injects the fixture
-    path = tmp_path_factory.mktemp("api-binakom") / "store"
-    store = EmbeddedStore(path)
-    store.replace_graphs(demo_graphs)
-    store.close()
-    del store
-    with LiveServer(Settings(store=path, api_tokens=TOKENS)) as server:
+def live(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
+    """A demo server of its own: these tests write SDG decisions."""
+    with LiveServer(stored(demo_graphs, tmp_path_factory.mktemp("api-binakom"))) as server:
         yield server
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from pathlib import Path
 
 import pyoxigraph
 import pytest
@@ -30,20 +29,12 @@ from bildungsnetz.cities import (
 )
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, GEO
+from conftest import SHARED, needs_shared
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 GEBIETE = SHARED / "data" / "gebiete"
 SCHULEN = SHARED / "data" / "schulen"
 IRIS = Iris()
 HEADER = "ebene,code,name,stadtbezirk_code,stadtbezirk,flaeche_km2,einwohner,stand\n"
-
-
-def needs_shared(*paths: Path) -> None:
-    missing = [p.name for p in paths if not p.is_file()]
-    if missing:
-        pytest.skip(
-            f"../shared not available (missing {', '.join(missing)}); shared data is not part of the repo"
-        )
 
 
 def instances(g: Graph, cls: URIRef) -> set:

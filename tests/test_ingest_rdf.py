@@ -14,8 +14,8 @@ import pytest
 
 from bildungsnetz.errors import InputError
 from bildungsnetz.ingest.rdf import map_rdf
+from conftest import SHARED
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 TURTLE_TESTS = SHARED / "conformance" / "w3c-rdf-tests" / "rdf" / "rdf11" / "rdf-turtle"
 
 BN = "https://w3id.org/bildungsnetz/ontology#"

@@ -16,8 +16,8 @@ from bildungsnetz.ingest.schools import looks_like_school_list, map_schools
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, GEO, ORG, VOCAB
 from bildungsnetz.validate.shacl import reference_graph, validate
+from conftest import SHARED, needs_shared
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 SCHULEN = SHARED / "data" / "schulen"
 GEBIETE = SHARED / "data" / "gebiete"
 NRW = SCHULEN / "nrw_schuldaten_2021.csv"
@@ -29,12 +29,7 @@ DORTMUND_AGS = "05913000"
 DORTMUND_BOX = (7.30, 51.41, 7.65, 51.61)
 
 
-def needs(*paths: Path) -> None:
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        pytest.skip(
-            f"../shared not available (missing {', '.join(missing)}); shared data is not part of the repo"
-        )
+needs = needs_shared
 
 
 def rows_of(path: Path) -> list[dict[str, str]]:

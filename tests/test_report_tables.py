@@ -92,7 +92,7 @@ def test_query_csv_is_for_german_excel_and_neutralises_text_but_not_numbers(stor
     assert {"'" + name for name in NAMES} <= labels
     assert not any(label.startswith(("=", "+", "-", "@")) for label in labels)
 
-    from bildungsnetz.report.tables import people_csv
+    from bildungsnetz.tables import people_csv
 
     number_and_text = people_csv(["zahl", "text"], [{"zahl": -5, "text": "-5"}, {"zahl": 2.5, "text": "2.5"}])
     assert number_and_text.decode("utf-8-sig").splitlines()[1:] == ["-5;'-5", "2,5;2.5"]

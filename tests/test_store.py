@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import os
 import re
 import socket
 import threading
@@ -19,6 +18,7 @@ from bildungsnetz.queries.catalogue import parse_query_file, run
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, StoreError, open_store
 from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore
+from conftest import virtuoso_or_skip
 from test_queries import CASES, CLOSED, REPEATS, normalise  # the hand-derived catalogue cases, run here on every store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -44,26 +44,8 @@ def t(s: str, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode) -> ox.Triple:
 # -- The stores ---------------------------------------------------------------------------------------
 
 
-def virtuoso_settings() -> dict[str, str]:
-    """The test server's endpoints (.ci/virtuoso.sh exports them); missing: FAIL in CI, skip elsewhere."""
-    endpoint = os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO")
-    if not endpoint:
-        if os.environ.get("CI") == "true":
-            pytest.fail(
-                "CI=true but BILDUNGSNETZ_TEST_VIRTUOSO is not set: .ci/virtuoso.sh did not start Virtuoso"
-            )
-        pytest.skip('no Virtuoso: set BILDUNGSNETZ_TEST_VIRTUOSO (eval "$(.ci/virtuoso.sh start)")')
-    return {
-        "endpoint": endpoint,
-        "update_endpoint": os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_UPDATE", endpoint),
-        "gsp_endpoint": os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_GSP", ""),
-        "user": os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_USER", ""),
-        "password": os.environ.get("BILDUNGSNETZ_TEST_VIRTUOSO_PASSWORD", ""),
-    }
-
-
 def virtuoso(prefix: str, *, gsp: bool = False, chunk_size: int = 7) -> RemoteStore:
-    cfg = virtuoso_settings()
+    cfg = virtuoso_or_skip()
     return RemoteStore(
         cfg["endpoint"],
         update_endpoint=cfg["update_endpoint"],
@@ -434,7 +416,7 @@ def test_the_server_lists_its_own_graphs_but_named_graphs_does_not(remote):
 
 
 def test_a_wrong_password_is_refused_without_showing_it(remote):
-    cfg = virtuoso_settings()
+    cfg = virtuoso_or_skip()
     if not cfg["user"]:
         pytest.skip("the test server has no password")
     wrong = RemoteStore(
@@ -632,3 +614,10 @@ def test_a_closed_school_leaves_the_gap_lists_on_every_store(store):
         assert "100006" not in [str(row[column]) for row in rows], name
         rows = run(name, {"date": "2024-07-31"}, store=store, iris=Iris(), city="musterstadt").rows
         assert "100006" in [str(row[column]) for row in rows], name
+
+
+def test_a_store_opened_in_a_with_block_is_let_go_at_its_end(tmp_path):
+    with open_store(tmp_path / "s") as store:
+        store.replace_graphs({EX + "g": [t("a", "p", iri("b"))]})
+    with open_store(tmp_path / "s") as again:  # the folder's lock is free again: no "in use by another process"
+        assert again.count() == 1

@@ -16,9 +16,9 @@ from bildungsnetz.namespace import BN, VOCAB
 from bildungsnetz.resources import ontology_file, vocabulary_files
 from bildungsnetz.tools.vocab_build import UN_SDG, build_sdg_vocabulary, parse_simple_yaml, to_turtle
 from bildungsnetz.vocab import UnknownTerm, Vocabulary, fold, get_vocabulary, vocabulary_graph
+from conftest import SHARED, needs_shared
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 # The bn concept class of every scheme; SDG targets are checked separately.
 SCHEME_CLASS = {
@@ -76,8 +76,7 @@ def ontology() -> Graph:
 
 def _shared_file(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"reference file {path} is not available (../shared missing)")
+    needs_shared(path)
     return path
 
 

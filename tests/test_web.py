@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 from collections.abc import Iterator
@@ -10,11 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bildungsnetz.api.auth import hash_token, new_token
-from bildungsnetz.iris import Iris
-from bildungsnetz.settings import Settings
-from bildungsnetz.store import EmbeddedStore
-from test_api import LiveServer  # the same real server the API tests use
+from conftest import INTERN, REDAKTION, REPO, LiveServer, demo_city, stored
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -25,12 +20,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-REPO = Path(__file__).resolve().parents[1]
 SCREENS = REPO / "test-artifacts" / "screens"
-IRIS = Iris()
-REDAKTION = new_token()
-INTERN = new_token()
-TOKENS = [hash_token(REDAKTION, roles=["redaktion"]), hash_token(INTERN, roles=["intern"])]
 
 BROKEN = (
     "id;name;typ;stadtbezirk;stadtteil;lat;lon\n"
@@ -60,19 +50,7 @@ def _browser_or_skip() -> None:
 def site(tmp_path_factory) -> Iterator[LiveServer]:
     """A demo city of 300 actors served over HTTP, with one token of each role."""
     _browser_or_skip()
-    from bildungsnetz.demo.city import generate
-    from bildungsnetz.reference import reference_graphs
-
-    result = generate(city="dortmund", actors=300, seed=1, iris=IRIS)
-    graphs = dict(result.graphs)
-    graphs.update(reference_graphs(["dortmund"], IRIS))
-    path = tmp_path_factory.mktemp("web") / "store"
-    store = EmbeddedStore(path)
-    store.replace_graphs(graphs)
-    store.close()
-    del store  # the store's lock goes with the object; the server opens it again
-    gc.collect()
-    settings = Settings(store=path, api_tokens=TOKENS, sparql_workers=1)
+    settings = stored(demo_city(300), tmp_path_factory.mktemp("web"), sparql_workers=1)
     with LiveServer(settings) as server:
         yield server
 

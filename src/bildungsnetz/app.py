@@ -73,7 +73,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         docs_url="/docs",
         openapi_url="/openapi.json",
     )
-    install_error_handlers(app)
+    from bildungsnetz.web.pages import exception_page  # noqa: PLC0415 - the pages (Jinja2) only where the app is built
+
+    install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
         app.include_router(module.router)

@@ -7,6 +7,8 @@ from typing import Any
 
 from bildungsnetz.analysis.graphs import load
 from bildungsnetz.analysis.run import Analysis, run_analysis
+from bildungsnetz.iris import Iris
+from bildungsnetz.store.base import Store
 
 __all__ = ["compare", "compare_dates"]
 
@@ -58,16 +60,18 @@ def compare(before: Analysis, after: Analysis) -> dict[str, Any]:
 
 
 def compare_dates(
-    store: Any,
+    store: Store,
     *,
     date_a: str | Date,
     date_b: str | Date | None = None,
     stadtbezirk: str | None = None,
     ebene: str = "stadtbezirk",
     gruppe: str = "sektor",
+    iris: Iris | None = None,
+    city: str = "",
 ) -> dict[str, Any]:
     """Analyse the store at two dates (``date_b`` default today) and :func:`compare` them."""
     options = {"stadtbezirk": stadtbezirk, "ebene": ebene, "gruppe": gruppe}
-    before = run_analysis(load(store, date=date_a), **options)
-    after = run_analysis(load(store, date=date_b), **options)
+    before = run_analysis(load(store, date=date_a, iris=iris, city=city), **options)
+    after = run_analysis(load(store, date=date_b, iris=iris, city=city), **options)
     return compare(before, after)

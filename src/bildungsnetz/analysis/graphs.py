@@ -16,6 +16,7 @@ import networkx as nx
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import NamedQuery, ParameterError, parse_query_file, run
 from bildungsnetz.resources import queries_dir
+from bildungsnetz.store.base import Store
 
 __all__ = [
     "Actor",
@@ -175,11 +176,11 @@ def _code_key(area: Area) -> tuple:
     return (len(area.code), area.code, area.iri)
 
 
-def _rows(name: str, values: dict[str, str], store: Any, iris: Iris, city: str) -> list[dict]:
+def _rows(name: str, values: dict[str, str], store: Store, iris: Iris, city: str) -> list[dict]:
     return run(analysis_query(name), values, store=store, iris=iris, city=city).rows
 
 
-def load(store: Any, *, date: str | Date | None = None, iris: Iris | None = None, city: str = "") -> CityData:
+def load(store: Store, *, date: str | Date | None = None, iris: Iris | None = None, city: str = "") -> CityData:
     """Read actors, districts, cooperations, networks, offers and indicators valid at ``date``.
 
     This is the only place where the analysis talks to the store (through ``queries/analysis/*.rq``).

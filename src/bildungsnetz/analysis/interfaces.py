@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import date as Date
 from typing import Any
 
 from bildungsnetz.analysis import graphs as g
-from bildungsnetz.analysis.run import analyse, clean, run_analysis
+from bildungsnetz.analysis.run import Analysis, analyse, clean, run_analysis
+from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import ParameterError
-from bildungsnetz.report.gaps import render
+from bildungsnetz.store.base import Store
 
 __all__ = [
     "OUTPUT_FORMATS",
@@ -22,17 +22,11 @@ __all__ = [
     "isolates",
     "brokers",
     "transitions",
-    "gaps_report",
 ]
 
 OUTPUT_FORMATS = ("table", "json", "csv", "xlsx")
 #: The columns of :func:`comparison_rows`.
 COMPARISON_COLUMNS = ("change", "district", "actor", "partner", "date_a", "date_b")
-_MEDIA = {
-    "html": "text/html; charset=utf-8",
-    "md": "text/markdown; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def analysis_rows(result: dict) -> list[dict[str, Any]]:
@@ -61,7 +55,7 @@ def analysis_rows(result: dict) -> list[dict[str, Any]]:
 
 
 def analyse_command(
-    store: Any,
+    store: Store,
     *,
     date: str | None = None,
     stadtbezirk: str | None = "all",
@@ -69,11 +63,13 @@ def analyse_command(
     gruppe: str = "sektor",
     without: Iterable[str] = (),
     fmt: str = "table",
+    iris: Iris | None = None,
+    city: str = "",
 ) -> list[dict] | str:
     """What ``bildungsnetz analyse`` prints or writes.
 
     ``fmt="json"`` returns the JSON text; ``"table"``, ``"csv"`` and ``"xlsx"`` the rows
-    (:func:`analysis_rows`), which the caller renders or hands to :mod:`bildungsnetz.report.tables` (analysis
+    (:func:`analysis_rows`), which the caller renders or hands to :mod:`bildungsnetz.tables` (analysis
     does not write files). Bad options raise :class:`~bildungsnetz.queries.catalogue.ParameterError`
     (German/English, naming the parameter).
     """
@@ -81,7 +77,9 @@ def analyse_command(
         raise ParameterError(
             "format", fmt, "ist nicht table, json, csv oder xlsx", "is not table, json, csv or xlsx"
         )
-    result = analyse(store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without)
+    result = analyse(
+        store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without, iris=iris, city=city
+    )
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2)
     return analysis_rows(result)
@@ -118,21 +116,14 @@ def comparison_rows(result: dict) -> list[dict[str, Any]]:
     return rows
 
 
-def district_network(
-    store: Any,
-    code: str,
-    *,
-    date: str | Date | None = None,
-    ebene: str = "stadtbezirk",
-    gruppe: str = "sektor",
-) -> dict:
+def district_network(data: g.CityData, code: str, *, ebene: str = "stadtbezirk", gruppe: str = "sektor") -> dict:
     """``GET /api/districts/{code}/network``: nodes and edges of one district network with all measures.
 
     Nodes: ``id``, ``iri``, ``label``, ``kind``, ``sector``, ``external`` (partner outside the district) and,
     for the district's own actors, every measure and the brokerage ``roles``. Edges: ``source``, ``target``
-    (ids), ``weight``, ``partnerships``, ``networks``, ``cross_border``.
+    (ids), ``weight``, ``partnerships``, ``networks``, ``cross_border``. ``data`` is what
+    :func:`~bildungsnetz.analysis.graphs.load` read at the analysis date.
     """
-    data = g.load(store, date=date)
     if ebene == "stadtbezirk":
         a = run_analysis(data, stadtbezirk=code, ebene=ebene, gruppe=gruppe)
         district = a.districts[0]
@@ -172,9 +163,9 @@ def district_network(
     return clean({"date": data.date, "district": district.summary, "nodes": nodes, "edges": edges})
 
 
-def isolates(store: Any, *, date: str | Date | None = None, stadtbezirk: str | None = None) -> dict:
+def isolates(analysis: Analysis) -> dict:
     """``GET /api/analysis/isolates``: per district the isolated, outside-only and sector-isolated actors."""
-    result = analyse(store, date=date, stadtbezirk=stadtbezirk)
+    result = analysis.result
     return {
         "date": result["date"],
         "districts": [
@@ -185,11 +176,9 @@ def isolates(store: Any, *, date: str | Date | None = None, stadtbezirk: str | N
     }
 
 
-def brokers(
-    store: Any, *, date: str | Date | None = None, stadtbezirk: str | None = None, gruppe: str = "sektor"
-) -> dict:
+def brokers(analysis: Analysis) -> dict:
     """``GET /api/analysis/brokers``: the top brokers of the city and of every district, with their roles."""
-    result = analyse(store, date=date, stadtbezirk=stadtbezirk, gruppe=gruppe)
+    result = analysis.result
     return {
         "date": result["date"],
         "city": result["city"]["brokers"],
@@ -197,18 +186,6 @@ def brokers(
     }
 
 
-def transitions(store: Any, *, date: str | Date | None = None, stadtbezirk: str | None = None) -> dict:
+def transitions(analysis: Analysis) -> dict:
     """``GET /api/analysis/transitions``: Bildungskette gaps per Stadtteil and missing fields of action."""
-    result = analyse(store, date=date, stadtbezirk=stadtbezirk)
-    return {k: result[k] for k in ("date", "transitions", "missing_fields", "need")}
-
-
-def gaps_report(
-    store: Any, *, fmt: str = "html", stadtbezirk: str | None = None, date: str | Date | None = None
-) -> tuple[bytes, str, str]:
-    """``GET /api/reports/gaps?format=html|xlsx|md``: ``(content, media type, file name)``."""
-    if fmt not in _MEDIA:
-        raise ParameterError("format", fmt, "ist nicht html, xlsx oder md", "is not html, xlsx or md")
-    analysis = run_analysis(g.load(store, date=date), stadtbezirk=stadtbezirk)
-    name = f"bildungsnetz-luecken-{analysis.data.date}.{fmt}"
-    return render(analysis, fmt), _MEDIA[fmt], name
+    return {k: analysis.result[k] for k in ("date", "transitions", "missing_fields", "need")}

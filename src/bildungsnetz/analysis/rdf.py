@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from bildungsnetz.analysis.run import Analysis
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, QB
+from bildungsnetz.store.base import Store
 
 __all__ = ["BNA", "analysis_graph", "measure_triples", "write_measures"]
 
@@ -138,7 +139,7 @@ def measure_triples(analysis: Analysis, *, iris: Iris, started: datetime | None 
     return out
 
 
-def write_measures(store: Any, analysis: Analysis, *, iris: Iris | None = None) -> str:
+def write_measures(store: Store, analysis: Analysis, *, iris: Iris | None = None) -> str:
     """Replace the analysis graph of the analysis date with the measures; returns the graph IRI.
 
     Only a whole-city run (all districts, nothing removed) is written, so the graph never holds a partial or

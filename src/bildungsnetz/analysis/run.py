@@ -16,7 +16,9 @@ from bildungsnetz.analysis.centrality import EXACT_WORK, SAMPLES, Betweenness, a
 from bildungsnetz.analysis.gaps import missing_fields, need_ranking, transitions
 from bildungsnetz.analysis.isolation import isolated, isolated_in_district, sector_isolated
 from bildungsnetz.analysis.whatif import resolve_without, whatif
+from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.store.base import Store
 
 __all__ = ["GROUPS", "LEVELS", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean"]
 
@@ -270,13 +272,15 @@ def run_analysis(
 
 
 def analyse(
-    store: Any,
+    store: Store,
     *,
     date: str | Date | None = None,
     stadtbezirk: str | None = None,
     ebene: str = "stadtbezirk",
     gruppe: str = "sektor",
     without: Iterable[str] = (),
+    iris: Iris | None = None,
+    city: str = "",
 ) -> dict[str, Any]:
     """Analyse the cooperation network of the city at ``date``: per district and for the whole city.
 
@@ -294,6 +298,8 @@ def analyse(
         Groups of the Gould–Fernandez roles: ``sektor`` or ``bezirk`` (the districts of ``ebene``).
     without
         Actor ids/IRIs or programme codes/IRIs to remove (what-if).
+    iris, city
+        The IRIs and the city profile of the settings (passed down from the CLI or the service).
 
     Returns
     -------
@@ -305,5 +311,5 @@ def analyse(
         gaps per Stadtteil), ``missing_fields``, ``need``, ``without`` (if asked) and ``actors`` (id → IRI,
         name, kind, sector, Stadtbezirk of every actor mentioned). Actor ids are the imported ids.
     """
-    data = g.load(store, date=date)
+    data = g.load(store, date=date, iris=iris, city=city)
     return run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without).result

@@ -9,24 +9,13 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bildungsnetz.errors import BildungsnetzError, UsageError
+from bildungsnetz.errors import AuthError, UsageError
 
 __all__ = ["ROLES", "Principal", "ANONYMOUS", "TokenTable", "hash_token", "new_token", "AuthError"]
 
 #: Roles a token may carry: ``redaktion`` may import and delete graphs, ``intern`` may read contact persons.
 ROLES = ("redaktion", "intern")
 _ENTRY = re.compile(r"^(?P<roles>[a-z]+(?:,[a-z]+)*):sha256:(?P<hex>[0-9a-f]{64})$")
-
-
-class AuthError(BildungsnetzError):
-    """A request needs a token (401) or a role its token does not have (403)."""
-
-    http_status = 401
-
-    def __init__(self, message: str, *, status: int = 401) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.headers = {"WWW-Authenticate": 'Bearer realm="bildungsnetz"'} if status == 401 else {}
 
 
 @dataclass(frozen=True)

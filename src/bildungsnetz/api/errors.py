@@ -1,20 +1,24 @@
-"""One error shape for every API error: ``{"ok": false, "status": N, "error": "…"}``, no stack trace."""
+"""One error handler for the whole service: ``{"ok": false, "status": N, "error": "…"}`` for the API and
+``/sparql``, the same status and message as an HTML page for the web pages; never a stack trace."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.errors import ApiError, BildungsnetzError
 
 __all__ = [
     "ApiError",
     "error_response",
     "install_error_handlers",
+    "HtmlErrorPage",
+    "wants_json",
     "ERROR_RESPONSES",
     "CSV_RESPONSES",
     "LIST_RESPONSES",
@@ -35,15 +39,6 @@ _STATUS_TEXT = {
     500: "Interner Fehler / internal error",
     503: "Dienst gerade nicht verfügbar / service unavailable",
 }
-
-
-class ApiError(BildungsnetzError):
-    """An error raised by the API layer itself, with its HTTP status and optional headers."""
-
-    def __init__(self, status: int, message: str, *, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.http_status = status
-        self.headers = headers or {}
 
 
 def error_response(
@@ -77,29 +72,76 @@ def _validation_message(exc: RequestValidationError) -> str:
     return "; ".join(parts) or _STATUS_TEXT[422]
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error through :func:`error_response`: domain errors, HTTP errors, validation, bugs."""
+#: Renders an error for a browser: ``(request, status, error or None, message or None) -> page``; the error's
+#: ``text(lang)`` gives the message in the page's language, ``None`` means the status's own text.
+HtmlErrorPage = Callable[[Request, int, BildungsnetzError | None, str | None], Response]
+
+_MACHINE_PATHS = ("/api", "/sparql", "/docs", "/openapi.json", "/redoc")
+
+
+def wants_json(request: Request) -> bool:
+    """True for the API, ``/sparql``, the API docs and every client that does not ask for HTML; a browser
+    (``Accept: text/html``) gets the web pages' errors as a page.
+
+    >>> from starlette.requests import Request
+    >>> html = [(b"accept", b"text/html,application/xhtml+xml,*/*;q=0.8")]
+    >>> def asks(path, headers=()):
+    ...     return wants_json(Request({"type": "http", "path": path, "headers": list(headers)}))
+    >>> asks("/api/actors", html), asks("/akteur/x", html), asks("/akteur/x")
+    (True, False, True)
+    """
+    path = request.url.path
+    if any(path == p or path.startswith(p + "/") for p in _MACHINE_PATHS):
+        return True
+    return "text/html" not in request.headers.get("accept", "")
+
+
+def install_error_handlers(app: FastAPI, *, html: HtmlErrorPage | None = None) -> None:
+    """Route every error through one handler: domain errors, HTTP errors, validation, bugs.
+
+    Each keeps its status; the API answers :func:`error_response`, a web page (when ``html`` is given) the
+    same status and message as ``html`` renders it.
+    """
+
+    def respond(
+        request: Request,
+        status: int,
+        message: str | None,
+        *,
+        exc: BildungsnetzError | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Response:
+        if html is not None and not wants_json(request):
+            try:
+                page = html(request, status, exc, message)
+            except Exception:  # the page itself failed (no service yet …): the plain shape still answers
+                _log.exception("error page failed on %s %s", request.method, request.url.path)
+            else:
+                for name, value in (headers or {}).items():
+                    page.headers.setdefault(name, value)
+                return page
+        return error_response(status, message, headers=headers)
 
     @app.exception_handler(BildungsnetzError)
-    async def domain_error(request: Request, exc: BildungsnetzError) -> JSONResponse:
+    async def domain_error(request: Request, exc: BildungsnetzError) -> Response:
         status = int(getattr(exc, "http_status", 400))
-        return error_response(status, str(exc), headers=getattr(exc, "headers", None))
+        return respond(request, status, str(exc), exc=exc, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         # The detail of Starlette's own errors is English boilerplate; ours is already bilingual.
         detail = exc.detail if isinstance(exc.detail, str) and " / " in exc.detail else None
-        return error_response(exc.status_code, detail, headers=getattr(exc, "headers", None))
+        return respond(request, exc.status_code, detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, _validation_message(exc))
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        return respond(request, 422, _validation_message(exc))
 
     @app.exception_handler(Exception)
-    async def bug(request: Request, exc: Exception) -> JSONResponse:
+    async def bug(request: Request, exc: Exception) -> Response:
         # Logged for the operator; the client learns only that it was our fault.
         _log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(500)
+        return respond(request, 500, None)
 
 
 #: OpenAPI description of the error body, for ``responses=`` on routes.

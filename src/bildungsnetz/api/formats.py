@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from fastapi import Request
 from fastapi.responses import Response
 
-from bildungsnetz.report.tables import program_csv, program_value
+from bildungsnetz.tables import program_csv, program_value
 
 __all__ = ["wants_csv", "csv_response", "flatten"]
 
@@ -50,7 +50,7 @@ def csv_response(
     """A UTF-8 CSV answer for programs (RFC 4180: ``,``, CRLF, values unchanged) with one header line.
 
     API clients that ask for ``text/csv`` are programs; people download CSV from the web pages, which
-    write CSV for German Excel (:func:`bildungsnetz.report.tables.people_csv`).
+    write CSV for German Excel (:func:`bildungsnetz.tables.people_csv`).
     """
     all_headers = {"Content-Disposition": f'inline; filename="{filename}.csv"'}
     all_headers.update(headers or {})

@@ -5,20 +5,22 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import date
+from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
-import pyoxigraph as ox
-
+from bildungsnetz.analysis import graphs as g
+from bildungsnetz.analysis.run import Analysis, run_analysis
 from bildungsnetz.api.auth import Principal, TokenTable
 from bildungsnetz.api.errors import ApiError
 from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
 from bildungsnetz.cities import CityProfile, CityProfileError, CityRegistry
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries.catalogue import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
+from bildungsnetz.report.gaps import render
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, Store
@@ -84,13 +86,16 @@ class Service:
             n: dataclasses.replace(q, params=tuple(p for p in q.params if not p.paging))
             for n, q in self._prepared.items()
         }
-        self.reader: Any = store.oxigraph if self.embedded else store  # type: ignore[attr-defined]
+        #: What requests read: the store, or (embedded, ``api_memory_copy``) a copy in memory of it.
+        self.reader: Store = store
         self.graphs: tuple[str, ...] = ()
         self.public_graphs: tuple[str, ...] = ()
         self.pool: WorkerPool | None = None
         self.write_lock = asyncio.Lock()
         self.generation = 0
         self._cache: dict[str, Any] = {}
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         # Query results per state of the store: only the embedded store, whose every write goes through this
         # process (it holds the store's lock), so that a write can empty the cache exactly.
         self._results: OrderedDict[tuple, QueryResult] = OrderedDict()
@@ -120,13 +125,10 @@ class Service:
 
     # -- startup and writes ------------------------------------------------------------------------------
 
-    def _memory_copy(self) -> ox.Store | None:
-        if not (self.embedded and self.settings.api_memory_copy):
+    def _memory_copy(self) -> EmbeddedStore | None:
+        if not (isinstance(self.store, EmbeddedStore) and self.settings.api_memory_copy):
             return None
-        copy = ox.Store()
-        oxigraph = self.store.oxigraph  # type: ignore[attr-defined]
-        copy.bulk_extend(oxigraph.quads_for_pattern(None, None, None, None))
-        return copy
+        return self.store.memory_copy()
 
     def refresh(self) -> None:
         """Re-read what the store holds: graph lists, read copy, cached results (blocking: use a thread)."""
@@ -138,6 +140,7 @@ class Service:
         if copy is not None:
             self.reader = copy
         self._cache = {}
+        self._key_locks = {}
         self._results = OrderedDict()
         self.generation += 1
 
@@ -189,7 +192,7 @@ class Service:
             return self._remote(name, query, clean)
         if not self._results_size:
             return run(query, clean, store=self.reader, iris=self.iris, city=self._city())
-        key = (name, date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
+        key = (name, Date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
         hit = self._results.get(key)
         if hit is not None:
             self._results.move_to_end(key)
@@ -220,10 +223,50 @@ class Service:
         return Page(result.rows[:limit], result.columns, limit, offset, len(result.rows) > limit)
 
     def cached(self, key: str, compute: Any) -> Any:
-        """A value computed once per state of the store (district tree, SDG list …)."""
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        """A value computed once per state of the store (district tree, SDG list, analysis …).
+
+        The first caller computes; callers that ask for the same key meanwhile wait for that one computation
+        (the API's and the web's threads alike). A value computed while an import refreshed the service goes to
+        the old state's cache, never into the new one.
+        """
+        cache = self._cache
+        if key in cache:
+            return cache[key]
+        with self._locks_lock:
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in cache:
+                cache[key] = compute()
+            return cache[key]
+
+    def city_data(self, date: str | Date | None = None) -> g.CityData:
+        """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), read once."""
+        day = g.resolve_date(date)
+        return self.cached(f"data:{day}", lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city))
+
+    def analysis(
+        self,
+        date: str | Date | None = None,
+        *,
+        ebene: str = "stadtbezirk",
+        stadtbezirk: str | None = None,
+        gruppe: str = "sektor",
+    ) -> Analysis:
+        """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
+
+        ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); see
+        :func:`bildungsnetz.analysis.run.run_analysis`.
+        """
+        day = g.resolve_date(date)
+        return self.cached(
+            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}",
+            lambda: run_analysis(self.city_data(day), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe),
+        )
+
+    def gaps_report(self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None) -> bytes:
+        """The gap report (``html``, ``xlsx``, ``md``) of :meth:`analysis`, rendered once for the API and the web."""
+        a = self.analysis(date, stadtbezirk=stadtbezirk)
+        return self.cached(f"report:gaps:{a.data.date}:{stadtbezirk}:{fmt}", lambda: render(a, fmt))
 
     def district_tree(self) -> list[dict[str, Any]]:
         """Stadtbezirke of the city with their Stadtteile, both ordered by code, read once per store state.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -16,7 +15,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bildungsnetz.errors import InputError
+from bildungsnetz.errors import CityNotFoundError, CityProfileError, DistrictNotFoundError
 
 __all__ = [
     "CityProfile",
@@ -56,70 +55,6 @@ _POLYGON_FILES = {"stadtbezirk": "stadtbezirke.geojson", "stadtteil": "stadtteil
 _TOUCH_TOLERANCE = 1e-5
 # Bounding box of Germany with a margin (lon/lat); a profile with an AGS must lie inside it.
 _GERMANY = (5.0, 47.0, 16.0, 55.5)
-
-
-# -- Errors ------------------------------------------------------------------------------------------------
-
-
-class CityProfileError(InputError, ValueError):
-    """Bad city-profile input. The message is one line, German then English, naming file, row and column.
-
-    >>> str(CityProfileError("Code fehlt", "code missing", file="g.csv", row=3, column="code"))
-    "g.csv: Zeile 3, Spalte 'code': Code fehlt / row 3, column 'code': code missing"
-    """
-
-    exit_code = 2
-    http_status = 422
-
-    def __init__(
-        self,
-        de: str,
-        en: str,
-        *,
-        file: str | os.PathLike[str] | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        feature: int | None = None,
-        parameter: str | None = None,
-    ) -> None:
-        self.de, self.en = de, en
-        self.file = str(file) if file is not None else None
-        self.row, self.column, self.feature, self.parameter = row, column, feature, parameter
-        de_loc: list[str] = []
-        en_loc: list[str] = []
-        if parameter is not None:
-            de_loc.append(f"Parameter '{parameter}'")
-            en_loc.append(f"parameter '{parameter}'")
-        if row is not None:
-            de_loc.append(f"Zeile {row}")
-            en_loc.append(f"row {row}")
-        if feature is not None:
-            de_loc.append(f"Feature {feature}")
-            en_loc.append(f"feature {feature}")
-        if column is not None:
-            kind_de, kind_en = ("Eigenschaft", "property") if feature is not None else ("Spalte", "column")
-            de_loc.append(f"{kind_de} '{column}'")
-            en_loc.append(f"{kind_en} '{column}'")
-        prefix = f"{self.file}: " if self.file else ""
-        if de_loc:
-            text = f"{prefix}{', '.join(de_loc)}: {de} / {', '.join(en_loc)}: {en}"
-        else:
-            text = f"{prefix}{de} / {en}"
-        super().__init__(" ".join(text.split()))
-
-
-class CityNotFoundError(CityProfileError):
-    """No city profile of that name."""
-
-    http_status = 404
-
-
-class DistrictNotFoundError(CityProfileError):
-    """A value names no district of the profile; ``suggestions`` holds the near misses."""
-
-    def __init__(self, de: str, en: str, *, suggestions: Sequence[str] = (), **where) -> None:
-        self.suggestions = tuple(suggestions)
-        super().__init__(de, en, **where)
 
 
 # -- Names -------------------------------------------------------------------------------------------------

@@ -381,7 +381,7 @@ class CityRegistry:
         profiles, plus the cities held by ``store``. Cached per settings object and store.
 
         >>> from bildungsnetz.settings import Settings
-        >>> s = Settings(store="/tmp/nowhere", city="dortmund")
+        >>> s = Settings(store="/tmp/nowhere", city="dortmund", cities_dir=None)
         >>> CityRegistry.from_settings(s) is CityRegistry.from_settings(s), CityRegistry.from_settings(s).user_dir
         (True, PosixPath('/tmp/nowhere/staedte'))
         """

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _cities, _open, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import StoreOpt, _cities, _settings, domain_errors, err, out
 from bildungsnetz.iris import Iris
+from bildungsnetz.store import open_store
 
 __all__ = ["analyse", "report_gaps"]
 
@@ -39,7 +40,7 @@ def analyse(
     """Netzwerkanalyse je Bezirk: Isolierte, Makler, Lücken der Bildungskette / network analysis per district."""
     from bildungsnetz.analysis.interfaces import analyse_command
     from bildungsnetz.errors import UsageError
-    from bildungsnetz.report.tables import output_format
+    from bildungsnetz.tables import output_format
 
     fmt = output_format(fmt, out_file, allowed=("table", "json", "csv", "xlsx"), default="table")
     if fmt == "xlsx" and out_file is None:
@@ -47,14 +48,14 @@ def analyse(
     if save and (without or stadtbezirk != "all"):
         raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    iris = Iris(settings.base_iri)
+    with open_store(settings) as st:
         stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
 
             result = compare_dates(st, date_a=compare, date_b=date, stadtbezirk=None if stadtbezirk == "all" else
-                                   stadtbezirk, ebene=ebene, gruppe=gruppe)  # fmt: skip
+                                   stadtbezirk, ebene=ebene, gruppe=gruppe, iris=iris, city=settings.city)  # fmt: skip
             if fmt in ("csv", "xlsx"):
                 from bildungsnetz.analysis.interfaces import COMPARISON_COLUMNS, comparison_rows
 
@@ -64,17 +65,15 @@ def analyse(
                 _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
         result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
-                                 without=tuple(without or ()), fmt=fmt)  # fmt: skip
+                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=settings.city)  # fmt: skip
         if save:
             from bildungsnetz.analysis.graphs import load
             from bildungsnetz.analysis.rdf import write_measures
             from bildungsnetz.analysis.run import run_analysis
 
-            graph = write_measures(st, run_analysis(load(st, date=date), ebene=ebene, gruppe=gruppe),
-                                   iris=Iris(settings.base_iri))  # fmt: skip
+            data = load(st, date=date, iris=iris, city=settings.city)
+            graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris)
             err.print(f"Maße gespeichert / measures stored: {graph}")
-    finally:
-        st.close()
     if fmt == "table":
         table = Table(title="Netzwerkanalyse je Bezirk / network analysis per district")
         columns = ["code", "name", "nodes", "ties", "density", "components", "isolates", "cross_border_ties",
@@ -115,7 +114,7 @@ def _emit(text: str, out_file: Path | None) -> None:
 
 def _emit_rows(columns: list[str], rows: list[dict], fmt: str, out_file: Path | None, *, title: str) -> None:
     """Rows as CSV for people (German Excel) or XLSX, through the one table writer."""
-    from bildungsnetz.report.tables import people_csv, xlsx_bytes
+    from bildungsnetz.tables import people_csv, xlsx_bytes
 
     if fmt == "xlsx":
         out_file.write_bytes(xlsx_bytes({title: (columns, rows)}))
@@ -137,12 +136,9 @@ def report_gaps(
     from bildungsnetz.report.gaps import report_gaps as write
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
-    finally:
-        st.close()
     err.print(f"Bericht / report: {path}")
 
 

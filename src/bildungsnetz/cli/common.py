@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 
 from bildungsnetz.errors import BildungsnetzError
-from bildungsnetz.settings import Settings
+from bildungsnetz.settings import Settings, get_settings
 
 app = typer.Typer(
     name="bildungsnetz",
@@ -40,7 +40,7 @@ F = TypeVar("F", bound=Callable)
 
 
 def _settings(store: Path | None = None) -> Settings:
-    settings = Settings()
+    settings = get_settings()  # the one way settings are read; the CLI is one command per process
     if store is not None:
         settings = settings.model_copy(update={"store": store})
     return settings
@@ -84,12 +84,6 @@ def domain_errors(func: F) -> F:
 
     return wrapper  # type: ignore[return-value]
 
-
-
-def _open(settings: Settings):
-    from bildungsnetz.store import open_store
-
-    return open_store(settings)
 
 
 

@@ -12,7 +12,6 @@ from rich.table import Table
 from bildungsnetz.cli.common import (
     StoreOpt,
     _cities,
-    _open,
     _settings,
     app,
     domain_errors,
@@ -20,6 +19,7 @@ from bildungsnetz.cli.common import (
     out,
 )
 from bildungsnetz.iris import Iris
+from bildungsnetz.store import open_store
 
 # -- validate ----------------------------------------------------------------------
 
@@ -81,8 +81,7 @@ def import_(
     from bildungsnetz.report.imports import write_report
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         profile = _cities(settings, st).load(city)
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                       transient=True) as bar:  # fmt: skip
@@ -92,8 +91,6 @@ def import_(
                 dry_run=dry_run,
                 progress=lambda msg: bar.update(task, description=msg),
             )  # fmt: skip
-    finally:
-        st.close()
     if report is not None:
         write_report(result, report)
         err.print(f"Bericht / report: {report}")
@@ -134,11 +131,8 @@ def graphs(store: StoreOpt = None) -> None:
     from bildungsnetz.ingest.sources import graph_overview
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         rows = graph_overview(st, Iris(settings.base_iri))
-    finally:
-        st.close()
     table = Table(title=f"Graphen / graphs – {settings.store}")
     for col in ("Graph", "Quelle / source", "Tripel / triples", "Stand / modified", "konform", "privat"):
         table.add_column(col)
@@ -198,8 +192,7 @@ def export(
                "jsonld": ox.RdfFormat.JSON_LD}  # fmt: skip
     if fmt not in (*formats, "xlsx", "csv"):
         raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         if fmt in ("xlsx", "csv"):
             from bildungsnetz.ingest.export import export_tables, write_tables
 
@@ -228,8 +221,6 @@ def export(
             else:
                 ox.serialize(quads, fh, formats[fmt], prefixes=PREFIXES)
         out.print(f"{len(quads)} Quads → {out_file}")
-    finally:
-        st.close()
 
 
 @app.command("drop-source")
@@ -242,15 +233,12 @@ def drop_source(
 
     settings = _settings(store)
     iris = Iris(settings.base_iri)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
         present = [g for g in names if g in set(st.named_graphs())]
         if not present:
             raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
         st.drop_graphs(present)
-    finally:
-        st.close()
     out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
 
 
@@ -261,11 +249,8 @@ def backup(file: Annotated[Path, typer.Argument(help="Zieldatei (.nq oder .nq.gz
     from bildungsnetz.store.backup import backup_store
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         n = backup_store(st, file)
-    finally:
-        st.close()
     out.print(f"{n} Quads gesichert / backed up → {file}")
 
 
@@ -276,11 +261,8 @@ def restore(file: Annotated[Path, typer.Argument(help="Sicherung (.nq oder .nq.g
     from bildungsnetz.store.backup import restore_store
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         n = restore_store(st, file)
-    finally:
-        st.close()
     out.print(f"{n} Quads wiederhergestellt / restored ← {file}")
 
 

@@ -93,9 +93,8 @@ def demo(
         err.print(f"Geschrieben / written: {out_file}")
     else:
         with err.status(f"Speichere in {settings.store} …"):
-            st = open_store(settings)
-            st.replace_graphs(graphs)
-            st.close()
+            with open_store(settings) as st:
+                st.replace_graphs(graphs)
         err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
     _print_demo_summary(result.summary)
     if out_file is None and serve_it:
@@ -108,8 +107,7 @@ def _demo_cities(settings: Settings, iris: Iris) -> list[str] | None:
 
     if settings.endpoint or not settings.store.is_dir():
         return None
-    st = open_store(settings.store)
-    try:
+    with open_store(settings.store) as st:
         demo = iris.graph("quelle/demo")
         if str(demo) not in st.named_graphs():
             return None
@@ -119,8 +117,6 @@ def _demo_cities(settings: Settings, iris: Iris) -> list[str] | None:
             for name in _cities(settings, st).held()
             if st.ask(f"ASK {{ GRAPH {demo.n3()} {{ ?s ?p {iris.gemeinde(name).n3()} }} }}")
         ]
-    finally:
-        st.close()
 
 
 # -- serve -------------------------------------------------------------------------

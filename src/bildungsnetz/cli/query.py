@@ -44,8 +44,8 @@ def query(
     """Benannte Abfrage ausführen / run a named query from the catalogue."""
     from bildungsnetz.errors import UsageError
     from bildungsnetz.queries.catalogue import bind, get, load_catalogue, run
-    from bildungsnetz.report.tables import output_format
     from bildungsnetz.store import open_store
+    from bildungsnetz.tables import output_format
 
     if list_ or name is None:
         _print_catalogue(load_catalogue())
@@ -67,14 +67,11 @@ def query(
         )
     iris = Iris(settings.base_iri)
     named = get(name)
-    st = open_store(settings)
-    try:
+    with open_store(settings) as st:
         # The city whose district names the parameters use: --city, BILDUNGSNETZ_CITY, or the store's only city.
         profile = _cities(settings, st).load(city)
         bind(named, values, iris=iris, city=profile)  # refuse bad parameters before anything runs
         result = run(named, values, store=st, iris=iris, city=profile)
-    finally:
-        st.close()
     _write_result(result, fmt, out_file, title=name)
 
 
@@ -98,7 +95,7 @@ def _cell(value: object) -> str:
 
 
 def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> None:
-    from bildungsnetz.report.tables import people_csv, xlsx_bytes
+    from bildungsnetz.tables import people_csv, xlsx_bytes
 
     if fmt == "table":
         # On screen, IRI columns crowd out what people read (ids, names); csv/json/xlsx keep every column.

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _open, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import StoreOpt, _settings, domain_errors, err, out
 from bildungsnetz.iris import Iris
+from bildungsnetz.store import open_store
 
 __all__ = ["sdg_app", "report_app"]
 
@@ -57,11 +58,8 @@ def sdg_suggest(
         out.print_json(json.dumps(suggest_file(file), ensure_ascii=False))
     else:
         settings = _settings(store)
-        st = _open(settings)
-        try:
+        with open_store(settings) as st:
             summary = suggest_store(st, iris=Iris(settings.base_iri))
-        finally:
-            st.close()
         out.print_json(json.dumps(summary, ensure_ascii=False, default=str))
 
 
@@ -69,11 +67,8 @@ def _decide(offer: str, sdg: str, status: str, user: str | None, store: Path | N
     from bildungsnetz.sdg import decide
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         result = decide(st, offer, sdg, status, user=user or getpass.getuser(), iris=Iris(settings.base_iri))
-    finally:
-        st.close()
     out.print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
@@ -114,11 +109,8 @@ def sdg_partners(
     from bildungsnetz.sdg import partner_suggestions
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         rows = partner_suggestions(st, actor, sdg, limit=limit, iris=Iris(settings.base_iri))
-    finally:
-        st.close()
     if fmt == "json":
         out.print_json(json.dumps(rows, ensure_ascii=False, default=str))
         return
@@ -145,12 +137,9 @@ def report_sdg(
     store: StoreOpt = None,
 ) -> None:
     """SDG-Abdeckung mit Heatmap und Lückenlisten / SDG coverage with heat map and gap lists."""
-    from bildungsnetz.sdg import write_sdg_report
+    from bildungsnetz.report.sdg import write_sdg_report
 
     settings = _settings(store)
-    st = _open(settings)
-    try:
+    with open_store(settings) as st:
         path = write_sdg_report(st, out_file, dimension=by, iris=Iris(settings.base_iri))
-    finally:
-        st.close()
     err.print(f"Bericht / report: {path}")

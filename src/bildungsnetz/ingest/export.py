@@ -29,9 +29,9 @@ from bildungsnetz.ingest.tables import (
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, ORG, SCHEMA
 from bildungsnetz.queries.catalogue import parse_query_file
-from bildungsnetz.report.tables import people_csv, xlsx_cell
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.store import Store
+from bildungsnetz.tables import people_csv, xlsx_cell
 
 __all__ = [
     "CSV_DELIMITER",

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import InputError, UsageError
+from bildungsnetz.errors import InputError, UnsafeRdf, UsageError
 from bildungsnetz.ingest import Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, BNSH, PREFIXES, SCHEMA
@@ -46,20 +46,6 @@ _PERSON_CLASSES = frozenset(
 # A DTD is where entity expansion (billion laughs) and external entities (XXE) live; RDF/XML never needs one.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CHUNK = 1 << 20
-
-
-class UnsafeRdf(InputError):
-    """An RDF file refused for safety before parsing: one line, German / English, naming file and line.
-
-    >>> print(UnsafeRdf("a.rdf", "XML mit DTD", "XML with a DTD", line=2))
-    a.rdf, Zeile 2: XML mit DTD / a.rdf, line 2: XML with a DTD
-    """
-
-    def __init__(self, path: str | os.PathLike[str], de: str, en: str, *, line: int | None = None) -> None:
-        self.path, self.line = str(path), line
-        de_loc = f", Zeile {line}" if line else ""
-        en_loc = f", line {line}" if line else ""
-        super().__init__(f"{self.path}{de_loc}: {de} / {self.path}{en_loc}: {en}")
 
 
 def rdf_format(path: str | os.PathLike[str], given: str | ox.RdfFormat | None = None) -> ox.RdfFormat:

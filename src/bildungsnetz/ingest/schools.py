@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pyoxigraph as ox
 
 from bildungsnetz.cities import CityProfile, DistrictLocator, utm32_to_wgs84
-from bildungsnetz.errors import InputError
+from bildungsnetz.errors import SchoolListError
 from bildungsnetz.ingest import Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PREFIXES, SCHEMA, VOCAB
@@ -85,44 +85,6 @@ _SCHULVERWALTUNG = VOCAB["schulform/0A"]
 
 
 # -- Errors ------------------------------------------------------------------------------------------------
-
-
-class SchoolListError(InputError):
-    """A school list that cannot be read: one line, German / English, naming file, row, column or parameter.
-
-    >>> print(SchoolListError("Pflichtspalte fehlt", "column missing", file="s.csv", row=1,
-    ...                       column="Schulnummer"))
-    s.csv: Zeile 1, Spalte 'Schulnummer': Pflichtspalte fehlt / row 1, column 'Schulnummer': column missing
-    """
-
-    def __init__(
-        self,
-        de: str,
-        en: str,
-        *,
-        file: str | os.PathLike[str] | None = None,
-        row: int | None = None,
-        column: str | None = None,
-        parameter: str | None = None,
-    ) -> None:
-        self.file, self.row, self.column, self.parameter = (
-            (str(file) if file else None),
-            row,
-            column,
-            parameter,
-        )
-        de_loc = [f"Parameter '{parameter}'"] if parameter else []
-        en_loc = [f"parameter '{parameter}'"] if parameter else []
-        if row is not None:
-            de_loc.append(f"Zeile {row}")
-            en_loc.append(f"row {row}")
-        if column:
-            de_loc.append(f"Spalte '{column}'")
-            en_loc.append(f"column '{column}'")
-        prefix = f"{self.file}: " if self.file else ""
-        de_text = f"{', '.join(de_loc)}: {de}" if de_loc else de
-        en_text = f"{', '.join(en_loc)}: {en}" if en_loc else en
-        super().__init__(" ".join(f"{prefix}{de_text} / {en_text}".split()))
 
 
 # -- Small helpers -----------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from bildungsnetz.cities import (
     load_profile,
     lookup_district,
 )
-from bildungsnetz.errors import InputError, UsageError
+from bildungsnetz.errors import TableError, UsageError
 from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer, key_segment
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
@@ -124,31 +124,6 @@ def fold_column(name: object) -> str:
 
 
 # -- Errors --------------------------------------------------------------------------------------------------
-
-
-class TableError(InputError):
-    """A spreadsheet cannot be read as an import table: one line, German / English, naming where.
-
-    >>> print(TableError("fehlt", "missing", file="a.xlsx", sheet="akteure", row=1, column="typ"))
-    a.xlsx, Blatt 'akteure', Zeile 1, Spalte 'typ': fehlt / sheet 'akteure', row 1, column 'typ': missing
-    """
-
-    def __init__(self, de: str, en: str, *, file: object, sheet: str | None = None, row: int | None = None,
-                 column: str | None = None) -> None:
-        self.file, self.sheet, self.row, self.column = str(file), sheet, row, column
-        de_loc, en_loc = [], []
-        if sheet is not None:
-            de_loc.append(f"Blatt '{sheet}'")
-            en_loc.append(f"sheet '{sheet}'")
-        if row is not None:
-            de_loc.append(f"Zeile {row}")
-            en_loc.append(f"row {row}")
-        if column is not None:
-            de_loc.append(f"Spalte '{column}'")
-            en_loc.append(f"column '{column}'")
-        de_where = "".join(f", {part}" for part in de_loc)
-        en_where = f"{', '.join(en_loc)}: " if en_loc else ""
-        super().__init__(" ".join(f"{self.file}{de_where}: {de} / {en_where}{en}".split()))
 
 
 # -- Reading -------------------------------------------------------------------------------------------------
@@ -392,7 +367,7 @@ _NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
 
 
 def _unneutralise(cell: str) -> str:
-    """A CSV cell as it was before a writer neutralised it (``'=1+1`` → ``=1+1``; see report.tables).
+    """A CSV cell as it was before a writer neutralised it (``'=1+1`` → ``=1+1``; see bildungsnetz.tables).
 
     >>> _unneutralise("'=HYPERLINK(1)"), _unneutralise("'-5 Punkte"), _unneutralise("'s-Hertogenbosch")
     ('=HYPERLINK(1)', '-5 Punkte', "'s-Hertogenbosch")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import pyoxigraph as ox
 from rdflib import Literal, URIRef, Variable
 
-from bildungsnetz.errors import UsageError
+from bildungsnetz.errors import CatalogueError, ParameterError, UnknownQuery
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import VOCAB
 from bildungsnetz.resources import queries_dir
@@ -77,47 +77,6 @@ _XSD_INTEGER = URIRef("http://www.w3.org/2001/XMLSchema#integer")
 
 
 # -- Errors ---------------------------------------------------------------------------------------------
-
-
-class UnknownQuery(UsageError, LookupError):
-    """No query of that name; ``suggestion`` holds the nearest name, if any.
-
-    >>> str(UnknownQuery("partner-of-actor", "partners-of-actor"))
-    'Unbekannte Abfrage "partner-of-actor" / unknown query; meinten Sie / did you mean "partners-of-actor"?'
-    """
-
-    http_status = 404
-
-    def __init__(self, name: str, suggestion: str | None = None) -> None:
-        self.name = name
-        self.suggestion = suggestion
-        message = f'Unbekannte Abfrage "{name}" / unknown query'
-        if suggestion:
-            message += f'; meinten Sie / did you mean "{suggestion}"?'
-        super().__init__(message)
-
-    def __str__(self) -> str:  # LookupError would quote the message like a dict key
-        return str(self.args[0])
-
-
-class ParameterError(UsageError, ValueError):
-    """A parameter value was missing, unknown or invalid. One line, German / English, naming the parameter."""
-
-    def __init__(self, param: str, value: str | None, german: str, english: str) -> None:
-        self.param = param
-        self.value = value
-        shown = ""
-        if value is not None:  # the message stays one line: control characters escaped, long values cut
-            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
-            shown = f': "{text[:60]}…"' if len(text) > 60 else f': "{text}"'
-        super().__init__(f'Parameter "{param}"{shown} {german} / {english}')
-
-
-class CatalogueError(UsageError):
-    """A query file of the catalogue is malformed (names file and line)."""
-
-    exit_code = 1
-    http_status = 500
 
 
 # -- The catalogue --------------------------------------------------------------------------------------

@@ -605,7 +605,7 @@ def render_xlsx(analysis: Analysis) -> bytes:
     from openpyxl import Workbook  # noqa: PLC0415
     from openpyxl.styles import Font  # noqa: PLC0415
 
-    from bildungsnetz.report.tables import xlsx_cell  # noqa: PLC0415
+    from bildungsnetz.tables import xlsx_cell  # noqa: PLC0415
 
     def cells(ws, row):  # labels come from imported data: text stays text, never a formula
         return [xlsx_cell(ws, value) for value in row]

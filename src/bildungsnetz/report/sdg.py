@@ -128,7 +128,7 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     from openpyxl.styles import Alignment, Font  # noqa: PLC0415
     from openpyxl.utils import get_column_letter  # noqa: PLC0415
 
-    from bildungsnetz.report.tables import xlsx_cell  # noqa: PLC0415
+    from bildungsnetz.tables import xlsx_cell  # noqa: PLC0415
 
     book = Workbook()
     sheets = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from bildungsnetz.report.sdg import write_sdg_report
 from bildungsnetz.sdg.coverage import coverage
 from bildungsnetz.sdg.matcher import Suggestion, get_matcher, suggest, suggest_file
 from bildungsnetz.sdg.partners import partner_suggestions
@@ -19,5 +18,4 @@ __all__ = [
     "pair_states",
     "coverage",
     "partner_suggestions",
-    "write_sdg_report",
 ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 from bildungsnetz.iris import Iris
 from bildungsnetz.sdg.matcher import goal_label
 from bildungsnetz.sdg.workflow import _run, pair_states
+from bildungsnetz.store.base import Store
 from bildungsnetz.vocab import get_vocabulary
 
 __all__ = ["DIMENSIONS", "CITYWIDE", "coverage"]
@@ -20,7 +20,7 @@ CITYWIDE = "gesamtstädtisch"
 
 
 def coverage(
-    store: Any, *, dimension: str = "zielgruppe", on: date | None = None, iris: Iris | None = None
+    store: Store, *, dimension: str = "zielgruppe", on: date | None = None, iris: Iris | None = None
 ) -> dict[str, object]:
     """Offers with a confirmed SDG, counted per SDG × Stadtbezirk and per SDG × ``dimension`` value.
 

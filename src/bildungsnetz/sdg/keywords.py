@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bildungsnetz.errors import InputError
+from bildungsnetz.errors import VocabularyError
 from bildungsnetz.resources import data_dir
 from bildungsnetz.sdg.text import skeleton
 
@@ -26,10 +26,6 @@ __all__ = [
 _CODE = re.compile(r"^(1[0-7]|[1-9])(?:\.(\d{1,2}|[a-c]))?$")
 _HEADER = ("muster", "ziele", "hinweis")
 _CLEAN = re.compile(r"[^0-9a-zäöüß*\-]")
-
-
-class VocabularyError(InputError):
-    """A line of the keyword vocabulary cannot be read; names file, line and column (German / English)."""
 
 
 def vocabulary_file() -> Path:

@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from typing import Any
 
 import networkx as nx
 
-from bildungsnetz.errors import UsageError
+from bildungsnetz.errors import UnknownActor, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.sdg.workflow import _run, _texts, pair_states, parse_sdg
+from bildungsnetz.store.base import Store
 
 __all__ = ["NEARNESS", "UnknownActor", "partner_suggestions", "network_distances"]
 
 #: Nearness levels, nearest first.
 NEARNESS = ("stadtteil", "stadtbezirk", "stadt", "ausserhalb")
-
-
-class UnknownActor(UsageError, LookupError):
-    """No actor with that id or IRI in the store."""
-
-    http_status = 404
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 def network_distances(edges: list[tuple[str, str, str]], source: str) -> dict[str, int]:
@@ -50,7 +41,7 @@ def network_distances(edges: list[tuple[str, str, str]], source: str) -> dict[st
     return {node: round(d) for node, d in lengths.items() if node not in hubs}
 
 
-def _actor(store: Any, actor: str, iris: Iris) -> str:
+def _actor(store: Store, actor: str, iris: Iris) -> str:
     try:
         rows = _run(store, "akteur-lage", {"actor": str(actor)}, iris=iris)
     except UsageError as exc:
@@ -61,7 +52,7 @@ def _actor(store: Any, actor: str, iris: Iris) -> str:
 
 
 def partner_suggestions(
-    store: Any,
+    store: Store,
     actor: str,
     sdg: int | str,
     *,

@@ -11,12 +11,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import UsageError
+from bildungsnetz.errors import SdgParameterError, UnknownOffer, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, VOCAB
 from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.sdg.matcher import get_matcher, goal_label
+from bildungsnetz.store.base import Store
 
 __all__ = [
     "SUGGESTIONS_GRAPH",
@@ -51,19 +52,6 @@ _DECIDED = ("bestaetigt", "abgelehnt")
 SUGGESTER = "bildungsnetz"
 
 
-class UnknownOffer(UsageError, LookupError):
-    """No offer with that id or IRI in the store."""
-
-    http_status = 404
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-class SdgParameterError(UsageError, ValueError):
-    """An SDG, status or user parameter is invalid (message names the parameter, German / English)."""
-
-
 def _n(term: Any) -> ox.NamedNode:
     return ox.NamedNode(str(term))
 
@@ -78,7 +66,7 @@ def sdg_query(name: str) -> NamedQuery:
     return parse_query_file(queries_dir() / "sdg" / f"{name}.rq")
 
 
-def _run(store: Any, name: str, values: dict[str, str] | None = None, *, iris: Iris) -> list[dict]:
+def _run(store: Store, name: str, values: dict[str, str] | None = None, *, iris: Iris) -> list[dict]:
     return run(sdg_query(name), values or {}, store=store, iris=iris, city="").rows
 
 
@@ -110,7 +98,7 @@ def parse_sdg(value: object) -> tuple[int, str | None]:
     return int(goal), (code if rest else None)
 
 
-def resolve_offer(store: Any, offer: str, *, iris: Iris | None = None) -> dict[str, str]:
+def resolve_offer(store: Store, offer: str, *, iris: Iris | None = None) -> dict[str, str]:
     """The offer named by its id (``A-1``) or IRI, with ``offer``, ``offerId``, ``title``, ``description``.
 
     Raises
@@ -175,12 +163,12 @@ class PairState:
         }  # fmt: skip
 
 
-def _subjects(store: Any, graph: str) -> set[str]:
+def _subjects(store: Store, graph: str) -> set[str]:
     return {q.subject.value for q in store.quads(graph) if isinstance(q.subject, ox.NamedNode)}
 
 
 def pair_states(
-    store: Any, *, iris: Iris | None = None, offer: str | None = None
+    store: Store, *, iris: Iris | None = None, offer: str | None = None
 ) -> dict[tuple[str, int], PairState]:
     """The effective status of every offer–SDG pair (of one offer, if given).
 
@@ -255,7 +243,7 @@ def _without(quads: list[ox.Quad], nodes: set[str]) -> list[ox.Triple]:
 
 
 def suggest_store(
-    store: Any, *, iris: Iris | None = None, now: datetime | None = None, include_reviewed: bool = False
+    store: Store, *, iris: Iris | None = None, now: datetime | None = None, include_reviewed: bool = False
 ) -> dict[str, object]:
     """Suggest SDGs for the stored offers and store the suggestions in their own graph, atomically.
 
@@ -320,7 +308,7 @@ def suggest_store(
     }  # fmt: skip
 
 
-def _old_nodes(store: Any, graph: str) -> dict[str, tuple[set[ox.Triple], ox.Literal | None]]:
+def _old_nodes(store: Store, graph: str) -> dict[str, tuple[set[ox.Triple], ox.Literal | None]]:
     """Existing suggestion nodes: their triples without the time stamp, and the time stamp."""
     generated = _n(PROV.generatedAtTime)
     body: dict[str, set[ox.Triple]] = defaultdict(set)
@@ -336,7 +324,7 @@ def _old_nodes(store: Any, graph: str) -> dict[str, tuple[set[ox.Triple], ox.Lit
 
 
 def decide(
-    store: Any,
+    store: Store,
     offer_id: str,
     sdg: int | str,
     status: str = "bestaetigt",
@@ -416,7 +404,7 @@ def decide(
     }  # fmt: skip
 
 
-def offer_suggestions(store: Any, offer_id: str, *, iris: Iris | None = None) -> dict[str, object]:
+def offer_suggestions(store: Store, offer_id: str, *, iris: Iris | None = None) -> dict[str, object]:
     """Everything about one offer's SDGs, for ``GET /api/offers/{id}/sdg-suggestions``.
 
     Returns

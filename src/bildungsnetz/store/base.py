@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Protocol
+from typing import Protocol, Self
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.errors import StoreError
 
 __all__ = ["Store", "StoreError"]
-
-
-class StoreError(BildungsnetzError):
-    """The store cannot be opened or written; the message is one line in German and English."""
-
-    exit_code = 2
-    http_status = 503
 
 
 class Store(Protocol):
@@ -53,3 +46,9 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Flush and release the store."""
+
+    def __enter__(self) -> Self:
+        """``with open_store(settings) as store:`` closes the store when the block ends."""
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store."""

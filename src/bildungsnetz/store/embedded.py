@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Self
 
 import pyoxigraph as ox
 
-from bildungsnetz.store.base import StoreError
+from bildungsnetz.errors import StoreError
 
 __all__ = ["EmbeddedStore"]
 
@@ -51,6 +52,21 @@ class EmbeddedStore:
     def oxigraph(self) -> ox.Store:
         """The underlying pyoxigraph store (for the query layer)."""
         return self._store
+
+    def memory_copy(self) -> EmbeddedStore:
+        """A copy in memory of everything the store holds now (a read copy that later writes do not touch).
+
+        >>> s = EmbeddedStore()
+        >>> t = ox.Triple(ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+        >>> s.replace_graphs({"https://example.org/g": [t]})
+        >>> copy = s.memory_copy()
+        >>> s.drop_graphs(["https://example.org/g"])
+        >>> copy.count(), s.count()
+        (1, 0)
+        """
+        copy = EmbeddedStore()
+        copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
+        return copy
 
     def select(self, sparql: str) -> ox.QuerySolutions:
         return self._store.query(sparql, use_default_graph_as_union=True)
@@ -119,6 +135,12 @@ class EmbeddedStore:
         if self.path is not None and self._store is not None:
             self._store.flush()
         self._store = None  # type: ignore[assignment]
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _has_blank(t: ox.Triple) -> bool:

@@ -13,11 +13,12 @@ import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Self
 
 import pyoxigraph as ox
 
+from bildungsnetz.errors import StoreError
 from bildungsnetz.iris import DEFAULT_BASE
-from bildungsnetz.store.base import StoreError
 
 __all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PREFIX"]
 
@@ -564,3 +565,9 @@ class RemoteStore:
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from bildungsnetz import resources
-from bildungsnetz.errors import InputError
+from bildungsnetz.errors import FileUnreadable
 from bildungsnetz.namespace import BN, PREFIXES
 
 if TYPE_CHECKING:
@@ -265,27 +265,6 @@ def _sort_key(v: Violation) -> tuple:
 
 
 # -- Errors --------------------------------------------------------------------------------------------------
-
-
-class FileUnreadable(InputError):
-    """An RDF file cannot be read: one line in German and English naming the file and, if known, line/column.
-
-    >>> print(FileUnreadable("a.ttl", "Unexpected end", line=3, column=11))
-    a.ttl, Zeile 3, Spalte 11: Datei nicht lesbar / file cannot be read (line 3, column 11): Unexpected end
-    """
-
-    def __init__(self, path: str | PathLike[str], reason: str, *, line: int | None = None,
-                 column: int | None = None) -> None:
-        self.path, self.reason, self.line, self.column = str(path), reason, line, column
-        de_parts = [f"Zeile {line}"] if line else []
-        en_parts = [f"line {line}"] if line else []
-        if column:
-            de_parts.append(f"Spalte {column}")
-            en_parts.append(f"column {column}")
-        de_loc = "".join(f", {p}" for p in de_parts)
-        en_loc = f" ({', '.join(en_parts)})" if en_parts else ""
-        reason = " ".join(_PARSER_PREFIX.sub("", reason).split())
-        super().__init__(f"{self.path}{de_loc}: Datei nicht lesbar / file cannot be read{en_loc}: {reason}")
 
 
 # -- Loading shapes, ontology, reference data --------------------------------------------------------------

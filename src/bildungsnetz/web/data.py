@@ -14,7 +14,8 @@ from functools import cache
 from typing import Any
 
 from bildungsnetz.analysis import graphs as g
-from bildungsnetz.analysis.run import Analysis, run_analysis
+from bildungsnetz.analysis.run import Analysis
+from bildungsnetz.api.service import Service
 from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.sdg import coverage as sdg_coverage
@@ -41,7 +42,7 @@ def _web_query(name: str) -> NamedQuery:
 
 
 def web_query(
-    service: Any, name: str, values: dict[str, object] | None = None, *, keep: bool = True
+    service: Service, name: str, values: dict[str, object] | None = None, *, keep: bool = True
 ) -> list[dict[str, object]]:
     """Rows of ``queries/web/NAME.rq`` on the service's read copy; kept per state of the store unless ``keep``
     is false (searches: any text a visitor types must not grow the cache)."""
@@ -53,35 +54,17 @@ def web_query(
     return service.cached(f"web:q:{name}:{sorted(clean.items())}", compute) if keep else compute()
 
 
-def _shared(service: Any, key: str, compute: Any) -> Any:
-    """Computed once per key and state of the store: the first caller computes, callers meanwhile wait."""
-    with _lock:
-        key_lock = service.cached(key + ":lock", threading.Lock)
-    with key_lock:
-        return service.cached(key, compute)
-
-
-def city_data(service: Any, date: str | None = None) -> g.CityData:
+def city_data(service: Service, date: str | None = None) -> g.CityData:
     """Actors, districts, cooperations, networks and offers valid at ``date`` (default today)."""
-    day = g.resolve_date(date)
-    return _shared(
-        service,
-        f"web:data:{day}",
-        lambda: g.load(service.store, date=day, iris=service.iris, city=service.city),
-    )
+    return service.city_data(date)
 
 
-def analysis(service: Any, date: str | None = None, *, ebene: str = "stadtbezirk") -> Analysis:
-    """The whole-city analysis at ``date`` with district networks of level ``ebene``."""
-    day = g.resolve_date(date)
-
-    def compute() -> Analysis:
-        return run_analysis(city_data(service, day), ebene=ebene)
-
-    return _shared(service, f"web:analysis:{day}:{ebene}", compute)
+def analysis(service: Service, date: str | None = None, *, ebene: str = "stadtbezirk") -> Analysis:
+    """The whole-city analysis at ``date`` with district networks of level ``ebene`` (the API's too)."""
+    return service.analysis(date, ebene=ebene)
 
 
-def district_network_view(service: Any, a: Analysis, ebene: str, code: str) -> dict | None:
+def district_network_view(service: Service, a: Analysis, ebene: str, code: str) -> dict | None:
     """The laid-out network of one district of analysis ``a`` (see :func:`.netview.district_view`)."""
     result = next((d for d in a.districts if d.area.code == code), None)
     if result is None:
@@ -99,7 +82,7 @@ def district_network_view(service: Any, a: Analysis, ebene: str, code: str) -> d
     return service.cached(f"web:view:{day}:{ebene}:{code}", compute)
 
 
-def _warm_all(service: Any) -> None:
+def _warm_all(service: Service) -> None:
     a = analysis(service)
     coverage(service)
     for d in a.districts:
@@ -107,7 +90,7 @@ def _warm_all(service: Any) -> None:
     analysis(service, ebene="stadtteil")
 
 
-def warm(service: Any) -> None:
+def warm(service: Service) -> None:
     """Start the expensive parts in the background, once per state of the store, without waiting: today's
     analysis, the SDG coverage, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that need
     one of them before it is ready wait for that one computation, never start a second."""
@@ -119,12 +102,12 @@ def warm(service: Any) -> None:
     threading.Thread(target=_warm_all, args=(service,), name="bildungsnetz-web-warm", daemon=True).start()
 
 
-def districts(service: Any) -> list[dict[str, Any]]:
+def districts(service: Service) -> list[dict[str, Any]]:
     """Stadtbezirke (code, label, IRI) with their Stadtteile, ordered by code."""
     return service.district_tree()
 
 
-def find_district(service: Any, ebene: str, code: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+def find_district(service: Service, ebene: str, code: str) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
     """The district ``code`` of level ``ebene`` and its parent Stadtbezirk (``None`` for a Stadtbezirk)."""
     for bezirk in districts(service):
         if ebene == "stadtbezirk" and bezirk["code"] == code:
@@ -146,7 +129,7 @@ def fields_by_actor(data: g.CityData) -> dict[str, set[str]]:
     return fields
 
 
-def coverage(service: Any, dimension: str = "zielgruppe") -> dict[str, Any]:
+def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
     """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``."""
     return service.cached(
         f"sdg-coverage:{dimension}",

@@ -15,6 +15,8 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bildungsnetz.api.auth import ANONYMOUS, Principal
+from bildungsnetz.api.service import Service
+from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.vocab import get_vocabulary
 from bildungsnetz.web.i18n import pick_language, translator
 from bildungsnetz.web.session import CSRF_COOKIE, SESSION_COOKIE, Signer
@@ -25,6 +27,7 @@ __all__ = [
     "context",
     "render",
     "error_page",
+    "exception_page",
     "env",
     "security_headers",
     "vocab_labels",
@@ -101,7 +104,7 @@ class Ctx:
     """One request's view of the user: language, texts, login and CSRF token."""
 
     request: Request
-    service: Any
+    service: Service
     lang: str
     t: Any
     who: Principal
@@ -120,7 +123,7 @@ class Ctx:
         return not self.new_nonce and self.signer.check_csrf(self.nonce, token)
 
 
-def signer(service: Any) -> Signer:
+def signer(service: Service) -> Signer:
     """The signer for the settings' ``session_secret`` (made once per service)."""
     box = service.__dict__.setdefault("_web_signer", {})
     if "signer" not in box:
@@ -128,7 +131,7 @@ def signer(service: Any) -> Signer:
     return box["signer"]
 
 
-def context(request: Request, service: Any) -> Ctx:
+def context(request: Request, service: Service) -> Ctx:
     """Language (``?lang=`` or cookie), login (signed session cookie) and CSRF cookie of a request."""
     lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
     sign = signer(service)
@@ -195,6 +198,20 @@ def error_page(ctx: Ctx, status: int, message: str) -> HTMLResponse:
     """An error as a page (the API's errors stay JSON)."""
     title = ctx.t("site.not_found") if status == 404 else ctx.t("site.error")
     return render(ctx, "error.html", status=status, title=title, message=message)
+
+
+def exception_page(request: Request, status: int, exc: BildungsnetzError | None, message: str | None) -> Response:
+    """The page the service's one error handler shows a browser (see
+    :func:`bildungsnetz.api.errors.install_error_handlers`): the error's status, its message in the page's
+    language."""
+    ctx = context(request, request.app.state.service)
+    if exc is not None:
+        text = exc.text(ctx.lang)
+    elif message:
+        text = message.partition(" / ")[2] if ctx.lang == "en" and " / " in message else message.partition(" / ")[0]
+    else:
+        text = ctx.t("site.not_found") if status == 404 else ctx.t("site.error")
+    return error_page(ctx, status, text)
 
 
 @cache

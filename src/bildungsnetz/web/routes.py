@@ -18,12 +18,12 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from bildungsnetz.api.auth import ANONYMOUS
 from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.worker import Job
 from bildungsnetz.errors import BildungsnetzError, InputError
 from bildungsnetz.queries.catalogue import NamedQuery
 from bildungsnetz.web.data import (
     analysis,
-    city_data,
     coverage,
     district_network_view,
     districts,
@@ -66,11 +66,6 @@ def _split(value: object) -> list[str]:
     return [p.strip() for p in str(value or "").split(",") if p.strip()]
 
 
-def _domain_error(ctx: Ctx, exc: BildungsnetzError) -> Response:
-    status = int(getattr(exc, "http_status", 400))
-    return error_page(ctx, 404 if status == 400 else status, str(exc))
-
-
 def _forbidden(ctx: Ctx, role: str) -> Response:
     status = 401 if not ctx.who.roles else 403
     return render(
@@ -83,7 +78,7 @@ def _forbidden(ctx: Ctx, role: str) -> Response:
     )
 
 
-def _for_redaktion(request: Request, service: Any, csrf: str) -> tuple[Ctx, Response | None]:
+def _for_redaktion(request: Request, service: Service, csrf: str) -> tuple[Ctx, Response | None]:
     """The page context of a write, and the refusal if its CSRF token is wrong or the user lacks ``redaktion``."""
     ctx = context(request, service)
     if not ctx.csrf_ok(csrf):
@@ -186,10 +181,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     ctx = context(request, service)
     if not _ID.match(actor_id):
         return error_page(ctx, 404, ctx.t("site.not_found"))
-    try:
-        rows = service.query("actor-detail", {"actor": actor_id}).rows
-    except BildungsnetzError as exc:
-        return _domain_error(ctx, exc)
+    rows = service.query("actor-detail", {"actor": actor_id}).rows  # a bad id: the one error handler's page
     if not rows:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {actor_id}")
     actor = rows[0]
@@ -262,11 +254,8 @@ def network_page(request: Request, network_id: str, service: ServiceDep) -> Resp
     ctx = context(request, service)
     if not _ID.match(network_id):
         return error_page(ctx, 404, ctx.t("site.not_found"))
-    try:
-        rows = service.query("api/network", {"network": network_id}).rows
-        members = service.query("network-members", {"network": network_id}).rows if rows else []
-    except BildungsnetzError as exc:
-        return _domain_error(ctx, exc)
+    rows = service.query("api/network", {"network": network_id}).rows
+    members = service.query("network-members", {"network": network_id}).rows if rows else []
     if not rows:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {network_id}")
     return render(ctx, "network.html", network=rows[0], members=members)
@@ -276,7 +265,7 @@ def network_page(request: Request, network_id: str, service: ServiceDep) -> Resp
 
 
 def _district_compare(
-    service: Any, ebene: str, current: Any, other_date: str, members: set[str], code: str
+    service: Service, ebene: str, current: Any, other_date: str, members: set[str], code: str
 ) -> dict:
     from bildungsnetz.analysis.compare import compare  # noqa: PLC0415
 
@@ -347,7 +336,7 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         try:
             comparison = _district_compare(service, ebene, a, other, members, code)
         except BildungsnetzError as exc:
-            compare_error = str(exc)
+            compare_error = exc.text(ctx.lang)
     kinds_present = sorted({n["kind"] for n in (view or {}).get("nodes", []) if n["kind"]})
     fields_present = sorted({f for n in (view or {}).get("nodes", []) for f in n["fields"].split()})
     return render(
@@ -384,7 +373,7 @@ def _heat_level(offers: int, top: int) -> int:
     return max(1, min(8, 1 + round(7 * offers / max(top, 1))))
 
 
-def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
+def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
     """Why an SDG was suggested: the stored evidence or, when the suggestion lacks it, the matcher's words."""
     from bildungsnetz.sdg import offer_suggestions  # noqa: PLC0415
 
@@ -398,7 +387,7 @@ def _evidence(service: Any, offer_id: str, goal: str) -> list[str]:
     return service.cached(f"web:evidence:{offer_id}", compute).get(goal, [])
 
 
-def _decided_pairs(service: Any) -> set[tuple[str, str]]:
+def _decided_pairs(service: Service) -> set[tuple[str, str]]:
     from bildungsnetz.sdg import pair_states  # noqa: PLC0415
 
     return {
@@ -478,14 +467,9 @@ async def sdg_decision(
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
         return refused
-    try:
-        async with service.write_lock:
-            await asyncio.to_thread(
-                decide, service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris
-            )
-            await service.after_write()
-    except BildungsnetzError as exc:
-        return error_page(ctx, int(getattr(exc, "http_status", 400)), str(exc))
+    async with service.write_lock:  # a refused decision: the one error handler's page, with its status
+        await asyncio.to_thread(decide, service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+        await service.after_write()
     target = f"/sdgs?entschieden={offer}:{sdg}:{status}#pruefliste"
     return finish(ctx, RedirectResponse(target, status_code=303))
 
@@ -514,9 +498,6 @@ def _download(ctx: Ctx, body: bytes, fmt: str, name: str, *, attach: bool) -> Re
 @router.get("/berichte/luecken.{fmt}")
 def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     """``bildungsnetz report gaps`` in the browser: HTML (to view or save) or XLSX."""
-    from bildungsnetz.analysis.run import run_analysis  # noqa: PLC0415
-    from bildungsnetz.report.gaps import render as render_report  # noqa: PLC0415
-
     ctx = context(request, service)
     if fmt not in ("html", "xlsx"):
         return error_page(ctx, 404, ctx.t("site.not_found"))
@@ -531,11 +512,7 @@ def gap_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     if code and find_district(service, "stadtbezirk", code) is None:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {code}"[:100])
 
-    def compute() -> bytes:
-        a = analysis(service) if not code else run_analysis(city_data(service), stadtbezirk=code)
-        return render_report(a, fmt)
-
-    body = service.cached(f"web:report:gaps:{code}:{fmt}", compute)
+    body = service.gaps_report(fmt, stadtbezirk=code or None)
     suffix = f"-{code}" if code else ""
     return _download(
         ctx, body, fmt, f"bildungsnetz-luecken{suffix}.{fmt}", attach="download" in request.query_params
@@ -567,7 +544,7 @@ def sdg_report(request: Request, fmt: str, service: ServiceDep) -> Response:
 # -- queries ------------------------------------------------------------------------------------------------
 
 
-def _options(service: Any, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
+def _options(service: Service, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
     """Dropdown choices per parameter: districts for ``iri(gebiet)``, the vocabulary for ``code(…)``."""
     options: dict[str, list[tuple[str, str]]] = {}
     for p in query.params:
@@ -589,7 +566,7 @@ def _options(service: Any, query: NamedQuery) -> dict[str, list[tuple[str, str]]
 
 def _table_bytes(columns: list[str], rows: list[dict], fmt: str, *, title: str) -> bytes:
     """A download for people: CSV for German Excel or XLSX, through the one table writer."""
-    from bildungsnetz.report.tables import people_csv, xlsx_bytes  # noqa: PLC0415
+    from bildungsnetz.tables import people_csv, xlsx_bytes  # noqa: PLC0415
 
     if fmt == "csv":
         return people_csv(columns, rows)
@@ -620,7 +597,7 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
         try:
             result = service.page(name, {k: v for k, v in given.items() if v}, limit=limit, offset=0)
         except BildungsnetzError as exc:
-            error = str(exc)
+            error = exc.text(ctx.lang)
         if result is not None and fmt in ("csv", "xlsx"):
             return _download(
                 ctx, _table_bytes(result.columns, result.rows, fmt, title=name), fmt, f"{name}.{fmt}", attach=True
@@ -666,7 +643,7 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
         try:
             reply = await service.sparql(job)
         except BildungsnetzError as exc:
-            error = str(exc)
+            error = exc.text(ctx.lang)
         else:
             if reply.status != 200:
                 error = reply.error or f"HTTP {reply.status}"

@@ -11,6 +11,7 @@ from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
 from bildungsnetz.api.formats import csv_response, wants_csv
 from bildungsnetz.api.models import ActorDetail, ActorPage, ActorPartners
 from bildungsnetz.api.routes import DateQ, FormatQ, LimitQ, OffsetQ, paged, snake, split_codes, today
+from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
 
 __all__ = ["router"]
@@ -35,7 +36,7 @@ def _not_found(actor_id: str) -> ApiError:
     return ApiError(404, f'Akteur "{shown}" nicht gefunden / actor not found')
 
 
-def _actor(service: Any, actor_id: str) -> dict[str, Any]:
+def _actor(service: Service, actor_id: str) -> dict[str, Any]:
     try:
         rows = service.query("api/actor", {"actor": actor_id}).rows
     except BildungsnetzError as exc:

@@ -48,17 +48,16 @@ def district_network(
     """Nodes (with every measure and the brokerage roles) and edges of one district's cooperation network."""
     if ebene == "stadtbezirk":
         code = _bezirk(service, code) or code
-    key = f"analysis:network:{code}:{date}:{ebene}:{gruppe}"
-    return service.cached(key, lambda: interfaces.district_network(service.reader, code, date=_day(date),
-                                                                   ebene=ebene, gruppe=gruppe))  # fmt: skip
+    key = f"analysis:network:{code}:{_day(date)}:{ebene}:{gruppe}"
+    data = service.city_data(_day(date))
+    return service.cached(key, lambda: interfaces.district_network(data, code, ebene=ebene, gruppe=gruppe))
 
 
 @router.get("/api/analysis/isolates", summary="Isolierte Akteure / isolated actors")
 def isolates(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = None) -> dict[str, Any]:
     """Isolated actors, actors isolated in their district and sector-isolated actors, per district."""
     bezirk = _bezirk(service, stadtbezirk)
-    return service.cached(f"analysis:isolates:{date}:{bezirk}",
-                          lambda: interfaces.isolates(service.reader, date=_day(date), stadtbezirk=bezirk))  # fmt: skip
+    return interfaces.isolates(service.analysis(_day(date), stadtbezirk=bezirk))
 
 
 @router.get("/api/analysis/brokers", summary="Makler / brokers")
@@ -70,10 +69,7 @@ def brokers(
 ) -> dict[str, Any]:
     """Brokers per district: betweenness, constraint and Gould–Fernandez roles with z-scores."""
     bezirk = _bezirk(service, stadtbezirk)
-    return service.cached(
-        f"analysis:brokers:{date}:{bezirk}:{gruppe}",
-        lambda: interfaces.brokers(service.reader, date=_day(date), stadtbezirk=bezirk, gruppe=gruppe),
-    )
+    return interfaces.brokers(service.analysis(_day(date), stadtbezirk=bezirk, gruppe=gruppe))
 
 
 @router.get("/api/analysis/transitions", summary="Lücken der Bildungskette / gaps along the education chain")
@@ -81,12 +77,14 @@ def transitions(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = 
     """Kitas without a Grundschule partner, Grundschulen without Kita or secondary partner, secondary schools
     without a partner for the transition to work, fields of action without actors."""
     bezirk = _bezirk(service, stadtbezirk)
-    return service.cached(
-        f"analysis:transitions:{date}:{bezirk}",
-        lambda: interfaces.transitions(service.reader, date=_day(date), stadtbezirk=bezirk),
-    )
+    return interfaces.transitions(service.analysis(_day(date), stadtbezirk=bezirk))
 
 
+_MEDIA = {
+    "html": "text/html; charset=utf-8",
+    "md": "text/markdown; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _REPORT_TYPES = {
     "text/html": {"schema": {"type": "string"}},
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
@@ -110,10 +108,9 @@ def gaps_report(
 ) -> Response:
     """The German gap report for the Schulausschuss, self-contained."""
     bezirk = _bezirk(service, stadtbezirk)
-    content, media, name = service.cached(
-        f"analysis:report:{format}:{date}:{bezirk}",
-        lambda: interfaces.gaps_report(service.reader, fmt=format, stadtbezirk=bezirk, date=_day(date)),
-    )
+    content = service.gaps_report(format, date=_day(date), stadtbezirk=bezirk)
+    day = service.analysis(_day(date), stadtbezirk=bezirk).data.date
+    media, name = _MEDIA[format], f"bildungsnetz-luecken-{day}.{format}"
     disposition = "inline" if format == "html" else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
     return Response(content, media_type=media, headers=headers)

@@ -11,6 +11,7 @@ from bildungsnetz.api.deps import PrincipalDep, RedaktionDep, ServiceDep
 from bildungsnetz.api.errors import CSV_RESPONSES, ERROR_RESPONSES, ApiError
 from bildungsnetz.api.models import GraphDropped, GraphItem
 from bildungsnetz.api.routes import FormatQ, listed
+from bildungsnetz.api.service import Service
 from bildungsnetz.ingest.sources import graph_overview
 
 __all__ = ["router"]
@@ -21,7 +22,7 @@ _COLUMNS = ["name", "source", "triples", "modified", "conforms", "private", "syn
 _PROTECTED = ("ontologie", "vokabulare", "stadt/")
 
 
-def _overview(service: Any) -> list[dict[str, Any]]:
+def _overview(service: Service) -> list[dict[str, Any]]:
     def compute() -> list[dict[str, Any]]:
         return [
             {

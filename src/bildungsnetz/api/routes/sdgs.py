@@ -12,6 +12,7 @@ from bildungsnetz.api.formats import csv_response, wants_csv
 from bildungsnetz.api.models import SdgDetail, SdgItem
 from bildungsnetz.api.routes import DateQ, FormatQ, listed
 from bildungsnetz.api.routes.offers import offer_item
+from bildungsnetz.api.service import Service
 
 __all__ = ["router"]
 
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api/sdgs", tags=["SDGs"], responses=LIST_RESPONSES)
 _COLUMNS = ["sdg", "label_de", "label_en", "offers", "iri", "un"]
 
 
-def _goals(service: Any, date: str | None) -> list[dict[str, Any]]:
+def _goals(service: Service, date: str | None) -> list[dict[str, Any]]:
     rows = service.query("api/sdgs", {"date": date}).rows
     return [dict(r, sdg=int(r["sdg"]), iri=r["goal"]) for r in rows if str(r.get("sdg", "")).isdigit()]
 

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from bildungsnetz.api.deps import PrincipalDep, ServiceDep
 from bildungsnetz.api.errors import ApiError, error_response
+from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.results import GRAPH, negotiate
 from bildungsnetz.api.sparql.worker import Job
 
@@ -39,7 +40,7 @@ def _one(values: dict[str, list[str]], key: str) -> str | None:
     return found[0] if found else None
 
 
-def _description(request: Request, service: Any, graphs: tuple[str, ...]) -> Response:
+def _description(request: Request, service: Service, graphs: tuple[str, ...]) -> Response:
     endpoint = ox.NamedNode(str(request.url.replace(query="")))
     sd = {
         name: ox.NamedNode(_SD + name)
@@ -94,7 +95,7 @@ def _description(request: Request, service: Any, graphs: tuple[str, ...]) -> Res
 
 
 async def _run(
-    request: Request, service: Any, who: Any, query: str, params: dict[str, list[str]]
+    request: Request, service: Service, who: Any, query: str, params: dict[str, list[str]]
 ) -> Response:
     if len(query) > _MAX_QUERY:
         raise ApiError(
