@@ -32,7 +32,7 @@ def validate(
     fmt: Annotated[str, typer.Option("--format", help="text oder json")] = "text",
 ) -> None:
     """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes."""
-    from bildungsnetz.validate.shacl import validate_files
+    from bildungsnetz.validate.files import validate_files
 
     report = validate_files(files)
     if fmt == "json":

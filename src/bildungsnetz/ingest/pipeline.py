@@ -20,7 +20,7 @@ from bildungsnetz.ingest import SourceFile, Staged
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV
 from bildungsnetz.store import Store
-from bildungsnetz.validate.shacl import ValidationReport, Violation
+from bildungsnetz.validate.report import ValidationReport, Violation
 
 __all__ = ["ImportResult", "import_files", "detect_kind", "source_name", "KINDS", "RDF_SUFFIXES"]
 

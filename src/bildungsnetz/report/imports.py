@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest.pipeline import ImportResult
-from bildungsnetz.validate.shacl import Violation, compact, compact_path
+from bildungsnetz.validate.report import Violation, compact, compact_path
 
 __all__ = ["write_report", "render_html", "write_xlsx"]
 
