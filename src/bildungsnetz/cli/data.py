@@ -224,21 +224,16 @@ def export(
 def drop_source(
     name: Annotated[str, typer.Argument(help="Name der Quelle / source name")], store: StoreOpt = None
 ) -> None:
-    """Die Graphen einer Quelle entfernen / remove one source's graphs."""
-    from bildungsnetz.errors import UsageError
+    """Die Graphen einer Quelle entfernen / remove one source's graphs (quelle/, privat/, meta/)."""
+    from bildungsnetz.ingest.sources import drop_source as drop
 
     settings = _settings(store)
-    iris = Iris(settings.base_iri)
     st = _open(settings)
     try:
-        names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
-        present = [g for g in names if g in set(st.named_graphs())]
-        if not present:
-            raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
-        st.drop_graphs(present)
+        dropped = drop(st, Iris(settings.base_iri), name)
     finally:
         st.close()
-    out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
+    out.print(f"Quelle »{name}« entfernt / source removed ({len(dropped)} Graphen / graphs)", markup=False)
 
 
 @app.command()

@@ -17,6 +17,7 @@ from rdflib import Graph
 
 from bildungsnetz.errors import InputError, UsageError
 from bildungsnetz.ingest import SourceFile, Staged
+from bildungsnetz.ingest.sources import SOURCE_NAME, source_graphs
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV
 from bildungsnetz.store import Store
@@ -32,7 +33,6 @@ KINDS = ("tabelle", "schulliste", "rdf")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DCT = "http://purl.org/dc/terms/"
-_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
 @dataclass
@@ -84,7 +84,7 @@ def source_name(paths: Sequence[Path], given: str | None) -> str:
     'Akteure-2024'
     """
     name = given if given is not None else re.sub(r"[^A-Za-z0-9._-]+", "-", paths[0].stem).strip("-.")
-    if not _SOURCE_NAME.match(name or ""):
+    if not SOURCE_NAME.match(name or ""):
         raise UsageError(
             f"--source {name!r}: nur Buchstaben, Ziffern, . _ - (höchstens 80) / only letters, digits, . _ - (max 80)"
         )
@@ -246,8 +246,7 @@ def _meta_triples(
     n = ox.NamedNode
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     activity = n(str(iris.import_(source, stamp)))
-    data_graph = n(str(iris.graph(f"quelle/{source}")))
-    private_graph = n(str(iris.graph(f"privat/{source}")))
+    data_graph, private_graph, _ = (n(g) for g in source_graphs(iris, source))
     # Earlier import records of this source stay: the meta graph is the source's history.
     out = [t for t in previous if t.subject not in (data_graph, private_graph)]
     out += [
@@ -416,9 +415,7 @@ def import_files(
         return result
 
     t0 = time.perf_counter()
-    data_graph = str(iris.graph(f"quelle/{name}"))
-    private_graph = str(iris.graph(f"privat/{name}"))
-    meta_graph = str(iris.graph(f"meta/{name}"))
+    data_graph, private_graph, meta_graph = source_graphs(iris, name)
     existing = set(store.named_graphs())
     checksum = content_checksum(staged.data, staged.private)
     if data_graph in existing and _stored_checksum(store, meta_graph, data_graph) == checksum:
