@@ -11,7 +11,7 @@ from typing import Any
 
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import analyse, clean, run_analysis
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 from bildungsnetz.report.gaps import render
 
 __all__ = [
@@ -72,7 +72,7 @@ def analyse_command(
 
     ``fmt="json"`` returns the JSON text, ``"csv"`` CSV text, ``"xlsx"`` workbook bytes and ``"table"`` the
     rows (:func:`analysis_rows`) for the CLI's table renderer. Bad options raise
-    :class:`~bildungsnetz.queries.catalogue.ParameterError` (German/English, naming the parameter).
+    :class:`~bildungsnetz.queries.bind.ParameterError` (German/English, naming the parameter).
     """
     if fmt not in OUTPUT_FORMATS:
         raise ParameterError(

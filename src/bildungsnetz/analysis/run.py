@@ -16,7 +16,7 @@ from bildungsnetz.analysis.centrality import EXACT_WORK, SAMPLES, Betweenness, a
 from bildungsnetz.analysis.gaps import missing_fields, need_ranking, transitions
 from bildungsnetz.analysis.isolation import isolated, isolated_in_district, sector_isolated
 from bildungsnetz.analysis.whatif import resolve_without, whatif
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 
 __all__ = ["GROUPS", "LEVELS", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean"]
 

@@ -20,6 +20,7 @@ from bildungsnetz.ingest import SourceFile, Staged
 from bildungsnetz.ingest.sources import SOURCE_NAME, source_graphs
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV
+from bildungsnetz.queries import bind_terms, get
 from bildungsnetz.store import Store
 from bildungsnetz.validate.report import ValidationReport, Violation
 
@@ -152,14 +153,14 @@ def _merge(parts: Iterable[Staged]) -> Staged:
 def _reference_types(store: Store, iris: Iterable[str], described: set[str] | None = None) -> list[ox.Triple]:
     """rdf:type of referenced IRIs that this import does not describe itself, read from the store.
 
-    Values are bound as IRI terms in a VALUES block, 400 at a time.
+    Values are bound as IRI terms (``queries/system/reference-types.rq``), 400 at a time.
     """
     wanted = sorted(i for i in iris if not described or i not in described)
+    query = get("reference-types", folder="system")
     out: list[ox.Triple] = []
     for start in range(0, len(wanted), 400):
-        block = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 400])
-        sparql = "SELECT ?s ?t WHERE { VALUES ?s { " + block + " } ?s a ?t }"
-        for row in store.select(sparql):
+        block = [ox.NamedNode(i) for i in wanted[start : start + 400]]
+        for row in store.select(bind_terms(query, {"s": block})):
             s, t = row[0], row[1]
             if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
                 out.append(ox.Triple(s, _RDF_TYPE, t))
@@ -302,8 +303,8 @@ class _StoreActors:
     def __contains__(self, iri: object) -> bool:
         key = str(iri)
         if key not in self.known:
-            sparql = "ASK { " + str(ox.NamedNode(key)) + " <" + str(BN.akteursart) + "> ?k }"
-            self.known[key] = self.store.ask(sparql)
+            query = bind_terms(get("actor-kind", folder="system"), {"actor": [ox.NamedNode(key)]})
+            self.known[key] = any(True for _ in self.store.select(query))
         return self.known[key]
 
 
@@ -478,11 +479,9 @@ def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:
 
 
 def _stored_checksum(store: Store, meta_graph: str, data_graph: str) -> str | None:
-    sparql = (
-        "SELECT ?c WHERE { GRAPH " + str(ox.NamedNode(meta_graph)) + " { " + str(ox.NamedNode(data_graph))
-        + " <" + str(BN.inhaltsPruefsumme) + "> ?c } }"
-    )  # fmt: skip
-    for row in store.select(sparql):
+    query = get("stored-checksum", folder="system")
+    terms = {"meta": [ox.NamedNode(meta_graph)], "graph": [ox.NamedNode(data_graph)]}
+    for row in store.select(bind_terms(query, terms)):
         return row[0].value if row[0] is not None else None
     return None
 

@@ -8,8 +8,7 @@ from urllib.parse import unquote
 
 from bildungsnetz.errors import UsageError
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import parse_query_file, run
-from bildungsnetz.resources import queries_dir
+from bildungsnetz.queries import get, run
 from bildungsnetz.store import Store
 
 __all__ = [
@@ -177,7 +176,7 @@ class GraphInfo:
 
 def graph_overview(store: Store, iris: Iris) -> list[GraphInfo]:
     """All named graphs; sizes are counted, the rest comes from the graphs' metadata (``graph/meta/<source>``)."""
-    query = parse_query_file(queries_dir() / "system" / "graphs.rq")
+    query = get("graphs", folder="system")
     meta = {row["graph"]: row for row in run(query, {}, store=store).rows}
     base = iris.base + "graph/"
     out = []

@@ -25,7 +25,7 @@ def _bezirk(service, value: str | None) -> str | None:
     if value is None:
         return None
     from bildungsnetz.cities.profiles import CityProfileError, load_profile, lookup_district
-    from bildungsnetz.queries.catalogue import ParameterError
+    from bildungsnetz.queries import ParameterError
 
     try:
         return lookup_district(load_profile(service.city), value, ebene="stadtbezirk").code
