@@ -125,14 +125,13 @@ def parameters(api: str, seed: int = 7) -> dict[str, list]:
 def sparql_texts(params: dict[str, list]) -> dict[str, list[str]]:
     """The three operations as SPARQL, bound exactly as the API binds them (VALUES row at the top)."""
     from bildungsnetz.iris import Iris
-    from bildungsnetz.queries.catalogue import bind, parse_query_file
-    from bildungsnetz.resources import queries_dir
+    from bildungsnetz.queries import bind, get
 
     def q(name: str):
-        return parse_query_file(queries_dir() / "api" / f"{name}.rq")
+        return get(name, folder="api")
 
     iris, city = Iris(), "dortmund"
-    partners = parse_query_file(queries_dir() / "partners-of-actor.rq")
+    partners = get("partners-of-actor")
     return {
         "partners-of-actor": [bind(partners, {"actor": a}, iris=iris, city=city) for a in params["actor"]],
         "actors-in-district": [

@@ -199,7 +199,8 @@ def step_baseline(ttl: Path, out_json: Path) -> dict:
     import rdflib
     from rdflib import RDF, SH
 
-    from bildungsnetz.validate.shacl import _path_text, load_ontology, load_shapes
+    from bildungsnetz.validate.shacl import load_ontology, load_shapes
+    from bildungsnetz.validate.shacl import path_text as _path_text
 
     shapes, ontology = load_shapes(), load_ontology()
     t0 = time.perf_counter()

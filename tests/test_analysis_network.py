@@ -17,7 +17,7 @@ from bildungsnetz.analysis.interfaces import analyse_command, district_network
 from bildungsnetz.analysis.rdf import BNA, analysis_graph, write_measures
 from bildungsnetz.errors import UsageError
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import ParameterError, check_query
+from bildungsnetz.queries import ParameterError, check_query
 from bildungsnetz.report.gaps import render
 from bildungsnetz.resources import queries_dir
 from bildungsnetz.store import EmbeddedStore
@@ -50,7 +50,7 @@ def district(result: dict, code: str) -> dict:
 
 @pytest.mark.parametrize("path", sorted((queries_dir() / "analysis").glob("*.rq")), ids=lambda p: p.stem)
 def test_every_analysis_query_is_sound(path):
-    from bildungsnetz.queries.catalogue import parse_query_file
+    from bildungsnetz.queries import parse_query_file
 
     assert check_query(parse_query_file(path)) == []
 

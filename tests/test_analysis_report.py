@@ -12,7 +12,7 @@ from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis import run_analysis
 from bildungsnetz.demo.city import ANCHOR, generate
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 from bildungsnetz.reference import reference_graphs
 from bildungsnetz.report.gaps import SECTIONS, render, report_gaps
 from bildungsnetz.store import EmbeddedStore

@@ -938,7 +938,7 @@ API_QUERIES = sorted((REPO / "queries" / "api").glob("*.rq"))
 
 @pytest.mark.parametrize("path", API_QUERIES, ids=lambda p: p.stem)
 def test_every_api_query_is_sound_and_only_one_reads_contact_persons(path):
-    from bildungsnetz.queries.catalogue import check_query, parse_query_file
+    from bildungsnetz.queries import check_query, parse_query_file
 
     query = parse_query_file(path)
     assert check_query(query) == []

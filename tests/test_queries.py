@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import RDF, Graph
+from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN
-from bildungsnetz.queries.catalogue import (
+from bildungsnetz.queries import (
     CatalogueError,
     ParameterError,
     UnknownQuery,
@@ -114,6 +114,45 @@ def test_every_query_parses_and_its_parameters_match_its_variables(path):
 def test_every_query_has_an_explicit_top_level_where(path):
     query = parse_query_file(path)
     assert re.search(r"^WHERE \{$", query.text, re.M), "write the outermost group as a line 'WHERE {'"
+
+
+INTERNAL_FILES = sorted(queries_dir().glob("*/*.rq"))
+
+
+@pytest.mark.parametrize("path", INTERNAL_FILES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_internal_query_is_loaded_by_folder_and_name_and_matches_its_header(path):
+    query = get(path.stem, folder=path.parent.name)
+    assert query.path.resolve() == path.resolve()
+    assert check_query(query) == []
+
+
+def test_the_imports_own_queries_are_files_and_bind_terms_never_splice_text():
+    from bildungsnetz.queries import bind_terms
+
+    assert {"reference-types", "actor-kind", "stored-checksum"} <= set(load_catalogue(folder="system"))
+    query = get("reference-types", folder="system")
+    hostile = Literal('x" } ?s ?p ?o . FILTER(true) { "')
+    text = bind_terms(query, {"s": [URIRef("https://example.org/a"), hostile]})
+    prepared = prepareQuery(text)
+    (values,) = list(_values(prepared.algebra))
+    assert hostile in values
+    with pytest.raises(ParameterError, match="s"):
+        bind_terms(query, {"s": ["https://example.org/a> } ?x ?y ?z {"]})
+    with pytest.raises(ParameterError, match="s"):
+        bind_terms(query, {})
+
+
+def _values(node):
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    if isinstance(node, CompValue):
+        if node.name == "values":
+            yield {term for row in node["res"] for term in row.values()}
+        for value in node.values():
+            yield from _values(value)
+    elif isinstance(node, (list, tuple)):
+        for item in node:
+            yield from _values(item)
 
 
 def test_every_bn_term_in_the_queries_is_declared_in_the_ontology():

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 import pytest
 
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import parse_query_file, run
+from bildungsnetz.queries import parse_query_file, run
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, StoreError, open_store
 from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX, STAGING_PREFIX, RemoteStore

@@ -1,4 +1,4 @@
-"""Tests of the SHACL shapes and of bildungsnetz.validate.shacl: fixtures, meta-validation, the example, reports."""
+"""Tests of the SHACL shapes and of bildungsnetz.validate: fixtures, meta-validation, the example, reports."""
 
 from __future__ import annotations
 
@@ -12,19 +12,18 @@ import rdflib
 from rdflib import RDF, SH, Graph, Literal, URIRef
 
 from bildungsnetz import resources
+from bildungsnetz.errors import FileUnreadable
+from bildungsnetz.ingest.files import read_rdf_file, validate_files
 from bildungsnetz.namespace import BN, BNSH
-from bildungsnetz.validate.shacl import (
-    FileUnreadable,
+from bildungsnetz.tools.shapesdoc import shapes_markdown
+from bildungsnetz.validate import (
     ValidationReport,
     compact,
     compact_path,
     load_ontology,
     load_shapes,
-    read_rdf_file,
     reference_graph,
-    shapes_markdown,
     validate,
-    validate_files,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -149,7 +148,7 @@ def test_running_the_shapes_flattened_gives_the_same_results_as_nested(
         if "-bad-" in fixture.stem and fixture.stem.startswith(("Kooperation", "Akteur", "BNE", "SDGUnterziel")):
             data.parse(fixture)
     flat = validate(data, reference=referenz)
-    monkeypatch.setattr(module, "_execution_shapes", load_shapes)
+    monkeypatch.setattr(module, "execution_shapes", load_shapes)
     nested = validate(data, reference=referenz)
     assert len(flat.violations) > 10
     assert sorted(flat.violations, key=repr) == sorted(nested.violations, key=repr)
@@ -296,15 +295,15 @@ def test_blank_nodes_of_two_files_stay_apart(tmp_path: Path) -> None:
     a, b = tmp_path / "a.ttl", tmp_path / "b.ttl"
     a.write_text("_:x <https://x.example/p> 1 .\n", encoding="utf-8")
     b.write_text("_:x <https://x.example/p> 2 .\n", encoding="utf-8")
-    subjects = {s for path in (a, b) for s, _, _, _ in read_rdf_file(path).quads()}
+    report = validate_files([a, b], reference=Graph())
+    assert report.conforms
+    subjects = {s for path in (a, b) for s in read_rdf_file(path).subjects()}
     assert len(subjects) == 2
 
 
-def test_read_rdf_file_keeps_named_graphs_and_plain_strings() -> None:
-    ds = read_rdf_file(REPO / "docs" / "beispiel.trig")
-    graphs = {str(g.identifier) for g in ds.graphs() if len(g)}
-    assert str(ID["graph/privat/beispiel"]) in graphs
-    assert (ID["schule/100132"], BN.schulnummer, Literal("100132")) in ds.graph(ID["graph/quelle/beispiel"])
+def test_read_rdf_file_reads_named_graphs_as_the_import_does_and_keeps_plain_strings() -> None:
+    graph = read_rdf_file(REPO / "docs" / "beispiel.trig")
+    assert (ID["schule/100132"], BN.schulnummer, Literal("100132")) in graph
 
 
 # -- The report ------------------------------------------------------------------------------------------
@@ -355,7 +354,88 @@ def test_the_report_as_json(referenz: Graph) -> None:
 def test_docs_shapes_md_is_current() -> None:
     doc = REPO / "docs" / "shapes.md"
     assert doc.read_text(encoding="utf-8") == shapes_markdown(), (
-        "docs/shapes.md is stale: regenerate it with "
-        "python -c 'from bildungsnetz.validate.shacl import shapes_markdown as m; "
-        "open(\"docs/shapes.md\", \"w\").write(m())'"
+        "docs/shapes.md is stale: regenerate it with python -m bildungsnetz.tools.shapesdoc"
     )
+
+
+# -- One reader: validate reads files exactly as import does ---------------------------------------------
+
+_XML_HEAD = '<?xml version="1.0"?>\n'
+_RDF_BODY = (
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:bn="https://w3id.org/bildungsnetz/ontology#">'
+    '<bn:Verein rdf:about="https://w3id.org/bildungsnetz/id/akteur/V-1"><bn:name>{value}</bn:name></bn:Verein>'
+    "</rdf:RDF>\n"
+)
+
+
+def _laughs(levels: int) -> str:
+    """A billion-laughs file: ``levels`` nested entities, each ten times the one before (under 1 KB)."""
+    entities = ['<!ENTITY l0 "lollollollollollollollollollol">']
+    entities += [f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, levels + 1)]
+    return _XML_HEAD + f"<!DOCTYPE rdf:RDF [{''.join(entities)}]>\n" + _RDF_BODY.format(value=f"&l{levels};")
+
+
+_REFUSED = {
+    "doctype.rdf": _XML_HEAD + "<!DOCTYPE rdf:RDF>\n" + _RDF_BODY.format(value="x"),
+    "laughs.rdf": _laughs(8),
+    "leer.ttl": "# nichts / nothing\n",
+    "riesig.nt": "<https://x.example/a> <https://x.example/p> \"" + "x" * (17 << 20) + '" .\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_REFUSED))
+def test_validate_refuses_what_import_refuses_and_says_so_in_one_line(tmp_path: Path, name: str, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bildungsnetz.cli import app
+
+    path = tmp_path / name
+    path.write_text(_REFUSED[name], encoding="utf-8")
+    if name.endswith(".rdf"):  # refused before any parser sees the entities
+        import pyoxigraph
+
+        def parse(*args, **kwargs):
+            raise AssertionError("the XML was handed to a parser")
+
+        monkeypatch.setattr(pyoxigraph, "parse", parse)
+    result = CliRunner().invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2, result.output
+    assert name in result.output and "Konform" not in result.output
+    store = tmp_path / "store"
+    imported = CliRunner().invoke(app, ["import", str(path), "--store", str(store), "--dry-run"])
+    assert imported.exit_code == 2, imported.output
+
+
+def test_validating_a_billion_laughs_file_stays_small_in_memory(tmp_path: Path) -> None:
+    """In a child process limited to 1 GiB of address space: expanding the entities would need ~10 GB."""
+    import resource
+    import subprocess
+    import sys
+
+    bomb = tmp_path / "laughs.rdf"
+    bomb.write_text(_laughs(9), encoding="utf-8")
+    assert bomb.stat().st_size < 1000
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "bildungsnetz", "validate", str(bomb)],
+        capture_output=True, text=True, preexec_fn=limit, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "laughs.rdf, Zeile 2" in done.stdout + done.stderr
+
+
+def test_an_ill_typed_literal_breaks_conformance_in_validate_as_in_import(tmp_path: Path, referenz: Graph) -> None:
+    path = tmp_path / "datum.ttl"
+    path.write_text(
+        "@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        '<https://w3id.org/bildungsnetz/id/kooperation/K-1> bn:beginn "2024-13-45"^^xsd:date .\n',
+        encoding="utf-8",
+    )
+    report = validate_files([path], reference=referenz)
+    assert not report.conforms
+    (bad,) = [v for v in report.errors if v.value == "2024-13-45"]
+    assert bad.shape == str(BNSH["import-literal"]) and bad.source_file == str(path)

@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
         app.include_router(module.router)
-    from bildungsnetz.queries.catalogue import load_catalogue  # noqa: PLC0415
+    from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 
     app.include_router(build_router(load_catalogue(), row_cap=settings.row_cap))
     from bildungsnetz.web import router as web_router  # noqa: PLC0415 - the pages (Jinja2) only where the app is built

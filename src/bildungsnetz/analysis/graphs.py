@@ -14,8 +14,7 @@ from typing import Any
 import networkx as nx
 
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import NamedQuery, ParameterError, parse_query_file, run
-from bildungsnetz.resources import queries_dir
+from bildungsnetz.queries import NamedQuery, ParameterError, get, run
 from bildungsnetz.store.base import Store
 
 __all__ = [
@@ -46,7 +45,7 @@ def analysis_query(name: str) -> NamedQuery:
     >>> analysis_query("kooperationen").params[0].name
     'date'
     """
-    return parse_query_file(queries_dir() / "analysis" / f"{name}.rq")
+    return get(name, folder="analysis")
 
 
 def resolve_date(value: str | Date | None, *, param: str = "date") -> str:

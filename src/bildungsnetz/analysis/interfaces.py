@@ -9,7 +9,7 @@ from typing import Any
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis, analyse, clean, run_analysis
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 from bildungsnetz.store.base import Store
 
 __all__ = [
@@ -70,7 +70,7 @@ def analyse_command(
 
     ``fmt="json"`` returns the JSON text; ``"table"``, ``"csv"`` and ``"xlsx"`` the rows
     (:func:`analysis_rows`), which the caller renders or hands to :mod:`bildungsnetz.tables` (analysis
-    does not write files). Bad options raise :class:`~bildungsnetz.queries.catalogue.ParameterError`
+    does not write files). Bad options raise :class:`~bildungsnetz.errors.ParameterError`
     (German/English, naming the parameter).
     """
     if fmt not in OUTPUT_FORMATS:

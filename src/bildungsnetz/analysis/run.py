@@ -17,7 +17,7 @@ from bildungsnetz.analysis.gaps import missing_fields, need_ranking, transitions
 from bildungsnetz.analysis.isolation import isolated, isolated_in_district, sector_isolated
 from bildungsnetz.analysis.whatif import resolve_without, whatif
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 from bildungsnetz.store.base import Store
 
 __all__ = ["GROUPS", "LEVELS", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean"]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import networkx as nx
 
 from bildungsnetz.analysis.graphs import CityData
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 
 __all__ = ["resolve_without", "whatif"]
 
@@ -16,7 +16,7 @@ def resolve_without(data: CityData, values: Iterable[str]) -> tuple[list[str], l
     """Split ``--without`` values into actor IRIs and programme IRIs.
 
     A value is an actor id, a Schulnummer or an actor IRI, or else a programme code or IRI (``kaoa``). A value
-    that is neither raises :class:`~bildungsnetz.queries.catalogue.ParameterError` (German and English).
+    that is neither raises :class:`~bildungsnetz.queries.bind.ParameterError` (German and English).
 
     >>> from bildungsnetz.analysis.graphs import Actor, Cooperation
     >>> a = Actor("http://x/akteur/A-1", "A-1", "A")

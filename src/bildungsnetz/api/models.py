@@ -300,3 +300,4 @@ class GraphItem(BaseModel):
 class GraphDropped(BaseModel):
     ok: bool = True
     dropped: str
+    graphs: list[str] = []

@@ -19,9 +19,8 @@ from bildungsnetz.api.errors import ApiError
 from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
 from bildungsnetz.cities import CityProfile, CityProfileError, CityRegistry
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.catalogue import PAGING, NamedQuery, Param, QueryResult, load_catalogue, parse_query_file, run
+from bildungsnetz.queries import PAGING, NamedQuery, Param, QueryResult, load_catalogue, run
 from bildungsnetz.report.gaps import render
-from bildungsnetz.resources import queries_dir
 from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore, Store
 
@@ -78,7 +77,7 @@ class Service:
         self.tokens = TokenTable(settings.api_tokens)
         self.embedded = isinstance(store, EmbeddedStore)
         self.catalogue: dict[str, NamedQuery] = load_catalogue()
-        self.api_queries = {p.stem: parse_query_file(p) for p in sorted((queries_dir() / "api").glob("*.rq"))}
+        self.api_queries = load_catalogue(folder="api")
         cap = settings.row_cap
         self._prepared = {f"api/{n}": _prepare(q, max_limit=cap) for n, q in self.api_queries.items()}
         self._prepared.update({n: _prepare(q, max_limit=cap) for n, q in self.catalogue.items()})

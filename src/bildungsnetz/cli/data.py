@@ -37,11 +37,11 @@ def validate(
 ) -> None:
     """RDF-Dateien gegen die Formen prüfen, ohne zu importieren / validate RDF files against the shapes.
 
-    Geprüft wird gegen die mitgelieferten und die mit 'city add' angelegten Stadtprofile (Ordner
-    BILDUNGSNETZ_CITIES_DIR, sonst staedte/ neben --store); mit --city nur gegen dieses.
+    Gelesen wird wie beim Import; geprüft gegen die mitgelieferten und die mit 'city add' angelegten
+    Stadtprofile (Ordner BILDUNGSNETZ_CITIES_DIR, sonst staedte/ neben --store); mit --city nur gegen dieses.
     """
+    from bildungsnetz.ingest.files import validate_files
     from bildungsnetz.reference import reference_graph
-    from bildungsnetz.validate.shacl import validate_files
 
     settings = _settings(store)
     cities = _cities(settings)
@@ -228,18 +228,13 @@ def export(
 def drop_source(
     name: Annotated[str, typer.Argument(help="Name der Quelle / source name")], store: StoreOpt = None
 ) -> None:
-    """Die Graphen einer Quelle entfernen / remove one source's graphs."""
-    from bildungsnetz.errors import UsageError
+    """Die Graphen einer Quelle entfernen / remove one source's graphs (quelle/, privat/, meta/)."""
+    from bildungsnetz.ingest.sources import drop_source as drop
 
     settings = _settings(store)
-    iris = Iris(settings.base_iri)
     with open_store(settings) as st:
-        names = [str(iris.graph(f"{part}/{name}")) for part in ("quelle", "privat", "meta")]
-        present = [g for g in names if g in set(st.named_graphs())]
-        if not present:
-            raise UsageError(f"Quelle {name!r} gibt es nicht / no source named {name!r}")
-        st.drop_graphs(present)
-    out.print(f"Quelle »{name}« entfernt / source removed ({len(present)} Graphen / graphs)")
+        dropped = drop(st, Iris(settings.base_iri), name)
+    out.print(f"Quelle »{name}« entfernt / source removed ({len(dropped)} Graphen / graphs)", markup=False)
 
 
 @app.command()

@@ -43,7 +43,7 @@ def query(
 ) -> None:
     """Benannte Abfrage ausführen / run a named query from the catalogue."""
     from bildungsnetz.errors import UsageError
-    from bildungsnetz.queries.catalogue import bind, get, load_catalogue, run
+    from bildungsnetz.queries import bind, get, load_catalogue, run
     from bildungsnetz.store import open_store
     from bildungsnetz.tables import output_format
 

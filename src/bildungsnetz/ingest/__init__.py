@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bildungsnetz.validate.shacl import Violation
+from bildungsnetz.validate.report import Violation
 
 __all__ = ["Origin", "SourceFile", "Staged", "TABLES"]
 

@@ -28,8 +28,7 @@ from bildungsnetz.ingest.tables import (
 )
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, ORG, SCHEMA
-from bildungsnetz.queries.catalogue import parse_query_file
-from bildungsnetz.resources import queries_dir
+from bildungsnetz.queries import get
 from bildungsnetz.store import Store
 from bildungsnetz.tables import people_csv, xlsx_cell
 
@@ -80,7 +79,7 @@ _BN = {name: str(BN[name]) for name in (
 
 @cache
 def _query(name: str) -> str:
-    return parse_query_file(queries_dir() / "export" / f"{name}.rq").text
+    return get(name, folder="export").text
 
 
 def _value(term: object) -> str:

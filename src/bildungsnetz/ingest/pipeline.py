@@ -18,11 +18,13 @@ from rdflib import Graph
 from bildungsnetz.cities import CityProfile, CityRegistry
 from bildungsnetz.errors import InputError, UsageError
 from bildungsnetz.ingest import SourceFile, Staged
+from bildungsnetz.ingest.sources import SOURCE_NAME, source_graphs
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV
+from bildungsnetz.queries import bind_terms, get
 from bildungsnetz.reference import missing_reference_graphs
 from bildungsnetz.store import Store
-from bildungsnetz.validate.shacl import ValidationReport, Violation
+from bildungsnetz.validate.report import ValidationReport, Violation
 
 __all__ = ["ImportResult", "import_files", "detect_kind", "source_name", "KINDS", "RDF_SUFFIXES"]
 
@@ -34,7 +36,6 @@ KINDS = ("tabelle", "schulliste", "rdf")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DCT = "http://purl.org/dc/terms/"
-_SOURCE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
 @dataclass
@@ -86,7 +87,7 @@ def source_name(paths: Sequence[Path], given: str | None) -> str:
     'Akteure-2024'
     """
     name = given if given is not None else re.sub(r"[^A-Za-z0-9._-]+", "-", paths[0].stem).strip("-.")
-    if not _SOURCE_NAME.match(name or ""):
+    if not SOURCE_NAME.match(name or ""):
         raise UsageError(
             f"--source {name!r}: nur Buchstaben, Ziffern, . _ - (höchstens 80) / only letters, digits, . _ - (max 80)"
         )
@@ -154,14 +155,14 @@ def _merge(parts: Iterable[Staged]) -> Staged:
 def _reference_types(store: Store, iris: Iterable[str], described: set[str] | None = None) -> list[ox.Triple]:
     """rdf:type of referenced IRIs that this import does not describe itself, read from the store.
 
-    Values are bound as IRI terms in a VALUES block, 400 at a time.
+    Values are bound as IRI terms (``queries/system/reference-types.rq``), 400 at a time.
     """
     wanted = sorted(i for i in iris if not described or i not in described)
+    query = get("reference-types", folder="system")
     out: list[ox.Triple] = []
     for start in range(0, len(wanted), 400):
-        block = " ".join(str(ox.NamedNode(i)) for i in wanted[start : start + 400])
-        sparql = "SELECT ?s ?t WHERE { VALUES ?s { " + block + " } ?s a ?t }"
-        for row in store.select(sparql):
+        block = [ox.NamedNode(i) for i in wanted[start : start + 400]]
+        for row in store.select(bind_terms(query, {"s": block})):
             s, t = row[0], row[1]
             if isinstance(s, ox.NamedNode) and isinstance(t, ox.NamedNode):
                 out.append(ox.Triple(s, _RDF_TYPE, t))
@@ -238,8 +239,7 @@ def _meta_triples(
     n = ox.NamedNode
     stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
     activity = n(str(iris.import_(source, stamp)))
-    data_graph = n(str(iris.graph(f"quelle/{source}")))
-    private_graph = n(str(iris.graph(f"privat/{source}")))
+    data_graph, private_graph, _ = (n(g) for g in source_graphs(iris, source))
     # Earlier import records of this source stay: the meta graph is the source's history.
     out = [t for t in previous if t.subject not in (data_graph, private_graph)]
     out += [
@@ -295,8 +295,8 @@ class _StoreActors:
     def __contains__(self, iri: object) -> bool:
         key = str(iri)
         if key not in self.known:
-            sparql = "ASK { " + str(ox.NamedNode(key)) + " <" + str(BN.akteursart) + "> ?k }"
-            self.known[key] = self.store.ask(sparql)
+            query = bind_terms(get("actor-kind", folder="system"), {"actor": [ox.NamedNode(key)]})
+            self.known[key] = any(True for _ in self.store.select(query))
         return self.known[key]
 
 
@@ -408,9 +408,7 @@ def import_files(
         return result
 
     t0 = time.perf_counter()
-    data_graph = str(iris.graph(f"quelle/{name}"))
-    private_graph = str(iris.graph(f"privat/{name}"))
-    meta_graph = str(iris.graph(f"meta/{name}"))
+    data_graph, private_graph, meta_graph = source_graphs(iris, name)
     existing = set(store.named_graphs())
     checksum = content_checksum(staged.data, staged.private)
     if data_graph in existing and _stored_checksum(store, meta_graph, data_graph) == checksum:
@@ -473,11 +471,9 @@ def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:
 
 
 def _stored_checksum(store: Store, meta_graph: str, data_graph: str) -> str | None:
-    sparql = (
-        "SELECT ?c WHERE { GRAPH " + str(ox.NamedNode(meta_graph)) + " { " + str(ox.NamedNode(data_graph))
-        + " <" + str(BN.inhaltsPruefsumme) + "> ?c } }"
-    )  # fmt: skip
-    for row in store.select(sparql):
+    query = get("stored-checksum", folder="system")
+    terms = {"meta": [ox.NamedNode(meta_graph)], "graph": [ox.NamedNode(data_graph)]}
+    for row in store.select(bind_terms(query, terms)):
         return row[0].value if row[0] is not None else None
     return None
 

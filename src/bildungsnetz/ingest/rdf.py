@@ -1,4 +1,4 @@
-"""Read RDF files strictly with pyoxigraph; refuse remote JSON-LD contexts and XML with a DTD."""
+"""The one RDF file reader, for ``validate`` and ``import`` alike: strict pyoxigraph, no DTDs, no remote contexts."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import InputError, UnsafeRdf, UsageError
+from bildungsnetz.errors import FileUnreadable, InputError, UnsafeRdf, UsageError
 from bildungsnetz.ingest import Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, BNSH, PREFIXES, SCHEMA
-from bildungsnetz.validate.shacl import FileUnreadable, Violation, _quiet_ill_typed
+from bildungsnetz.validate.report import Violation
 
-__all__ = ["FORMATS", "UnsafeRdf", "map_rdf", "rdf_format"]
+__all__ = ["FORMATS", "FileUnreadable", "UnsafeRdf", "map_rdf", "rdf_format", "read_rdf"]
 
 #: File extensions and the parser each one gets.
 FORMATS: dict[str, ox.RdfFormat] = {
@@ -45,7 +45,8 @@ _PERSON_CLASSES = frozenset(
 )
 # A DTD is where entity expansion (billion laughs) and external entities (XXE) live; RDF/XML never needs one.
 _DTD = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-_CHUNK = 1 << 20
+# pyoxigraph starts its messages with the location, which FileUnreadable states itself.
+_PARSER_PREFIX = re.compile(r"^Parser error (at|between) [^:]*:\s*")
 
 
 def rdf_format(path: str | os.PathLike[str], given: str | ox.RdfFormat | None = None) -> ox.RdfFormat:
@@ -200,6 +201,12 @@ def _parse(path: Path, data: bytes, fmt: ox.RdfFormat, rename: _Renamer) -> tupl
         raise FileUnreadable(path, exc.msg, line=exc.lineno, column=exc.offset) from None
     except ValueError as exc:
         raise FileUnreadable(path, str(exc)) from None
+    except MemoryError:  # pyoxigraph's parser buffer stops at 16 MiB for one token (a literal, an IRI)
+        raise FileUnreadable(
+            path,
+            "ein einzelner Wert (Literal oder IRI) ist länger als 16 MiB / "
+            "a single value (literal or IRI) is longer than 16 MiB",
+        ) from None
     return triples, named
 
 
@@ -224,6 +231,93 @@ def _name(term) -> str:
     return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
 
 
+def read_rdf(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    source: str,
+    format: str | ox.RdfFormat | None = None,
+) -> Staged:
+    """Read RDF files strictly, under the one set of rules ``validate`` and ``import`` share.
+
+    Formats follow the extension (:data:`FORMATS`) unless ``format`` is given. Before parsing, RDF/XML with a
+    ``<!DOCTYPE`` or ``<!ENTITY`` and JSON-LD whose ``@context`` is a reference (an IRI string, in a list or
+    not, or ``@import``) are refused; nothing is ever fetched. Named graphs are flattened (with a note),
+    RDF-star is refused, a token over 16 MiB is refused, and literals that are not valid for their XSD
+    datatype are left out, each one a problem of severity Violation naming file, subject, property and value.
+
+    Parameters
+    ----------
+    paths : iterable of path-like
+        The files.
+    source : str
+        The source name; blank nodes are labelled from it and the file's position, so a re-import gives the
+        same labels and two files never share one.
+    format : str or pyoxigraph.RdfFormat, optional
+        For all files, e.g. ``turtle`` or ``jsonld``.
+
+    Returns
+    -------
+    Staged
+        Every distinct statement in ``data`` (nothing is private yet), ``rows`` the statements read, the
+        files, notes, problems and the file of each subject in ``origins``.
+
+    Raises
+    ------
+    FileUnreadable
+        Syntax error (with line and column where the parser gives them), unknown extension, unreadable file.
+    UnsafeRdf
+        A remote JSON-LD context or an XML DTD.
+    InputError
+        When the files hold no statement at all.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "a.ttl"
+    >>> _ = f.write_text('<https://example.org/a> <https://example.org/p> "2024-13-45"^^'
+    ...     '<http://www.w3.org/2001/XMLSchema#date> , "x" .\\n')
+    >>> staged = read_rdf([f], source="beispiel")
+    >>> staged.rows, len(staged.data), [v.value for v in staged.problems]
+    (2, 1, ['2024-13-45'])
+    """
+    staged = Staged()
+    triples: list[ox.Triple] = []
+    seen: set[ox.Triple] = set()
+    for n, path in enumerate(Path(p) for p in paths):
+        fmt = rdf_format(path, format)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise FileUnreadable(path, exc.strerror or str(exc)) from None
+        if fmt == ox.RdfFormat.RDF_XML:
+            _check_xml(path, data)
+        elif fmt == ox.RdfFormat.JSON_LD:
+            _check_jsonld(path, data)
+        parsed, named = _parse(path, data, fmt, _Renamer(source, n))
+        staged.rows += len(parsed)
+        staged.files.append(SourceFile(path, hashlib.sha256(data).hexdigest(), _TABLE, len(parsed)))
+        if named:
+            staged.notes.append(
+                f"{path.name}: benannte Graphen zusammengeführt in den Graphen der Quelle '{source}' / "
+                f"{path.name}: named graphs flattened into the graph of source '{source}'"
+            )
+        if not parsed:
+            staged.notes.append(f"{path.name}: enthält keine Aussagen / contains no statements")
+        for t in parsed:
+            if t not in seen:
+                seen.add(t)
+                triples.append(t)
+                staged.origins.setdefault(_name(t.subject), Origin(str(path), _TABLE, None))  # type: ignore[arg-type]
+    if not triples:
+        files = ", ".join(f.path.name for f in staged.files)
+        raise InputError(
+            f"{files}: keine einzige RDF-Aussage in den Dateien; der Import würde die Quelle leeren / "
+            f"{files}: not a single RDF statement in the files; importing them would empty the source"
+        )
+    staged.data = _drop_ill_typed(triples, staged)
+    return staged
+
+
 def map_rdf(
     paths: Iterable[str | os.PathLike[str]],
     *,
@@ -231,12 +325,10 @@ def map_rdf(
     format: str | ox.RdfFormat | None = None,
     iris: Iris | None = None,
 ) -> Staged:
-    """Read RDF files strictly into one source: all their triples, named graphs flattened.
+    """Read RDF files with :func:`read_rdf` into one source, contact persons apart.
 
-    Formats follow the extension (:data:`FORMATS`) unless ``format`` is given. Before parsing, RDF/XML with a
-    ``<!DOCTYPE`` or ``<!ENTITY`` and JSON-LD whose ``@context`` is a reference (an IRI string, in a list or
-    not, or ``@import``) are refused; nothing is ever fetched. Subjects typed ``bn:Kontaktperson`` (or
-    ``foaf:Person``, ``schema:Person``), their blank nodes and triples pointing at them go to ``private``.
+    Subjects typed ``bn:Kontaktperson`` (or ``foaf:Person``, ``schema:Person``), their blank nodes and
+    triples pointing at them go to ``private``.
 
     Parameters
     ----------
@@ -276,41 +368,8 @@ def map_rdf(
     (1, 1, 2)
     """
     iris = iris or Iris()
-    staged = Staged()
-    triples: list[ox.Triple] = []
-    seen: set[ox.Triple] = set()
-    for n, path in enumerate(Path(p) for p in paths):
-        fmt = rdf_format(path, format)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise FileUnreadable(path, exc.strerror or str(exc)) from None
-        if fmt == ox.RdfFormat.RDF_XML:
-            _check_xml(path, data)
-        elif fmt == ox.RdfFormat.JSON_LD:
-            _check_jsonld(path, data)
-        parsed, named = _parse(path, data, fmt, _Renamer(source, n))
-        staged.rows += len(parsed)
-        staged.files.append(SourceFile(path, hashlib.sha256(data).hexdigest(), _TABLE, len(parsed)))
-        if named:
-            staged.notes.append(
-                f"{path.name}: benannte Graphen zusammengeführt in den Graphen der Quelle '{source}' / "
-                f"{path.name}: named graphs flattened into the graph of source '{source}'"
-            )
-        if not parsed:
-            staged.notes.append(f"{path.name}: enthält keine Aussagen / contains no statements")
-        for t in parsed:
-            if t not in seen:
-                seen.add(t)
-                triples.append(t)
-                staged.origins.setdefault(_name(t.subject), Origin(str(path), _TABLE, None))  # type: ignore[arg-type]
-    if not triples:
-        raise InputError(
-            "keine einzige RDF-Aussage in den Dateien; der Import würde die Quelle leeren / "
-            "not a single RDF statement in the files; importing them would empty the source"
-        )
-
-    triples = _drop_ill_typed(triples, staged)
+    staged = read_rdf(paths, source=source, format=format)
+    triples, staged.data = staged.data, []
     private = _private_subjects(triples)
     for t in triples:
         if t.subject in private or t.object in private:
@@ -348,9 +407,11 @@ def _drop_ill_typed(triples: list[ox.Triple], staged: Staged) -> list[ox.Triple]
     """
     from rdflib import Literal, URIRef
 
+    from bildungsnetz.validate.shacl import quiet_ill_typed
+
     kept: list[ox.Triple] = []
     checked: dict[tuple[str, str], bool] = {}
-    with _quiet_ill_typed():
+    with quiet_ill_typed():
         for t in triples:
             o = t.object
             if isinstance(o, ox.Literal) and o.datatype.value.startswith(_XSD):

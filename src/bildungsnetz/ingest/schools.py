@@ -20,7 +20,7 @@ from bildungsnetz.errors import SchoolListError
 from bildungsnetz.ingest import Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PREFIXES, SCHEMA, VOCAB
-from bildungsnetz.validate.shacl import Violation
+from bildungsnetz.validate.report import Violation
 from bildungsnetz.vocab import UnknownTerm, get_vocabulary
 
 __all__ = [

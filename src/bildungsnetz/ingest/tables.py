@@ -35,7 +35,7 @@ from bildungsnetz.errors import TableError, UsageError
 from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer, key_segment
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
-from bildungsnetz.validate.shacl import Violation
+from bildungsnetz.validate.report import Violation
 from bildungsnetz.vocab import UnknownTerm, Vocabulary, get_vocabulary
 
 __all__ = [

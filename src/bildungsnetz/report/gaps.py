@@ -18,7 +18,7 @@ import networkx as nx
 
 from bildungsnetz.analysis.graphs import load
 from bildungsnetz.analysis.run import Analysis, DistrictResult, run_analysis
-from bildungsnetz.queries.catalogue import ParameterError
+from bildungsnetz.queries import ParameterError
 
 __all__ = [
     "FORMATS",

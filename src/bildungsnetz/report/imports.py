@@ -10,7 +10,7 @@ from pathlib import Path
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest.pipeline import ImportResult
 from bildungsnetz.tables import clean_text, xlsx_cell
-from bildungsnetz.validate.shacl import Violation, compact, compact_path
+from bildungsnetz.validate.report import Violation, compact, compact_path
 
 __all__ = ["write_report", "render_html", "write_xlsx"]
 

@@ -14,8 +14,7 @@ import pyoxigraph as ox
 from bildungsnetz.errors import SdgParameterError, UnknownOffer, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, VOCAB
-from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
-from bildungsnetz.resources import queries_dir
+from bildungsnetz.queries import NamedQuery, get, run
 from bildungsnetz.sdg.matcher import get_matcher, goal_label
 from bildungsnetz.store.base import Store
 
@@ -63,7 +62,7 @@ def sdg_query(name: str) -> NamedQuery:
     >>> sdg_query("zuordnungen").params[0].name
     'offer'
     """
-    return parse_query_file(queries_dir() / "sdg" / f"{name}.rq")
+    return get(name, folder="sdg")
 
 
 def _run(store: Store, name: str, values: dict[str, str] | None = None, *, iris: Iris) -> list[dict]:

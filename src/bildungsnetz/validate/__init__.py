@@ -2,5 +2,34 @@
 
 from __future__ import annotations
 
-from bildungsnetz.validate.shacl import *  # noqa: F403 - the package's public names
-from bildungsnetz.validate.shacl import __all__ as __all__  # noqa: F401
+from bildungsnetz.validate.report import Group, Severity, ValidationReport, Violation, compact, compact_path
+from bildungsnetz.validate.shacl import (
+    execution_shapes,
+    load_ontology,
+    load_shapes,
+    path_text,
+    quiet_ill_typed,
+    rdflib_term,
+    reference_graph,
+    run_pyshacl,
+    validate,
+)
+
+__all__ = [
+    "Group",
+    "Severity",
+    "ValidationReport",
+    "Violation",
+    "compact",
+    "compact_path",
+    "execution_shapes",
+    "load_ontology",
+    "load_shapes",
+    "path_text",
+    "quiet_ill_typed",
+    "rdflib_term",
+    "reference_graph",
+    "run_pyshacl",
+    "validate",
+]
+

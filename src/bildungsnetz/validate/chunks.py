@@ -12,22 +12,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import pyoxigraph as ox
-import pyshacl
 from rdflib import RDF, RDFS, SH, Graph, URIRef, Variable
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from bildungsnetz.validate.shacl import (
-    ValidationReport,
-    Violation,
-    _execution_shapes,
-    _quiet_ill_typed,
-    _sort_key,
-    _to_rdflib,
-    _violation,
-    load_ontology,
-)
+from bildungsnetz.validate.report import ValidationReport, Violation
+from bildungsnetz.validate.shacl import execution_shapes, rdflib_term, run_pyshacl
 
 __all__ = ["Locality", "locality", "plan_chunks", "validate_chunked", "to_rdflib_triples"]
 
@@ -75,7 +66,7 @@ def locality(shapes: Graph | None = None) -> Locality | None:
     >>> sorted(p.rsplit("/", 1)[-1] for p in loc.links)
     ['address', 'geosparql#hasGeometry', 'ontology#sdgUnterziel', 'ontology#sdgZuordnung']
     """
-    sg = shapes if shapes is not None else _execution_shapes()
+    sg = shapes if shapes is not None else execution_shapes()
     if any(True for p in _NON_LOCAL for _ in sg.triples((None, p, None))):
         return None
     # Property shapes nested under property shapes validate value nodes: not node-local.
@@ -179,7 +170,7 @@ def split_shapes() -> tuple[Graph, Graph]:
     nodes have no values, so ``sh:class`` finds nothing to report on them. Each constraint is still checked
     once, by the shape of the same IRI with the same severity and message, so the results are the same.
     """
-    flat = _execution_shapes()
+    flat = execution_shapes()
     first, second = Graph(), Graph()
     first += flat
     second += flat
@@ -192,21 +183,6 @@ def split_shapes() -> tuple[Graph, Graph]:
                 for p in _TARGET_PARAMS:
                     graph.remove((shape, p, None))
     return first, second
-
-
-def _pyshacl(work: Graph, shapes: Graph, keep) -> list[Violation]:
-    """One pySHACL run, its results turned into Violations as :func:`bildungsnetz.validate.shacl.validate` does."""
-    with _quiet_ill_typed():
-        _, results, _ = pyshacl.validate(
-            work, shacl_graph=shapes, ont_graph=load_ontology(), inference="none", advanced=True,
-            allow_warnings=True, allow_infos=True, inplace=True,
-        )  # fmt: skip
-    out = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        focus = results.value(result, SH.focusNode)
-        if focus is not None and keep(focus):
-            out.append(_violation(results, result, focus, work))
-    return out
 
 
 # -- planning ------------------------------------------------------------------------------------------------
@@ -379,9 +355,7 @@ def validate_chunked(
     finally:
         if frozen:
             gc.enable()
-    violations = list(dict.fromkeys(violations))  # a node reached from two chunks is reported once
-    violations.sort(key=_sort_key)
-    return ValidationReport(not any(v.severity == "Violation" for v in violations), violations)
+    return ValidationReport.of(dict.fromkeys(violations))  # a node reached from two chunks is reported once
 
 
 def _parallel(jobs: Iterator[tuple[bytes, bytes]], static: list, n_workers: int) -> list[Violation]:
@@ -450,9 +424,9 @@ def _check(own: bytes, refs: bytes) -> list[Violation]:
         (q.triple for q in ox.parse(refs, ox.RdfFormat.N_TRIPLES)), convert), ref_subjects))
     rows = to_rdflib_triples((q.triple for q in ox.parse(own, ox.RdfFormat.N_TRIPLES)), convert)
     work.addN((s, p, o, work) for s, p, o in _noting(rows, subjects))
-    found = _pyshacl(work, first, keep)
+    found = run_pyshacl(work, first, keep)
     work.addN((s, p, o, work) for s, p, o in ref_rows)
-    return found + _pyshacl(work, second, keep)
+    return found + run_pyshacl(work, second, keep)
 
 
 def _noting(rows: Iterable[tuple], described: set) -> Iterator[tuple]:
@@ -467,7 +441,7 @@ def _converter():
     def term(t):
         hit = cache.get(t)
         if hit is None:
-            hit = cache[t] = _to_rdflib(t, _BNODE_PREFIX)
+            hit = cache[t] = rdflib_term(t, _BNODE_PREFIX)
         return hit
 
     return term

@@ -16,8 +16,7 @@ from typing import Any
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis
 from bildungsnetz.api.service import Service
-from bildungsnetz.queries.catalogue import NamedQuery, parse_query_file, run
-from bildungsnetz.resources import queries_dir
+from bildungsnetz.queries import NamedQuery, get, run
 from bildungsnetz.sdg import coverage as sdg_coverage
 from bildungsnetz.web.netview import district_view
 
@@ -38,7 +37,7 @@ _lock = threading.Lock()
 
 @cache
 def _web_query(name: str) -> NamedQuery:
-    return parse_query_file(queries_dir() / "web" / f"{name}.rq")
+    return get(name, folder="web")
 
 
 def web_query(

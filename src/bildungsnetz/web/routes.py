@@ -21,7 +21,7 @@ from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.worker import Job
 from bildungsnetz.errors import BildungsnetzError, InputError
-from bildungsnetz.queries.catalogue import NamedQuery
+from bildungsnetz.queries import NamedQuery
 from bildungsnetz.web.data import (
     analysis,
     coverage,

@@ -25,7 +25,7 @@ def _bezirk(service, value: str | None) -> str | None:
     if value is None:
         return None
     from bildungsnetz.cities import CityProfileError
-    from bildungsnetz.queries.catalogue import ParameterError
+    from bildungsnetz.queries import ParameterError
 
     try:
         return service.cities.district(value, "stadtbezirk", city=service.profile).code

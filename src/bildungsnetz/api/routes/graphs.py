@@ -8,18 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request
 
 from bildungsnetz.api.deps import PrincipalDep, RedaktionDep, ServiceDep
-from bildungsnetz.api.errors import CSV_RESPONSES, ERROR_RESPONSES, ApiError
+from bildungsnetz.api.errors import CSV_RESPONSES, ERROR_RESPONSES
 from bildungsnetz.api.models import GraphDropped, GraphItem
 from bildungsnetz.api.routes import FormatQ, listed
 from bildungsnetz.api.service import Service
+from bildungsnetz.ingest import sources
 from bildungsnetz.ingest.sources import graph_overview
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/graphs", tags=["Graphen / graphs"], responses=ERROR_RESPONSES)
 _COLUMNS = ["name", "source", "triples", "modified", "conforms", "private", "synthetic", "graph"]
-#: Reference data every import validates against: not deleted through the API.
-_PROTECTED = ("ontologie", "vokabulare", "stadt/")
 
 
 def _overview(service: Service) -> list[dict[str, Any]]:
@@ -58,17 +57,12 @@ async def drop_graph(
     service: ServiceDep,
     who: RedaktionDep,
 ) -> Any:
-    """Remove one named graph (role ``redaktion``). The ontology, vocabularies and city profiles stay."""
-    iri = str(service.iris.graph(name.strip("/"))) if name.strip("/") and "://" not in name else name
-    if name.startswith(_PROTECTED) or iri.startswith(
-        tuple(str(service.iris.graph(p)) for p in ("ontologie", "vokabulare"))
-    ):
-        raise ApiError(
-            409, f"Referenzgraph »{name}« wird nicht gelöscht / reference graph {name!r} is not deleted"
-        )
+    """Remove a graph (role ``redaktion``): a source's graph removes the whole source, as ``drop-source`` does.
+
+    409 for reference data (ontology, vocabularies, city profiles), however the name is written; 404 when
+    there is no such graph; 400 for a name that is none.
+    """
     async with service.write_lock:
-        if iri not in service.graphs:
-            raise ApiError(404, "Graph nicht gefunden / graph not found")
-        await asyncio.to_thread(service.store.drop_graphs, [iri])
+        dropped = await asyncio.to_thread(sources.drop_graph, service.store, service.iris, name)
         await service.after_write()
-    return {"ok": True, "dropped": iri}
+    return {"ok": True, "dropped": dropped[0], "graphs": dropped}

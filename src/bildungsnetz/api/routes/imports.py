@@ -36,6 +36,23 @@ class ImportReport(BaseModel):
     report: dict[str, Any]
 
 
+def _scrub(value: Any, names: dict[str, str], tmp: str) -> Any:
+    """``value`` with every temporary upload path replaced by the uploaded file's own name.
+
+    >>> _scrub({"e": ["/tmp/u/a_b.ttl, Zeile 2", "/tmp/u/x"]}, {"/tmp/u/a_b.ttl": "a b.ttl"}, "/tmp/u")
+    {'e': ['a b.ttl, Zeile 2', 'x']}
+    """
+    if isinstance(value, str):
+        for path in sorted(names, key=len, reverse=True):
+            value = value.replace(path, names[path])
+        return value.replace(tmp + "/", "").replace(tmp, "")
+    if isinstance(value, dict):
+        return {k: _scrub(v, names, tmp) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, names, tmp) for v in value]
+    return value
+
+
 def _filename(name: str | None, number: int) -> str:
     base = Path(name or "").name
     stem, dot, suffix = base.rpartition(".")
@@ -72,6 +89,7 @@ async def import_files_route(
     limit = service.settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:
         paths: list[Path] = []
+        names: dict[str, str] = {}  # temporary path -> the name the file was uploaded as
         total = 0
         for number, upload in enumerate(files, start=1):
             target = Path(tmp) / _filename(upload.filename, number)
@@ -88,6 +106,7 @@ async def import_files_route(
                         )
                     out.write(chunk)
             paths.append(target)
+            names[str(target)] = Path(upload.filename or "").name or target.name
         async with service.write_lock:
             try:
                 # A named city comes from the service's registry (added cities too); none: the service's city.
@@ -102,13 +121,16 @@ async def import_files_route(
                     kind=kind,
                     dry_run=dry_run,
                 )
-            except InputError as exc:
-                raise ApiError(400, str(exc)) from None
-            except BildungsnetzError:
-                raise
+            except InputError as exc:  # the message names the file: the user's name, not the server's path
+                raise ApiError(400, _scrub(str(exc), names, tmp)) from None
+            except BildungsnetzError as exc:
+                raise ApiError(int(getattr(exc, "http_status", 400)), _scrub(str(exc), names, tmp)) from None
             if result.imported:
                 await service.after_write()
-    body = result.to_dict()
+        by_name = {Path(path).name: name for path, name in names.items()}
+        body = _scrub(result.to_dict(), names, tmp)
+        for entry in body.get("files", []):
+            entry["name"] = by_name.get(entry["name"], entry["name"])
     if result.exit_code != 0:
         body.update(
             status=422, error="Prüfung fehlgeschlagen, nichts geändert / validation failed, nothing changed"

@@ -12,7 +12,7 @@ from bildungsnetz.api.errors import LIST_RESPONSES, ApiError
 from bildungsnetz.api.formats import csv_response, wants_csv
 from bildungsnetz.api.models import QueryInfo, QueryRows
 from bildungsnetz.api.routes import FormatQ
-from bildungsnetz.queries.catalogue import NamedQuery, Param, UnknownQuery, get
+from bildungsnetz.queries import NamedQuery, Param, UnknownQuery, get
 
 __all__ = ["build_router"]
 
