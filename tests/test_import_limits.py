@@ -315,6 +315,62 @@ def test_kill_9_of_an_import_during_validation_takes_its_worker_processes_with_i
     assert not left, f"workers still alive after their import was killed: {left}"
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux only")
+def test_kill_9_of_a_server_while_its_child_reads_an_upload_takes_the_child_with_it(tmp_path):
+    fifo = tmp_path / "akteure.csv"
+    os.mkfifo(fifo)  # nobody writes: the child blocks reading it, as on a file that takes long
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        textwrap.dedent(
+            f"""
+            import multiprocessing, threading, time
+            from pathlib import Path
+            from bildungsnetz.ingest.guarded import ChildLimits, read_in_child
+            from bildungsnetz.ingest.tables import ReadLimits
+
+            def report():
+                while not multiprocessing.active_children():
+                    time.sleep(0.05)
+                time.sleep(0.5)
+                print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+
+            if __name__ == "__main__":
+                threading.Thread(target=report, daemon=True).start()
+                read_in_child([Path({str(fifo)!r})], kind=None, limits=ReadLimits(), child=ChildLimits())
+            """
+        ),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    parent = subprocess.Popen([sys.executable, str(probe)], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        children = [int(pid) for pid in parent.stdout.readline().split()]
+        assert children and all(_alive(pid) for pid in children)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    for _ in range(600):
+        if not any(_alive(pid) for pid in children):
+            break
+        time.sleep(0.1)
+    left = [pid for pid in children if _alive(pid)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, f"reading child still alive after its server was killed: {left}"
+
+
+def test_a_file_that_takes_more_cpu_time_than_allowed_is_refused_naming_the_limit(tmp_path):
+    from bildungsnetz.ingest.guarded import ChildLimits, read_in_child
+    from bildungsnetz.ingest.tables import LimitExceeded, ReadLimits
+
+    rows = [row(1, HEADER)] + [row(n, [("A", f"X-{n}"), ("XFD", None)]) for n in range(2, 20_000)]
+    slow = workbook(tmp_path / "akteure.xlsx", rows)  # 16,384 cells a row, if the column limit lets it through
+    lifted = ReadLimits(columns=20_000, cells=10**12)
+    with pytest.raises(LimitExceeded, match="BILDUNGSNETZ_IMPORT_PARSE_CPU_SECONDS") as caught:
+        read_in_child([slow], kind=None, limits=lifted, child=ChildLimits(cpu_seconds=5))
+    assert "akteure.xlsx" in str(caught.value) and caught.value.http_status == 413
+
+
 def test_reimporting_a_source_of_contact_persons_only_changes_nothing(tmp_path):
     store = example_store(tmp_path / "store")
     contacts = REPO / "docs" / "beispiel-import" / "kontakte.csv"
