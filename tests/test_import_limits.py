@@ -39,6 +39,23 @@ def store_dump(path: Path) -> list[str]:
         store.close()
 
 
+@pytest.fixture(params=["embedded", "virtuoso"])
+def each_store(request):
+    """An empty store: embedded Oxigraph, and a real Virtuoso (skipped where none is configured)."""
+    if request.param == "embedded":
+        yield EmbeddedStore()
+        return
+    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
+    from test_store import virtuoso
+
+    remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
+    remote.drop_graphs(remote.named_graphs())
+    try:
+        yield remote
+    finally:
+        remote.drop_graphs(remote.named_graphs())
+
+
 # -- spreadsheets built by hand: a zip and a sheet XML, small on disk ---------------------------------------------
 
 _CONTENT_TYPES = (
@@ -127,6 +144,23 @@ def test_a_spreadsheet_without_data_rows_is_refused_and_the_source_keeps_its_dat
     assert empty.name in result.output and "bildungsnetz drop-source beispiel" in result.output
     assert "Traceback" not in result.output
     assert store_dump(store) == before
+
+
+def test_on_every_store_an_empty_file_is_refused_and_a_contacts_only_source_reimports_unchanged(each_store, tmp_path):
+    from bildungsnetz.ingest.pipeline import EmptyImport
+
+    store = each_store
+    assert import_files(EXAMPLE_TABLES, store=store, source="beispiel").imported
+    contacts = REPO / "docs" / "beispiel-import" / "kontakte.csv"
+    assert import_files([contacts], store=store, source="kontakte").imported
+    before = dump(store)
+    empty = tmp_path / "akteure.csv"
+    empty.write_text("id;name;typ\n", encoding="utf-8")
+    with pytest.raises(EmptyImport, match="drop-source beispiel"):
+        import_files([empty], store=store, source="beispiel")
+    again = import_files([contacts], store=store, source="kontakte")
+    assert again.unchanged and not again.imported
+    assert dump(store) == before
 
 
 def test_the_api_refuses_an_upload_without_data_rows_with_400_and_changes_nothing(tmp_path):
