@@ -441,3 +441,36 @@ def test_ctrl_c_before_the_swap_still_says_nothing_changed(tmp_path, monkeypatch
     with pytest.raises(KeyboardInterrupt, match="nichts geändert"):
         import_files(EXAMPLE_TABLES, store=store, source="beispiel")
     assert dump(store) == []
+
+
+def test_the_import_page_refuses_bombs_with_413_and_empty_files_with_400_naming_the_file(tmp_path):
+    import re
+
+    from test_api import REDAKTION, TOKENS, LiveServer
+
+    store = example_store(tmp_path / "store")
+    rows = [row(1, HEADER)] + [row(n, [("A", f"X-{n}"), ("XFD", None)]) for n in range(2, 2000)]
+    wide = workbook(tmp_path / "breit.xlsx", rows)
+    empty = tmp_path / "akteure.csv"
+    empty.write_text("id;name;typ\n", encoding="utf-8")
+
+    def csrf(page: httpx.Response) -> str:
+        return re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+
+    with LiveServer(Settings(store=store, api_tokens=TOKENS, sparql_workers=1)) as live:
+        before = dump(live.service.store)
+        with httpx.Client(base_url=live.url, timeout=600) as browser:
+            login = browser.get("/anmelden")
+            browser.post("/anmelden", data={"token": REDAKTION, "csrf": csrf(login), "next": "/import"})
+            for path, status in ((wide, 413), (empty, 400)):
+                form = browser.get("/import")
+                assert form.status_code == 200, form.text
+                with path.open("rb") as fh:
+                    page = browser.post(
+                        "/import/pruefen",
+                        data={"csrf": csrf(form), "source": "beispiel"},
+                        files=[("files", (path.name, fh))],
+                    )
+                assert page.status_code == status, page.text[:2000]
+                assert path.name in page.text
+        assert dump(live.service.store) == before
