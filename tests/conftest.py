@@ -60,11 +60,13 @@ def _session_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
 
 
 @pytest.fixture(autouse=True)
-def settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
     """This test's settings: ``BILDUNGSNETZ_STORE`` and ``BILDUNGSNETZ_CITIES_DIR`` point into a fresh temporary
     folder, so no test reads or writes the ``bildungsnetz-data`` of the folder it runs in."""
     _own_settings(monkeypatch, tmp_path_factory.mktemp("settings"))
-    return Settings()  # not get_settings(): a test may still change the environment before the code reads it
+    yield Settings()  # not get_settings(): a test may still change the environment before the code reads it
+    # The next module's fixtures run before the next test's setup: they must not meet this test's settings.
+    get_settings.cache_clear()
 
 
 # -- Data beside the checkout, and servers we do not start ourselves ---------------------------------------

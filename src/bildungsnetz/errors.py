@@ -22,6 +22,8 @@ __all__ = [
     "CityNotFoundError",
     "DistrictNotFoundError",
     "TableError",
+    "LimitExceeded",
+    "UnsafeWorkbook",
     "SchoolListError",
     "UnsafeRdf",
     "FileUnreadable",
@@ -188,6 +190,24 @@ class TableError(LocatedError):
     >>> print(TableError("fehlt", "missing", file="a.xlsx", sheet="akteure", row=1, column="typ"))
     a.xlsx, Blatt 'akteure', Zeile 1, Spalte 'typ': fehlt / sheet 'akteure', row 1, column 'typ': missing
     """
+
+
+class LimitExceeded(TableError):
+    """A file is over one of the :class:`ReadLimits`: refused before it can fill the memory (exit 1, HTTP 413).
+
+    >>> LimitExceeded("zu groß", "too large", file="a.xlsx").http_status
+    413
+    """
+
+    exit_code = 1
+    http_status = 413
+
+
+class UnsafeWorkbook(TableError):
+    """A workbook carries an XML document type declaration (entities): refused unopened (exit 1, HTTP 400)."""
+
+    exit_code = 1
+    http_status = 400
 
 
 class SchoolListError(LocatedError):

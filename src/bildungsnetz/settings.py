@@ -56,6 +56,22 @@ class Settings(BaseSettings):
     api_cache_size: int = 512
     #: Largest upload to ``POST /api/imports``, in megabytes.
     max_upload_mb: int = 50
+    #: Limits for reading a spreadsheet (CSV or XLSX) to import; a file over one is refused with a message naming
+    #: the limit, before it can fill the memory or hold the store's write lock for minutes (docs/import.md).
+    #: Most bytes a workbook may unpack to (all its parts together), in megabytes, checked before it is opened.
+    import_max_uncompressed_mb: int = 256
+    #: Most cells one sheet may hand to the reader (rows times their width, blank cells included).
+    import_max_cells: int = 20_000_000
+    #: Most columns one sheet or CSV file may use (the widest table has far fewer).
+    import_max_columns: int = 1000
+    #: Most rows one sheet or CSV file may have.
+    import_max_rows: int = 1_000_000
+    #: Most characters one cell may hold (Excel's own limit is 32,767).
+    import_max_cell_chars: int = 32_767
+    #: CPU seconds the child process that reads an upload (API, web) may use before it is stopped.
+    import_parse_cpu_seconds: int = 300
+    #: Memory (MB) the child process that reads an upload (API, web) may allocate before it is stopped.
+    import_parse_memory_mb: int = 2048
     #: Secret that signs the web login cookie and CSRF tokens. Default: a random one per process, so logins
     #: end when the service restarts. Set it (for example to the output of
     #: ``python -c "import secrets; print(secrets.token_urlsafe())"``) to keep logins across restarts or to run

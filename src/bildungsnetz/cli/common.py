@@ -67,8 +67,10 @@ def domain_errors(func: F) -> F:
             # the exception, as in-process runners do.
             traceback.clear_frames(exc.__traceback__)
             raise typer.Exit(exc.exit_code) from None
-        except KeyboardInterrupt:
-            err.print("Abgebrochen, nichts geändert / interrupted, nothing changed")
+        except KeyboardInterrupt as exc:
+            # An import interrupted right after its commit says so (ImportInterrupted carries the message).
+            message = getattr(exc, "message", None) or "Abgebrochen, nichts geändert / interrupted, nothing changed"
+            err.print(message, highlight=False, markup=False)
             raise typer.Exit(130) from None
         except typer.Exit:
             raise

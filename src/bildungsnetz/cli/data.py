@@ -72,8 +72,8 @@ def import_(
 ) -> None:
     """Dateien prüfen und als eine Quelle importieren / validate files and import them as one source.
 
-    Exit 0: importiert (mit --dry-run: würde importieren); 1: Prüfung fehlgeschlagen, nichts geändert;
-    2: Eingabe nicht lesbar oder falscher Aufruf.
+    Exit 0: importiert (mit --dry-run: würde importieren); 1: Prüfung fehlgeschlagen oder abgelehnt (keine
+    Datenzeile, Grenze überschritten), nichts geändert; 2: Eingabe nicht lesbar oder falscher Aufruf.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -91,10 +91,17 @@ def import_(
                 dry_run=dry_run,
                 progress=lambda msg: bar.update(task, description=msg),
             )  # fmt: skip
-    if report is not None:
-        write_report(result, report)
-        err.print(f"Bericht / report: {report}")
-    _print_import(result, lang)
+    try:
+        if report is not None:
+            write_report(result, report)
+            err.print(f"Bericht / report: {report}")
+        _print_import(result, lang)
+    except KeyboardInterrupt:
+        if result.imported:  # the data is in: say so, not "nothing changed"
+            from bildungsnetz.ingest.pipeline import ImportInterrupted
+
+            raise ImportInterrupted(result.source, True) from None
+        raise
     raise typer.Exit(result.exit_code)
 
 

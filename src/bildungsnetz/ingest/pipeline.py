@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -26,7 +27,20 @@ from bildungsnetz.reference import missing_reference_graphs
 from bildungsnetz.store import Store
 from bildungsnetz.validate.report import ValidationReport, Violation
 
-__all__ = ["ImportResult", "import_files", "detect_kind", "source_name", "KINDS", "RDF_SUFFIXES"]
+if TYPE_CHECKING:
+    from bildungsnetz.ingest.guarded import ChildLimits
+    from bildungsnetz.ingest.tables import ReadLimits
+
+__all__ = [
+    "EmptyImport",
+    "ImportInterrupted",
+    "ImportResult",
+    "import_files",
+    "detect_kind",
+    "source_name",
+    "KINDS",
+    "RDF_SUFFIXES",
+]
 
 RDF_SUFFIXES = {".ttl", ".nt", ".nq", ".trig", ".jsonld", ".json-ld", ".json", ".rdf", ".xml", ".owl"}
 TABLE_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
@@ -36,6 +50,38 @@ KINDS = ("tabelle", "schulliste", "rdf")
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _DCT = "http://purl.org/dc/terms/"
+
+
+class EmptyImport(InputError):
+    """The files hold no data row: importing them would empty the source. Refused (exit 1, HTTP 400)."""
+
+    exit_code = 1
+    http_status = 400
+
+
+class ImportInterrupted(KeyboardInterrupt):
+    """Ctrl-C during an import, telling whether the new data had already been swapped in.
+
+    ``written`` is True (the new data is in), False (nothing changed) or None (the store could not be asked).
+    """
+
+    def __init__(self, source: str, written: bool | None) -> None:
+        self.source, self.written = source, written
+        if written:
+            message = (
+                f"Abgebrochen – die neuen Daten der Quelle »{source}« waren schon gespeichert und bleiben / "
+                f"interrupted – the new data of source »{source}« had already been stored and stays"
+            )
+        elif written is None:
+            message = (
+                f"Abgebrochen – ob die neuen Daten der Quelle »{source}« gespeichert sind, ist unklar; "
+                f"'bildungsnetz graphs' zeigt den Stand / interrupted – whether the new data of source »{source}« "
+                "was stored is unknown; 'bildungsnetz graphs' shows what the store holds"
+            )
+        else:
+            message = "Abgebrochen, nichts geändert / interrupted, nothing changed"
+        super().__init__(message)
+        self.message = message
 
 
 @dataclass
@@ -237,8 +283,7 @@ def _meta_triples(
     checksum: str,
 ) -> list[ox.Triple]:
     n = ox.NamedNode
-    stamp = started.strftime("%Y%m%dT%H%M%S%fZ")
-    activity = n(str(iris.import_(source, stamp)))
+    activity = _activity(iris, source, started)
     data_graph, private_graph, _ = (n(g) for g in source_graphs(iris, source))
     # Earlier import records of this source stay: the meta graph is the source's history.
     out = [t for t in previous if t.subject not in (data_graph, private_graph)]
@@ -282,6 +327,11 @@ def _meta_triples(
     return out
 
 
+def _activity(iris: Iris, source: str, started: datetime) -> ox.NamedNode:
+    """The IRI of one import's PROV record."""
+    return ox.NamedNode(str(iris.import_(source, started.strftime("%Y%m%dT%H%M%S%fZ"))))
+
+
 # -- the pipeline ------------------------------------------------------------------
 
 
@@ -310,15 +360,26 @@ def _map(
     table: str | None,
     profile: CityProfile,
     today: date,
+    limits: ReadLimits | None,
+    child: ChildLimits | None,
 ) -> Staged:
     parts: list[Staged] = []
     tables = [p for p, k in zip(paths, kinds, strict=True) if k == "tabelle"]
     if tables:
-        from bildungsnetz.ingest.tables import map_tables
+        from functools import partial
 
+        from bildungsnetz.ingest.tables import ReadLimits, map_tables, read_tables
+
+        limits = limits or ReadLimits.from_settings()
+        if child is not None:
+            from bildungsnetz.ingest.guarded import child_reader
+
+            read = child_reader(tables, kind=table, limits=limits, child=child)
+        else:
+            read = partial(read_tables, limits=limits)
         parts.append(
             map_tables(tables, city=profile.name, profile=profile, iris=iris, source=source, kind=table,
-                       existing_actors=_StoreActors(store))
+                       existing_actors=_StoreActors(store), read=read)
         )
     schools = [p for p, k in zip(paths, kinds, strict=True) if k == "schulliste"]
     if len(schools) > 1:
@@ -353,6 +414,8 @@ def import_files(
     agent: str = "bildungsnetz",
     registry: CityRegistry | None = None,
     progress: Callable[[str], None] | None = None,
+    limits: ReadLimits | None = None,
+    child: ChildLimits | None = None,
 ) -> ImportResult:
     """Import files as one source: map, validate, then replace the source's graphs in one transaction.
 
@@ -361,12 +424,21 @@ def import_files(
     the data is exactly what the store already holds for this source. Reference data (ontology, vocabularies,
     the city profile) is written into its own graphs in the same transaction if the store lacks it.
 
+    Spreadsheets are read within ``limits`` (default: the settings); with ``child`` they are read in a child
+    process under those memory and CPU limits (the API and the web pages do this with uploads).
+
     Raises
     ------
     InputError
         A file is missing, unreadable or not of a known kind (exit code 2).
     UsageError
         A bad ``source`` or ``kind`` (exit code 2).
+    EmptyImport
+        The files hold no data row, so the import would empty the source (exit code 1).
+    LimitExceeded
+        A spreadsheet is over a limit (exit code 1, HTTP 413).
+    ImportInterrupted
+        Ctrl-C while writing, saying whether the new data had been stored.
     """
     step = progress or (lambda _msg: None)
     iris = iris or Iris()
@@ -382,8 +454,10 @@ def import_files(
     t0 = time.perf_counter()
     step("Lese und wandle um / reading and mapping")
     staged = _map(paths, kinds, store=store, iris=iris, source=name, table=table, profile=profile,
-                  today=started.date())  # fmt: skip
+                  today=started.date(), limits=limits, child=child)  # fmt: skip
     timings["map"] = time.perf_counter() - t0
+    if not staged.data and not staged.private and not staged.problems:
+        raise _empty(store, iris, name, staged, paths)
 
     t0 = time.perf_counter()
     step("Prüfe gegen die Formen / validating against the shapes")
@@ -411,7 +485,13 @@ def import_files(
     data_graph, private_graph, meta_graph = source_graphs(iris, name)
     existing = set(store.named_graphs())
     checksum = content_checksum(staged.data, staged.private)
-    if data_graph in existing and _stored_checksum(store, meta_graph, data_graph) == checksum:
+    # The checksum sits in the meta graph: a source of contact persons only has no public graph to look at.
+    if (
+        meta_graph in existing
+        and (data_graph in existing or not staged.data)
+        and (private_graph in existing or not staged.private)
+        and _stored_checksum(store, meta_graph, data_graph) == checksum
+    ):
         result.unchanged = True
         timings["load"] = time.perf_counter() - t0
         return result
@@ -425,10 +505,47 @@ def import_files(
         agent=agent, previous=previous_meta, checksum=checksum,
     )  # fmt: skip
     graphs.update(missing_reference_graphs(existing, profile, iris))
-    store.replace_graphs(graphs)
-    timings["load"] = time.perf_counter() - t0
-    result.imported = True
+    try:
+        store.replace_graphs(graphs)
+        result.imported = True
+        timings["load"] = time.perf_counter() - t0
+        step("Gespeichert / stored")
+    except KeyboardInterrupt:
+        # Ctrl-C may land just before or after the commit: ask the store whether this import's record is in.
+        raise ImportInterrupted(name, True if result.imported else _recorded(store, meta_graph, iris, name,
+                                                                             started)) from None
     return result
+
+
+def _recorded(store: Store, meta_graph: str, iris: Iris, source: str, started: datetime) -> bool | None:
+    sparql = (
+        "ASK { GRAPH " + str(ox.NamedNode(meta_graph)) + " { " + str(_activity(iris, source, started))
+        + " a <" + str(BN.Import) + "> } }"
+    )  # fmt: skip
+    try:
+        return store.ask(sparql)
+    except BaseException:  # noqa: BLE001 - a second Ctrl-C or a broken connection: we cannot tell
+        return None
+
+
+def _empty(store: Store, iris: Iris, source: str, staged: Staged, paths: Sequence[Path]) -> EmptyImport:
+    """The refusal of an import without data, saying what the source holds and how to empty it on purpose."""
+    files = ", ".join(p.name for p in paths)
+    held = 0
+    for part in ("quelle", "privat"):
+        sparql = ("SELECT (COUNT(*) AS ?n) WHERE { GRAPH " + str(ox.NamedNode(str(iris.graph(f"{part}/{source}"))))
+                  + " { ?s ?p ?o } }")  # fmt: skip
+        for row in store.select(sparql):
+            held += int(row[0].value) if row[0] is not None else 0
+    if held:
+        de = (f"keine einzige Datenzeile; der Import würde die Quelle »{source}« leeren (sie hält {held} Tripel). "
+              "Nichts geändert. Eine Quelle absichtlich leeren: bildungsnetz drop-source " + source)
+        en = (f"not a single data row; importing would empty source »{source}« (it holds {held} triples). "
+              "Nothing changed. To empty a source on purpose: bildungsnetz drop-source " + source)
+    else:
+        de = f"keine einzige Datenzeile; nichts zu importieren in die Quelle »{source}«. Nichts geändert"
+        en = f"not a single data row; nothing to import into source »{source}«. Nothing changed"
+    return EmptyImport(f"{files}: {de} / {en}")
 
 
 def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:

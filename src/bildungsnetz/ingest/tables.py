@@ -31,7 +31,7 @@ from bildungsnetz.cities import (
     load_profile,
     lookup_district,
 )
-from bildungsnetz.errors import TableError, UsageError
+from bildungsnetz.errors import LimitExceeded, TableError, UnsafeWorkbook, UsageError
 from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
 from bildungsnetz.iris import Iris, is_schulnummer, key_segment
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
@@ -40,6 +40,8 @@ from bildungsnetz.vocab import UnknownTerm, Vocabulary, get_vocabulary
 
 __all__ = [
     "AUXILIARY_SHEETS",
+    "LimitExceeded",
+    "ReadLimits",
     "SEPARATOR",
     "actor_key",
     "cell_text",
@@ -124,6 +126,142 @@ def fold_column(name: object) -> str:
 
 
 # -- Errors --------------------------------------------------------------------------------------------------
+
+
+# -- Limits --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """How much one spreadsheet may make the reader do; the ``BILDUNGSNETZ_IMPORT_MAX_*`` settings.
+
+    Why: a 400 KB workbook can unpack to a 400 MB cell, and one blank cell in column XFD makes every row 16,384
+    cells wide. Each limit is checked before the work it bounds (sizes from the zip directory, the stated sheet
+    dimension) and again while reading (a sheet may state no or a wrong dimension).
+
+    >>> ReadLimits(columns=20).columns, ReadLimits().cell_chars
+    (20, 32767)
+    """
+
+    uncompressed_mb: int = 256
+    cells: int = 20_000_000
+    columns: int = 1000
+    rows: int = 1_000_000
+    cell_chars: int = 32_767
+
+    @classmethod
+    def from_settings(cls, settings: object | None = None) -> ReadLimits:
+        """The limits of ``settings`` (default: this process's :func:`~bildungsnetz.settings.get_settings`)."""
+        if settings is None:
+            from bildungsnetz.settings import get_settings
+
+            settings = get_settings()
+        return cls(
+            uncompressed_mb=settings.import_max_uncompressed_mb,  # type: ignore[attr-defined]
+            cells=settings.import_max_cells,  # type: ignore[attr-defined]
+            columns=settings.import_max_columns,  # type: ignore[attr-defined]
+            rows=settings.import_max_rows,  # type: ignore[attr-defined]
+            cell_chars=settings.import_max_cell_chars,  # type: ignore[attr-defined]
+        )
+
+
+def _column_letter(index: int) -> str:
+    """1 → A, 16384 → XFD."""
+    letters = ""
+    while index > 0:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _too_long(path: Path, sheet: str | None, row: int, column: int | str, limits: ReadLimits) -> LimitExceeded:
+    return LimitExceeded(
+        f"Zelle länger als {limits.cell_chars} Zeichen (Grenze BILDUNGSNETZ_IMPORT_MAX_CELL_CHARS)",
+        f"cell longer than {limits.cell_chars} characters (limit BILDUNGSNETZ_IMPORT_MAX_CELL_CHARS)",
+        file=path, sheet=sheet, row=row, column=_column_letter(column) if isinstance(column, int) else column,
+    )
+
+
+def _too_wide(path: Path, sheet: str | None, row: int | None, width: int, limits: ReadLimits) -> LimitExceeded:
+    return LimitExceeded(
+        f"Blatt reicht bis Spalte {_column_letter(width)}, mehr als {limits.columns} Spalten (Grenze "
+        "BILDUNGSNETZ_IMPORT_MAX_COLUMNS); leere Spalten rechts der Tabelle löschen",
+        f"sheet reaches column {_column_letter(width)}, more than {limits.columns} columns (limit "
+        "BILDUNGSNETZ_IMPORT_MAX_COLUMNS); delete the empty columns right of the table",
+        file=path, sheet=sheet, row=row, column=_column_letter(width),
+    )
+
+
+def _too_long_sheet(path: Path, sheet: str | None, row: int, limits: ReadLimits) -> LimitExceeded:
+    return LimitExceeded(
+        f"mehr als {limits.rows} Zeilen (Grenze BILDUNGSNETZ_IMPORT_MAX_ROWS)",
+        f"more than {limits.rows} rows (limit BILDUNGSNETZ_IMPORT_MAX_ROWS)",
+        file=path, sheet=sheet, row=row,
+    )
+
+
+#: How much of each XML part of a workbook is unpacked to look at its prolog (where a DTD would be).
+_PROLOG_BYTES = 64 * 1024
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_FIRST_ELEMENT = re.compile(r"<[A-Za-z_:]")
+
+
+def _prolog(head: bytes) -> str | None:
+    """The text before the root element of an XML part (comments removed), or None if none starts in ``head``."""
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+    text = _COMMENT.sub("", head.decode(encoding, errors="ignore"))
+    found = _FIRST_ELEMENT.search(text)
+    return text[: found.start()] if found else None
+
+
+def check_workbook(path: Path, limits: ReadLimits) -> None:
+    """Refuse a workbook before it is opened: too much to unpack, or an XML part with a document type declaration.
+
+    Only the zip directory and the first 64 KB of each XML part are read; a file that is no zip is left to the
+    reader, which names it.
+
+    Raises
+    ------
+    LimitExceeded
+        When all parts together unpack to more than ``limits.uncompressed_mb``.
+    UnsafeWorkbook
+        When an XML part declares a DTD (entities can expand a few bytes into gigabytes), or its root element
+        does not start within the first 64 KB.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return
+    with archive:
+        parts = archive.infolist()
+        total = sum(info.file_size for info in parts)
+        if total > limits.uncompressed_mb * 1024 * 1024:
+            raise LimitExceeded(
+                f"entpackt {total / 1024 / 1024:,.0f} MB, mehr als {limits.uncompressed_mb} MB (Grenze "
+                "BILDUNGSNETZ_IMPORT_MAX_UNCOMPRESSED_MB); nicht geöffnet",
+                f"unpacks to {total / 1024 / 1024:,.0f} MB, more than {limits.uncompressed_mb} MB (limit "
+                "BILDUNGSNETZ_IMPORT_MAX_UNCOMPRESSED_MB); not opened",
+                file=path,
+            )
+        for info in parts:
+            if info.is_dir() or not info.file_size or not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                continue
+            try:
+                with archive.open(info) as member:
+                    head = member.read(_PROLOG_BYTES)
+            except Exception:  # noqa: BLE001 - a broken part: the reader names the file
+                return
+            prolog = _prolog(head)
+            if prolog is None or "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
+                raise UnsafeWorkbook(
+                    f"Teil {info.filename} enthält eine XML-Dokumenttyp-Deklaration (DTD); Excel schreibt keine – "
+                    "bitte in Excel neu speichern",
+                    f"part {info.filename} holds an XML document type declaration (DTD); Excel writes none – "
+                    "please save it again from Excel",
+                    file=path,
+                )
 
 
 # -- Reading -------------------------------------------------------------------------------------------------
@@ -240,8 +378,21 @@ def _csv_records(path: Path, data: bytes) -> tuple[list[str], Iterator[list[str]
     if delimiter is None:
         delimiter = _delimiter(first)
     header_reader = csv.reader([first], delimiter=delimiter)
-    header = next(header_reader, [])
+    try:
+        header = next(header_reader, [])
+    except csv.Error as exc:
+        raise _csv_error(path, 1, exc) from None
     return header, csv.reader(lines, delimiter=delimiter)
+
+
+def _csv_error(path: Path, row: int, exc: csv.Error) -> TableError:
+    if "field larger than field limit" in str(exc):
+        # the csv module stops at 128 KiB per field; longer is never a cell of ours
+        return LimitExceeded(
+            f"Zelle länger als {csv.field_size_limit()} Zeichen", f"cell longer than {csv.field_size_limit()} "
+            "characters", file=path, row=row,
+        )
+    return TableError(f"kein gültiges CSV ({exc})", f"not valid CSV ({exc})", file=path, row=row)
 
 
 def _strip_cell(value: object) -> bool:
@@ -328,10 +479,15 @@ def _pick_table(path: Path, sheet: str | None, header: Sequence[object], *, kind
     )
 
 
-def _read_csv(path: Path, *, kind: str | None) -> RawTable:
+def _read_csv(path: Path, *, kind: str | None, limits: ReadLimits) -> RawTable:
     header, records = _csv_records(path, _read_bytes(path))
     if not any(h.strip() for h in header):
         raise TableError("leere Datei oder leere Kopfzeile", "empty file or empty header", file=path, row=1)
+    if len(header) > limits.columns:
+        raise _too_wide(path, None, 1, len(header), limits)
+    if _longest(header, limits) >= 0:
+        raise _too_long(path, None, 1, _longest(header, limits) + 1, limits)
+    names = [h.strip() or _column_letter(i + 1) for i, h in enumerate(header)]
     table = _pick_table(path, None, header, kind=kind, name=path.stem)
     columns, positions = _resolve_header(path, None, 1, header, table)
     raw = RawTable(path, table, None, columns)
@@ -341,8 +497,16 @@ def _read_csv(path: Path, *, kind: str | None) -> RawTable:
     pick = operator.itemgetter(*positions)
     single = len(positions) == 1
     append = raw.rows.append
+    most = limits.cell_chars
+    number = 1
     try:
         for number, cells in enumerate(records, start=2):
+            if sum(map(len, cells)) > most:  # the sum first: one cheap pass over the row
+                at = _longest(cells, limits)
+                if at >= 0:
+                    raise _too_long(path, None, number, names[at] if at < len(names) else at + 1, limits)
+            if number > limits.rows:
+                raise _too_long_sheet(path, None, number, limits)
             if not "".join(cells).strip():
                 continue
             if len(cells) != width:
@@ -359,7 +523,7 @@ def _read_csv(path: Path, *, kind: str | None) -> RawTable:
             # cells keep their blanks here; every reader of a cell trims it (cell_text, parse_date …)
             append((number, (pick(cells),) if single else pick(cells)))
     except csv.Error as exc:
-        raise TableError(f"kein gültiges CSV ({exc})", f"not valid CSV ({exc})", file=path) from None
+        raise _csv_error(path, number + 1, exc) from None
     return raw
 
 
@@ -373,6 +537,11 @@ def _unneutralise(cell: str) -> str:
     ('=HYPERLINK(1)', '-5 Punkte', "'s-Hertogenbosch")
     """
     return cell[1:] if cell.startswith(_NEUTRALISED) else cell
+
+
+def _longest(cells: Sequence[str], limits: ReadLimits) -> int:
+    """Index of the first cell longer than the limit, or -1."""
+    return next((i for i, cell in enumerate(cells) if len(cell) > limits.cell_chars), -1)
 
 
 def _check_unnamed(path: Path, sheet: str | None, number: int, cells: Sequence[object], named: set[int]
@@ -400,19 +569,58 @@ def _open_workbook(path: Path):
             reason_de, reason_en = "keine gültige XLSX-Arbeitsmappe", "not a valid XLSX workbook"
         raise TableError(f"kann nicht gelesen werden: {reason_de}", f"cannot be read: {reason_en}",
                          file=path) from None
+    except MemoryError:
+        raise  # not the file's form but its size: the reading child reports the memory limit
     except Exception as exc:  # zipfile.BadZipFile and openpyxl's parse errors have no common base
         raise TableError("keine gültige XLSX-Arbeitsmappe", f"not a valid XLSX workbook ({exc})",
                          file=path) from None
 
 
-def _sheet_rows(ws) -> Iterator[tuple[int, tuple]]:
+def _sheet_rows(ws, path: Path, limits: ReadLimits) -> Iterator[tuple[int, tuple]]:
+    title = ws.title
+    # The dimension the sheet states, before any row is read: a bomb states its own size.
+    stated_columns, stated_rows = ws.max_column, ws.max_row
+    if stated_columns and stated_columns > limits.columns:
+        raise _too_wide(path, title, None, stated_columns, limits)
+    if stated_rows and stated_rows > limits.rows:
+        raise _too_long_sheet(path, title, stated_rows, limits)
     ws.reset_dimensions()  # files from other tools often state wrong dimensions; read what is there
-    for number, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+    cells = 0
+    most = limits.cell_chars
+    rows = ws.iter_rows(min_row=1, values_only=True)
+    number = 0
+    while True:
+        try:
+            values = next(rows, None)
+        except MemoryError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - openpyxl parses the sheet lazily, its errors have no common base
+            raise TableError("Blatt nicht lesbar", f"sheet cannot be read ({type(exc).__name__})", file=path,
+                             sheet=title, row=number + 1) from None
+        if values is None:
+            return
+        number += 1
+        width = len(values)
+        if width > limits.columns:
+            raise _too_wide(path, title, number, width, limits)
+        if number > limits.rows:
+            raise _too_long_sheet(path, title, number, limits)
+        cells += width
+        if cells > limits.cells:
+            raise LimitExceeded(
+                f"mehr als {limits.cells} Zellen (Grenze BILDUNGSNETZ_IMPORT_MAX_CELLS)",
+                f"more than {limits.cells} cells (limit BILDUNGSNETZ_IMPORT_MAX_CELLS)",
+                file=path, sheet=title, row=number,
+            )
+        for i, v in enumerate(values):
+            if type(v) is str and len(v) > most:
+                raise _too_long(path, title, number, i + 1, limits)
         if any(_strip_cell(v) for v in values):
             yield number, values
 
 
-def _read_xlsx(path: Path, *, kind: str | None, notes: list[str]) -> list[RawTable]:
+def _read_xlsx(path: Path, *, kind: str | None, notes: list[str], limits: ReadLimits) -> list[RawTable]:
+    check_workbook(path, limits)
     wb = _open_workbook(path)
     try:
         titles = list(wb.sheetnames)
@@ -420,7 +628,7 @@ def _read_xlsx(path: Path, *, kind: str | None, notes: list[str]) -> list[RawTab
         out: list[RawTable] = []
         for title in data_sheets:
             folded = fold_column(title)
-            rows = _sheet_rows(wb[title])
+            rows = _sheet_rows(wb[title], path, limits)
             first = next(rows, None)
             if folded in TABLES:
                 table = folded
@@ -464,8 +672,8 @@ def _read_xlsx(path: Path, *, kind: str | None, notes: list[str]) -> list[RawTab
     return out
 
 
-def read_tables(path: str | Path, *, kind: str | None = None, notes: list[str] | None = None
-                ) -> list[RawTable]:
+def read_tables(path: str | Path, *, kind: str | None = None, notes: list[str] | None = None,
+                limits: ReadLimits | None = None) -> list[RawTable]:
     """Read one CSV file or workbook into its import tables.
 
     Parameters
@@ -478,6 +686,8 @@ def read_tables(path: str | Path, *, kind: str | None = None, notes: list[str] |
         several sheets then yields only that table.
     notes : list of str, optional
         Receives remarks such as skipped sheets.
+    limits : ReadLimits, optional
+        How much the file may make the reader do (default: from the settings).
 
     Returns
     -------
@@ -488,6 +698,8 @@ def read_tables(path: str | Path, *, kind: str | None = None, notes: list[str] |
     TableError
         When the file cannot be read, its table is not recognised, or its header lacks a required column or
         has an unknown one (with a suggestion for a near miss).
+    LimitExceeded
+        When the file is over one of the ``limits`` (named in the message), before or while it is read.
 
     Examples
     --------
@@ -503,14 +715,15 @@ def read_tables(path: str | Path, *, kind: str | None = None, notes: list[str] |
     suffix = path.suffix.lower()
     if not path.exists():
         raise TableError("Datei nicht gefunden", "file not found", file=path)
+    limits = limits or ReadLimits.from_settings()
     if suffix in XLSX_SUFFIXES:
-        return _read_xlsx(path, kind=kind, notes=notes)
+        return _read_xlsx(path, kind=kind, notes=notes, limits=limits)
     if suffix == ".xls":
         raise TableError(
             "altes Excel-Format .xls; bitte als .xlsx oder CSV speichern",
             "old Excel format .xls; please save as .xlsx or CSV", file=path,
         )
-    return [_read_csv(path, kind=kind)]
+    return [_read_csv(path, kind=kind, limits=limits)]
 
 
 def detect_table(path: str | Path) -> list[str]:
@@ -1440,6 +1653,7 @@ def map_tables(
     profile: CityProfile | None = None,
     existing_actors: Container[str] = frozenset(),
     generated: datetime | None = None,
+    read: Callable[..., list[RawTable]] = read_tables,
 ) -> Staged:
     """Map spreadsheet tables (CSV files, workbooks, directories of them) to RDF as docs/beispiel.trig shows.
 
@@ -1467,6 +1681,9 @@ def map_tables(
     generated : datetime, optional
         ``prov:generatedAtTime`` of the confirmed SDG assignments. Default: the file's modification time, so
         importing the same file again yields the same triples.
+    read : callable, optional
+        How one file is read, called like :func:`read_tables` (``path, kind=, notes=``); the import of uploads
+        passes one that reads in a child process under limits (:mod:`bildungsnetz.ingest.guarded`).
 
     Returns
     -------
@@ -1508,7 +1725,7 @@ def map_tables(
     mapper = _Mapper(profile=profile, iris=iris, vocab=get_vocabulary(), existing_actors=existing_actors,
                      generated=when)
     with _no_gc():
-        _map_all(mapper, files, kind=kind, source=source)
+        _map_all(mapper, files, kind=kind, source=source, read=read)
     return mapper.staged
 
 
@@ -1550,11 +1767,12 @@ def _control_characters(mapper: _Mapper, raw: RawTable) -> None:
             )
 
 
-def _map_all(mapper: _Mapper, files: list[Path], *, kind: str | None, source: str) -> None:
+def _map_all(mapper: _Mapper, files: list[Path], *, kind: str | None, source: str,
+             read: Callable[..., list[RawTable]]) -> None:
     staged = mapper.staged
     raws: list[RawTable] = []
     for path in files:
-        tables = read_tables(path, kind=kind, notes=staged.notes)
+        tables = read(path, kind=kind, notes=staged.notes)
         raws += tables
         staged.files.append(SourceFile(path, _sha256(path), "tabelle", sum(len(t.rows) for t in tables)))
     for raw in raws:

@@ -17,6 +17,7 @@ from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
+from bildungsnetz.lifeline import tie_to_parent
 from bildungsnetz.validate.report import ValidationReport, Violation
 from bildungsnetz.validate.shacl import execution_shapes, rdflib_term, run_pyshacl
 
@@ -362,7 +363,9 @@ def _parallel(jobs: Iterator[tuple[bytes, bytes]], static: list, n_workers: int)
     # spawn, not fork: the parent holds pyoxigraph/RocksDB threads, and a fresh worker holds only its chunk.
     ctx = multiprocessing.get_context("spawn")
     out: list[Violation] = []
-    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init, initargs=(static,)) as pool:
+    # Workers die with this process (a kill -9 of an import left them running forever).
+    with ProcessPoolExecutor(n_workers, mp_context=ctx, initializer=_init_worker,
+                             initargs=(static, os.getpid())) as pool:
         pending = []
         for job in jobs:
             pending.append(pool.submit(_check, *job))
@@ -397,6 +400,12 @@ def _job(data: Sequence[ox.Triple], plan: _Plan, k: int, store_types: dict) -> t
 
 _STATIC: Graph | None = None
 _STATIC_SUBJECTS: set = set()
+
+
+def _init_worker(static: list, parent: int) -> None:
+    """Per worker process: die with the import that started it, then load the reference data."""
+    tie_to_parent(parent)
+    _init(static)
 
 
 def _init(static: list) -> None:

@@ -699,6 +699,19 @@ def _report_rows(result: Any, lang: str) -> list[dict[str, Any]]:
     return rows[:300]
 
 
+def _upload_limits(service: Any) -> dict[str, Any]:
+    """Uploads are read in a child process under the import limits of the settings."""
+    from bildungsnetz.ingest.guarded import ChildLimits  # noqa: PLC0415
+    from bildungsnetz.ingest.tables import ReadLimits  # noqa: PLC0415
+
+    return {"limits": ReadLimits.from_settings(service.settings), "child": ChildLimits.from_settings(service.settings)}
+
+
+def _refusal_status(exc: Exception) -> int:
+    """413 for a file over an import limit, else 400."""
+    return 413 if getattr(exc, "http_status", None) == 413 else 400
+
+
 @router.get("/import")
 def import_page(request: Request, service: ServiceDep) -> Response:
     """Upload form and templates (role ``redaktion``)."""
@@ -748,11 +761,12 @@ async def import_check(
             city=service.profile,
             source=source_name,
             dry_run=True,
+            **_upload_limits(service),
         )
     except (InputError, BildungsnetzError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         outcome = {"kind": "unreadable", "message": str(exc)}
-        return render(ctx, "import.html", status=400, nav="import", stage=None, outcome=outcome)
+        return render(ctx, "import.html", status=_refusal_status(exc), nav="import", stage=None, outcome=outcome)
     stage = None
     if result.report.conforms:
         stage = ctx.signer.new_nonce()
@@ -806,12 +820,13 @@ async def import_run(
                 city=service.profile,
                 source=source_name,
                 agent=ctx.who.name,
+                **_upload_limits(service),
             )
             if result.imported:
                 await service.after_write()
     except (InputError, BildungsnetzError) as exc:
         outcome = {"kind": "unreadable", "message": str(exc)}
-        return render(ctx, "import.html", status=400, nav="import", stage=None, outcome=outcome)
+        return render(ctx, "import.html", status=_refusal_status(exc), nav="import", stage=None, outcome=outcome)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     outcome = {

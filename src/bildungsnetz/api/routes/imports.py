@@ -82,9 +82,13 @@ async def import_files_route(
     """Validate the files and import them as one source, exactly as ``bildungsnetz import`` does.
 
     200 with the report when imported (or, with ``dry_run``, when it would be); 422 with the report when
-    validation failed and nothing changed; 400 when a file cannot be read.
+    validation failed and nothing changed; 400 when a file cannot be read or holds no data row; 413 when a file
+    is over an import limit (size, cells, columns, rows, cell length, or the memory or CPU time of the child
+    process that reads spreadsheets).
     """
+    from bildungsnetz.ingest.guarded import ChildLimits  # noqa: PLC0415
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
+    from bildungsnetz.ingest.tables import LimitExceeded, ReadLimits  # noqa: PLC0415
 
     limit = service.settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:
@@ -120,8 +124,12 @@ async def import_files_route(
                     source=source,
                     kind=kind,
                     dry_run=dry_run,
+                    limits=ReadLimits.from_settings(service.settings),
+                    child=ChildLimits.from_settings(service.settings),
                 )
-            except InputError as exc:  # the message names the file: the user's name, not the server's path
+            except LimitExceeded as exc:  # the message names the file: the user's name, not the server's path
+                raise ApiError(413, _scrub(str(exc), names, tmp)) from None
+            except InputError as exc:
                 raise ApiError(400, _scrub(str(exc), names, tmp)) from None
             except BildungsnetzError as exc:
                 raise ApiError(int(getattr(exc, "http_status", 400)), _scrub(str(exc), names, tmp)) from None
