@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -806,6 +807,92 @@ def test_the_row_cap_refuses_instead_of_cutting_silently(strict):
 
 
 # -- Fair share, depth and size limits of /sparql --------------------------------------------------------------
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def fair(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
+    """Two workers, a short time limit: one query per client at a time (half the workers)."""
+    path = tmp_path_factory.mktemp("api-fair") / "store"
+    store = EmbeddedStore(path)
+    store.replace_graphs(demo_graphs)
+    store.close()
+    del store
+    with LiveServer(Settings(store=path, api_tokens=TOKENS, query_timeout=3, sparql_workers=2)) as live:
+        yield live
+
+
+def _from(address: str) -> httpx.Client:
+    """A client whose requests come from another loopback address: another client to the server."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+
+def _wait_until_answered(live: LiveServer, client: httpx.Client | None = None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        response = (client or httpx).post(
+            live.url + "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}, timeout=60
+        )
+        if response.status_code == 200:
+            return
+        time.sleep(0.3)
+    raise AssertionError("no answer within 60 s")
+
+
+def test_one_client_cannot_take_every_sparql_worker(fair):
+    _wait_until_answered(fair)
+    answers: list[httpx.Response] = []
+    threads = [threading.Thread(target=lambda: answers.append(sparql(fair, RUNAWAY))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 1.5
+    while len(answers) < 2 and time.monotonic() < deadline:  # the refusals come at once; the query runs 3 s
+        time.sleep(0.05)
+    with _from("127.0.0.2") as other:
+        started = time.monotonic()
+        response = other.post(
+            fair.url + "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
+        )
+        assert response.status_code == 200 and time.monotonic() - started < 2, response.text
+    assert sparql(fair, "ASK {}", token=INTERN).status_code == 200  # a token is a client of its own
+    for thread in threads:
+        thread.join()
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [429, 429, 503], statuses  # one ran into the time limit; the others were refused at once
+    for refused in (a for a in answers if a.status_code == 429):
+        body = assert_error_shape(refused, 429)
+        assert "at most 1" in body["error"] and 1 <= int(refused.headers["retry-after"]) <= 5
+    _wait_until_answered(fair)  # the share came back after the time limit
+
+
+def test_a_client_keeps_its_share_until_its_query_really_stopped(fair):
+    _wait_until_answered(fair)
+    with pytest.raises(httpx.ReadTimeout):  # the client hangs up; the query runs on
+        httpx.post(
+            fair.url + "/sparql",
+            content=RUNAWAY.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=0.5,
+        )
+    assert_error_shape(sparql(fair, "ASK {}"), 429)
+    _wait_until_answered(fair)  # given back once the time limit stopped it
+    # a worker that dies under a query gives the share back too
+    pool = fair.service.pool
+    deadline = time.monotonic() + 60
+    while (len(pool._all), pool._idle.qsize()) != (2, 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    answer: dict = {}
+    thread = threading.Thread(target=lambda: answer.update(r=sparql(fair, RUNAWAY)))
+    thread.start()
+    while pool._idle.qsize() != 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (pid,) = {w.process.pid for w in pool._all} - {w.process.pid for w in pool._idle._queue}
+    os.kill(pid, signal.SIGSEGV)
+    thread.join()
+    assert_error_shape(answer["r"], 500)
+    _wait_until_answered(fair)
+
 
 def _deep(n: int, open_: str, close: str) -> str:
     return open_ * n + close * n

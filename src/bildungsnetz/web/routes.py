@@ -19,7 +19,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from ..api.auth import ANONYMOUS
-from ..api.deps import ServiceDep
+from ..api.deps import ServiceDep, client_id
 from ..api.worker import Job
 from ..errors import BildungsnetzError, InputError
 from ..queries import NamedQuery
@@ -669,7 +669,7 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
             timeout=service.settings.query_timeout,
         )
         try:
-            reply = await service.sparql(job)
+            reply = await service.sparql(job, client=client_id(request))
         except BildungsnetzError as exc:
             error = str(exc)
         else:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from ..deps import PrincipalDep, ServiceDep
+from ..deps import PrincipalDep, ServiceDep, client_id
 from ..errors import ApiError, error_response
 from ..results import GRAPH, negotiate
 from ..worker import Job
@@ -112,7 +112,7 @@ async def _run(
         cap=service.settings.row_cap,
         timeout=service.settings.query_timeout,
     )
-    answer = await service.sparql(job)
+    answer = await service.sparql(job, client=client_id(request, who))
     if answer.status != 200:
         return error_response(answer.status, answer.error, headers=answer.headers)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept", **answer.headers})
