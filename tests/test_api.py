@@ -930,6 +930,29 @@ def test_every_catalogue_query_is_well_within_the_structure_limits(path):
     sparqlcheck.check_structure(_deep(10, "{", "}") + text)
 
 
+def test_oversized_sparql_requests_are_refused_with_a_message_never_500(embedded):
+    query = "ASK {} #" + "x" * 250_000
+    huge = "ASK {} #" + "x" * 900_000
+    for response, said in (
+        (sparql(embedded, huge), "larger than 800000 bytes"),
+        (httpx.post(embedded.url + "/sparql", data={"query": huge}, timeout=60), "larger than 800000 bytes"),
+        (sparql(embedded, query), "longer than 200000 characters"),
+        (httpx.post(embedded.url + "/sparql", data={"query": query}, timeout=60), "longer than 200000 characters"),
+    ):
+        assert said in assert_error_shape(response, 413)["error"]
+    # uvicorn (httptools) itself refuses a request line over 64 KB, before the app: a 400, never a 500
+    import http.client
+    from urllib.parse import urlencode
+
+    for path in ("/sparql", "/sparql-editor"):
+        connection = http.client.HTTPConnection(embedded.url.removeprefix("http://"), timeout=60)
+        connection.request("GET", path + "?" + urlencode({"query": "ASK {} #" + "x" * 100_000}))
+        assert connection.getresponse().status == 400
+        connection.close()
+    page = get(embedded, "/sparql-editor", params={"query": "SELECT * WHERE " + _deep(200, "{", "}")})
+    assert page.status_code == 200 and "more than 128 levels" in page.text
+
+
 def _contains_sentinel(text: str) -> bool:
     return SENTINEL_NAME in text or SENTINEL_MAIL in text
 

@@ -660,9 +660,11 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
     text = request.query_params.get("query")
     answer: dict[str, Any] | None = None
     error = None
-    if text:
+    if text and len(text) > 200_000:  # as /sparql; never cut: a cut query would fail somewhere else
+        error = "Abfrage länger als 200000 Zeichen / query longer than 200000 characters"
+    elif text:
         job = Job(
-            query=text[:200_000],
+            query=text,
             accept="application/sparql-results+json",
             allowed=service.allowed_graphs(ANONYMOUS),
             cap=service.settings.row_cap,
