@@ -163,7 +163,6 @@ def _raw_depth(text: str) -> int:
     return deepest
 
 
-@lru_cache(maxsize=256)
 def check_structure(text: str) -> None:
     """Refuse (400) a query nested deeper or longer than a SPARQL engine can parse without crashing.
 
@@ -179,6 +178,18 @@ def check_structure(text: str) -> None:
     ...     print(refused.status, str(refused).split(" / ")[1])
     400 query nested too deeply: more than 128 levels of { ( [
     """
+    if len(text) <= 10_000:  # passes of catalogue-sized queries are cached; long texts would fill memory
+        _check_short(text)
+    else:
+        _check_structure(text)
+
+
+@lru_cache(maxsize=256)
+def _check_short(text: str) -> None:
+    _check_structure(text)
+
+
+def _check_structure(text: str) -> None:
     expanded = expand_escapes(text)
     readings = [_shape(expanded, pattern) for pattern in (_SHAPE, _SHAPE_NO_IRI)]
     depth = max(max(r[0] for r in readings), _raw_depth(expanded))
