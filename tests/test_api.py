@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -734,6 +735,153 @@ def test_the_row_cap_refuses_instead_of_cutting_silently(strict):
     assert_error_shape(get(strict, "/api/queries/district-hierarchy"), 422)
     page = get(strict, "/api/queries/district-hierarchy", params={"limit": 10}).json()
     assert page["count"] == 10 and page["next"]
+
+
+# -- Fair share, depth and size limits of /sparql --------------------------------------------------------------
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def fair(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
+    """Two workers, a short time limit: one query per client at a time (half the workers)."""
+    path = tmp_path_factory.mktemp("api-fair") / "store"
+    store = EmbeddedStore(path)
+    store.replace_graphs(demo_graphs)
+    store.close()
+    del store
+    with LiveServer(Settings(store=path, api_tokens=TOKENS, query_timeout=3, sparql_workers=2)) as live:
+        yield live
+
+
+def _from(address: str) -> httpx.Client:
+    """A client whose requests come from another loopback address: another client to the server."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+
+def _wait_until_answered(live: LiveServer, client: httpx.Client | None = None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        response = (client or httpx).post(
+            live.url + "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}, timeout=60
+        )
+        if response.status_code == 200:
+            return
+        time.sleep(0.3)
+    raise AssertionError("no answer within 60 s")
+
+
+def test_one_client_cannot_take_every_sparql_worker(fair):
+    _wait_until_answered(fair)
+    answers: list[httpx.Response] = []
+    threads = [threading.Thread(target=lambda: answers.append(sparql(fair, RUNAWAY))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 1.5
+    while len(answers) < 2 and time.monotonic() < deadline:  # the refusals come at once; the query runs 3 s
+        time.sleep(0.05)
+    with _from("127.0.0.2") as other:
+        started = time.monotonic()
+        response = other.post(
+            fair.url + "/sparql", content=b"ASK {}", headers={"Content-Type": "application/sparql-query"}
+        )
+        assert response.status_code == 200 and time.monotonic() - started < 2, response.text
+    assert sparql(fair, "ASK {}", token=INTERN).status_code == 200  # a token is a client of its own
+    for thread in threads:
+        thread.join()
+    statuses = sorted(a.status_code for a in answers)
+    assert statuses == [429, 429, 503], statuses  # one ran into the time limit; the others were refused at once
+    for refused in (a for a in answers if a.status_code == 429):
+        body = assert_error_shape(refused, 429)
+        assert "at most 1" in body["error"] and 1 <= int(refused.headers["retry-after"]) <= 5
+    _wait_until_answered(fair)  # the share came back after the time limit
+
+
+def test_a_client_keeps_its_share_until_its_query_really_stopped(fair):
+    _wait_until_answered(fair)
+    with pytest.raises(httpx.ReadTimeout):  # the client hangs up; the query runs on
+        httpx.post(
+            fair.url + "/sparql",
+            content=RUNAWAY.encode(),
+            headers={"Content-Type": "application/sparql-query"},
+            timeout=0.5,
+        )
+    assert_error_shape(sparql(fair, "ASK {}"), 429)
+    _wait_until_answered(fair)  # given back once the time limit stopped it
+    # a worker that dies under a query gives the share back too
+    pool = fair.service.pool
+    deadline = time.monotonic() + 60
+    while (len(pool._all), pool._idle.qsize()) != (2, 2) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    answer: dict = {}
+    thread = threading.Thread(target=lambda: answer.update(r=sparql(fair, RUNAWAY)))
+    thread.start()
+    while pool._idle.qsize() != 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    (pid,) = {w.process.pid for w in pool._all} - {w.process.pid for w in pool._idle._queue}
+    os.kill(pid, signal.SIGSEGV)
+    thread.join()
+    assert_error_shape(answer["r"], 500)
+    _wait_until_answered(fair)
+
+
+def _deep(n: int, open_: str, close: str) -> str:
+    return open_ * n + close * n
+
+
+@pytest.mark.parametrize(
+    ("query", "said"),
+    [
+        ("SELECT * WHERE " + _deep(3000, "{", "}"), "more than 128 levels of { ( ["),
+        ("ASK { FILTER(" + _deep(3000, "(", ")").replace("()", "(1)") + ") }", "more than 128 levels"),
+        ("ASK { FILTER(" + "!" * 3000 + "true) }", "more than 128 '!' in a row"),
+        ("SELECT * WHERE " + "{ SELECT * WHERE " * 3000 + "{}" + "}" * 3000, "more than 128 levels"),
+        ("SELECT * WHERE { " + " UNION ".join(["{}"] * 10_000) + " }", "more than 1000 UNION"),
+        ("SELECT * WHERE { " + "FILTER EXISTS { " * 1000 + "}" * 1000 + " }", "more than 128 levels"),
+        ("SELECT * WHERE { " + " ".join(f"BIND(1 AS ?x{i})" for i in range(3000)) + " }", "more than 4000 syntax"),
+        ("SELECT * WHERE { \\u007B" * 200 + "}" * 200 + "}", "more than 128 levels"),
+    ],
+    ids=["braces", "parentheses", "negations", "sub-selects", "unions", "exists", "binds", "escaped"],
+)
+def test_a_query_nested_too_deeply_is_refused_before_any_worker_sees_it(server, query, said):
+    pids = {w.process.pid for w in server.service.pool._all}
+    body = assert_error_shape(sparql(server, query), 400)
+    assert said in body["error"], body
+    assert {w.process.pid for w in server.service.pool._all} == pids  # no worker crashed or was replaced
+    assert sparql(server, "ASK {}").status_code == 200
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "queries").glob("**/*.rq")), ids=lambda p: p.stem)
+def test_every_catalogue_query_is_well_within_the_structure_limits(path):
+    from bildungsnetz.api.sparql import check as sparqlcheck
+
+    text = path.read_text(encoding="utf-8")
+    sparqlcheck.check_structure(text)
+    # the same query nested ten times over still passes: the limits leave room for hand-written queries
+    sparqlcheck.check_structure(_deep(10, "{", "}") + text)
+
+
+def test_oversized_sparql_requests_are_refused_with_a_message_never_500(embedded):
+    query = "ASK {} #" + "x" * 250_000
+    huge = "ASK {} #" + "x" * 900_000
+    for response, said in (
+        (sparql(embedded, huge), "larger than 800000 bytes"),
+        (httpx.post(embedded.url + "/sparql", data={"query": huge}, timeout=60), "larger than 800000 bytes"),
+        (sparql(embedded, query), "longer than 200000 characters"),
+        (httpx.post(embedded.url + "/sparql", data={"query": query}, timeout=60), "longer than 200000 characters"),
+    ):
+        assert said in assert_error_shape(response, 413)["error"]
+    # uvicorn (httptools) itself refuses a request line over 64 KB, before the app: a 400, never a 500
+    import http.client
+    from urllib.parse import urlencode
+
+    for path in ("/sparql", "/sparql-editor"):
+        connection = http.client.HTTPConnection(embedded.url.removeprefix("http://"), timeout=60)
+        connection.request("GET", path + "?" + urlencode({"query": "ASK {} #" + "x" * 100_000}))
+        assert connection.getresponse().status == 400
+        connection.close()
+    page = get(embedded, "/sparql-editor", params={"query": "SELECT * WHERE " + _deep(200, "{", "}")})
+    assert page.status_code == 200 and "more than 128 levels" in page.text
 
 
 def _contains_sentinel(text: str) -> bool:

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     row_cap: int = 10_000
     #: Worker processes that run ``/sparql`` queries (each can be stopped on timeout).
     sparql_workers: int = 2
+    #: ``/sparql`` queries one client (an address, an IPv6 /64, or a token) may have running or waiting at once;
+    #: more are refused (HTTP 429 with Retry-After). Default: half the workers, at least 1.
+    sparql_per_client: int | None = None
+    #: ``/sparql`` queries that may wait for a busy worker, from all clients together; more are refused (HTTP 429).
+    sparql_queue: int = 32
     #: Memory (MB) one ``/sparql`` worker may allocate; a query that needs more is stopped (HTTP 422) before it
     #: can starve the machine. 0: no limit.
     sparql_worker_memory_mb: int = 4096

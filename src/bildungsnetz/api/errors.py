@@ -34,8 +34,10 @@ _STATUS_TEXT = {
     405: "Methode nicht erlaubt / method not allowed",
     406: "Kein passendes Format / no acceptable format",
     413: "Anfrage zu groß / request too large",
+    414: "Adresse zu lang; bitte POST / URI too long; please use POST",
     415: "Medientyp nicht unterstützt / unsupported media type",
     422: "Ungültige Eingabe / invalid input",
+    429: "Zu viele Anfragen / too many requests",
     500: "Interner Fehler / internal error",
     503: "Dienst gerade nicht verfügbar / service unavailable",
 }

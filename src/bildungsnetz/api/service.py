@@ -159,7 +159,10 @@ class Service:
         """Read the store and start the ``/sparql`` workers."""
         await asyncio.to_thread(self.refresh)
         source = await asyncio.to_thread(self.worker_source)
-        self.pool = WorkerPool(source, size=self.settings.sparql_workers, timeout=self.settings.query_timeout)
+        s = self.settings
+        self.pool = WorkerPool(
+            source, size=s.sparql_workers, timeout=s.query_timeout, per_client=s.sparql_per_client, queue=s.sparql_queue
+        )
         await self.pool.start()
 
     async def after_write(self) -> None:
@@ -300,11 +303,11 @@ class Service:
 
         return self.cached("districts", compute)
 
-    async def sparql(self, job: Job) -> Any:
-        """Run a ``/sparql`` job on a worker process."""
+    async def sparql(self, job: Job, *, client: str | None = None) -> Any:
+        """Run a ``/sparql`` job on a worker process, within the share of ``client`` (see :func:`deps.client_id`)."""
         if self.pool is None:
             raise ApiError(503, "Dienst startet noch / service is starting")
-        return await self.pool.run(job)
+        return await self.pool.run(job, client=client)
 
     def store_path(self) -> Path | None:
         """Directory of an embedded store on disk."""

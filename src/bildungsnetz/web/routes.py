@@ -17,7 +17,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from bildungsnetz.api.auth import ANONYMOUS
-from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.deps import ServiceDep, client_id
 from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.worker import Job
 from bildungsnetz.errors import BildungsnetzError, InputError
@@ -632,16 +632,18 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
     text = request.query_params.get("query")
     answer: dict[str, Any] | None = None
     error = None
-    if text:
+    if text and len(text) > 200_000:  # as /sparql; never cut: a cut query would fail somewhere else
+        error = "Abfrage länger als 200000 Zeichen / query longer than 200000 characters"
+    elif text:
         job = Job(
-            query=text[:200_000],
+            query=text,
             accept="application/sparql-results+json",
             allowed=service.allowed_graphs(ANONYMOUS),
             cap=service.settings.row_cap,
             timeout=service.settings.query_timeout,
         )
         try:
-            reply = await service.sparql(job)
+            reply = await service.sparql(job, client=client_id(request))
         except BildungsnetzError as exc:
             error = exc.text(ctx.lang)
         else:

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bildungsnetz.api.deps import PrincipalDep, ServiceDep
+from bildungsnetz.api.deps import PrincipalDep, ServiceDep, client_id
 from bildungsnetz.api.errors import ApiError, error_response
 from bildungsnetz.api.service import Service
 from bildungsnetz.api.sparql.results import GRAPH, negotiate
@@ -20,6 +20,7 @@ __all__ = ["router"]
 router = APIRouter(tags=["SPARQL"])
 
 _MAX_QUERY = 200_000
+_MAX_BODY = _MAX_QUERY * 4  # UTF-8 takes up to 4 bytes a character
 _SD = "http://www.w3.org/ns/sparql-service-description#"
 _FORMATS = "http://www.w3.org/ns/formats/"
 _RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -94,13 +95,32 @@ def _description(request: Request, service: Service, graphs: tuple[str, ...]) ->
     return Response(ox.serialize(triples, format=fmt), media_type=media)
 
 
+def _too_long(status: int) -> ApiError:
+    return ApiError(
+        status,
+        f"Abfrage länger als {_MAX_QUERY} Zeichen; bitte kürzen / query longer than {_MAX_QUERY} characters; "
+        "please shorten it",
+    )
+
+
+async def _body(request: Request) -> bytes:
+    """The request body, read only up to the limit (a larger one is refused before it is all in memory)."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > _MAX_BODY:
+        raise ApiError(413, f"Anfrage größer als {_MAX_BODY} Bytes / request body larger than {_MAX_BODY} bytes")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > _MAX_BODY:
+            raise ApiError(413, f"Anfrage größer als {_MAX_BODY} Bytes / request body larger than {_MAX_BODY} bytes")
+    return bytes(body)
+
+
 async def _run(
     request: Request, service: Service, who: Any, query: str, params: dict[str, list[str]]
 ) -> Response:
     if len(query) > _MAX_QUERY:
-        raise ApiError(
-            413, f"Abfrage länger als {_MAX_QUERY} Zeichen / query longer than {_MAX_QUERY} characters"
-        )
+        raise _too_long(414 if request.method == "GET" else 413)
     default = params.get("default-graph-uri")
     named = params.get("named-graph-uri")
     protocol = default is not None or named is not None
@@ -113,7 +133,7 @@ async def _run(
         cap=service.settings.row_cap,
         timeout=service.settings.query_timeout,
     )
-    answer = await service.sparql(job)
+    answer = await service.sparql(job, client=client_id(request, who))
     if answer.status != 200:
         return error_response(answer.status, answer.error, headers=answer.headers)
     return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept", **answer.headers})
@@ -147,9 +167,7 @@ async def sparql_post(request: Request, service: ServiceDep, who: PrincipalDep) 
     params = parse_qs(request.url.query, keep_blank_values=True)
     if "update" in params or media == "application/sparql-update":
         raise ApiError(403, _READ_ONLY)
-    body = await request.body()
-    if len(body) > _MAX_QUERY * 4:
-        raise ApiError(413)
+    body = await _body(request)
     if charset.replace("-", "") != "utf8":
         raise ApiError(415, "Nur UTF-8 / only UTF-8 is accepted")
     try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import multiprocessing as mp
 import os
 import re
@@ -353,12 +354,23 @@ class _Worker:
 
 
 class WorkerPool:
-    """A few worker processes; :meth:`run` hands a job to a free one and waits at most the query timeout."""
+    """A few worker processes; :meth:`run` hands a job to a free one and waits at most the query timeout.
 
-    def __init__(self, source: WorkerSource, *, size: int, timeout: float) -> None:
+    Each client (an address or a token, named by the caller) may have ``per_client`` queries in flight
+    (running or waiting for a worker), all clients together ``size + queue``; past either :meth:`run` answers
+    429 with ``Retry-After`` at once, so one client cannot hold every worker while others wait.
+    """
+
+    def __init__(
+        self, source: WorkerSource, *, size: int, timeout: float, per_client: int | None = None, queue: int = 32
+    ) -> None:
         self.source = source
         self.size = max(1, size)
         self.timeout = timeout
+        self.per_client = max(1, per_client or self.size // 2)
+        self.queue = max(0, queue)
+        #: admission times (monotonic) of the queries in flight, by client; touched only on the event loop
+        self._in_flight: dict[str | None, list[float]] = {}
         self._idle: asyncio.Queue[_Worker] | None = None
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -389,8 +401,75 @@ class WorkerPool:
         else:
             await asyncio.to_thread(worker.stop)
 
-    async def run(self, job: Job) -> Answer:
-        """Run ``job`` on a free worker; a worker that exceeds the time limit is killed and replaced."""
+    def _retry_after(self, admitted: list[float]) -> str:
+        # By then the oldest of these queries has ended: answered, or stopped at the time limit.
+        left = min(admitted) + self.timeout + 1 - time.monotonic()
+        return str(max(1, math.ceil(left)))
+
+    def _admit(self, client: str | None) -> Answer | float:
+        """The admission time of a new query of ``client``, or the 429 answer if there is no room for it."""
+        mine = self._in_flight.get(client, [])
+        if client is not None and len(mine) >= self.per_client:
+            return Answer(
+                429,
+                error=f"Zu viele gleichzeitige SPARQL-Abfragen von diesem Client (höchstens {self.per_client}); "
+                f"bitte auf die laufenden warten / too many concurrent SPARQL queries from this client (at most "
+                f"{self.per_client}); please wait for the running ones",
+                headers={"Retry-After": self._retry_after(mine)},
+            )
+        everyone = [t for times in self._in_flight.values() for t in times]
+        if len(everyone) >= self.size + self.queue:
+            return Answer(
+                429,
+                error=f"Die Warteschlange des SPARQL-Endpunkts ist voll ({self.queue} wartende Abfragen); bitte "
+                f"später erneut / the SPARQL endpoint's queue is full ({self.queue} waiting queries); please "
+                "try again later",
+                headers={"Retry-After": self._retry_after(everyone)},
+            )
+        admitted = time.monotonic()
+        self._in_flight.setdefault(client, []).append(admitted)
+        return admitted
+
+    def _release(self, client: str | None, admitted: float) -> None:
+        times = self._in_flight.get(client, [])
+        with contextlib.suppress(ValueError):
+            times.remove(admitted)
+        if not times:
+            self._in_flight.pop(client, None)
+
+    async def run(self, job: Job, *, client: str | None = None) -> Answer:
+        """Run ``job`` for ``client`` on a free worker; a worker that exceeds the time limit is killed and replaced.
+
+        The query's structure is checked here, in the server process, so that no worker ever parses a query
+        nested deep enough to crash it. The client's share is given back when the worker is done with the
+        query, on every path: answer, error, time limit, a dead worker, or the caller cancelled (a client that
+        hung up does not free its share before its query really stopped).
+        """
+        admitted = self._admit(client)
+        if isinstance(admitted, Answer):
+            return admitted
+        task = asyncio.ensure_future(self._checked(job))
+        task.add_done_callback(lambda done: self._done(done, client, admitted))
+        return await asyncio.shield(task)
+
+    def _done(self, task: asyncio.Future, client: str | None, admitted: float) -> None:
+        self._release(client, admitted)
+        if not task.cancelled():
+            task.exception()  # retrieved: the caller, if still there, has it too
+
+    async def _checked(self, job: Job) -> Answer:
+        from bildungsnetz.api.sparql.check import QueryRefused, check_structure  # noqa: PLC0415
+
+        try:
+            if len(job.query) <= 4_000:  # a few ms at most (and cached): not worth a thread
+                check_structure(job.query)
+            else:  # up to ~0.3 s for a query at the size limit: off the event loop
+                await asyncio.to_thread(check_structure, job.query)
+        except QueryRefused as refused:
+            return Answer(refused.status, error=str(refused))
+        return await self._run(job)
+
+    async def _run(self, job: Job) -> Answer:
         assert self._idle is not None, "WorkerPool.start() first"
         started = time.monotonic()
         try:
