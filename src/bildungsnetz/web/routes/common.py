@@ -1,0 +1,54 @@
+"""What the page groups share: error pages, the role guard for write forms, small helpers."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from bildungsnetz.api.service import Service
+from bildungsnetz.web.pages import (
+    Ctx,
+    context,
+    error_page,
+    render,
+)
+
+_SEARCH_ROWS = 50
+_QUERY_ROWS = 200
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "html": "text/html; charset=utf-8",
+}
+#: Reports carry their own inline CSS and nothing else: no script, no request anywhere.
+_REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+_STATIC_TYPES = {".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+_ID = re.compile(r"^[^\s/?#]{1,200}$")
+
+
+def _split(value: object) -> list[str]:
+    return [p.strip() for p in str(value or "").split(",") if p.strip()]
+
+
+def _forbidden(ctx: Ctx, role: str) -> Response:
+    status = 401 if not ctx.who.roles else 403
+    return render(
+        ctx,
+        "login.html",
+        status=status,
+        nav="login",
+        message=ctx.t("site.forbidden", role=role),
+        next=ctx.request.url.path,
+    )
+
+
+def _for_redaktion(request: Request, service: Service, csrf: str) -> tuple[Ctx, Response | None]:
+    """The page context of a write, and the refusal if its CSRF token is wrong or the user lacks ``redaktion``."""
+    ctx = context(request, service)
+    if not ctx.csrf_ok(csrf):
+        return ctx, error_page(ctx, 403, ctx.t("site.csrf"))
+    if "redaktion" not in ctx.who.roles:
+        return ctx, _forbidden(ctx, "redaktion")
+    return ctx, None

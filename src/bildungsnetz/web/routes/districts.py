@@ -1,0 +1,127 @@
+"""The Stadtbezirk and Stadtteil pages: network picture, map, gaps, comparison of dates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.api.service import Service
+from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.web.data import (
+    analysis,
+    district_network_view,
+    find_district,
+    web_query,
+)
+from bildungsnetz.web.geo import Feature, Marker, map_view
+from bildungsnetz.web.pages import (
+    context,
+    error_page,
+    render,
+)
+
+router = APIRouter(include_in_schema=False)
+
+# -- district -----------------------------------------------------------------------------------------------
+
+
+def _district_compare(
+    service: Service, ebene: str, current: Any, other_date: str, members: set[str], code: str
+) -> dict:
+    from bildungsnetz.analysis.compare import compare  # noqa: PLC0415
+
+    other = analysis(service, other_date, ebene=ebene)
+    before, after = (other, current) if other.data.date <= current.data.date else (current, other)
+    result = compare(before, after)
+
+    def mine(pair: Any) -> bool:
+        return bool(set(pair) & members)
+
+    brokers = next(
+        (d for d in result["districts"] if d["code"] == code), {"brokers_gained": [], "brokers_lost": []}
+    )
+    return {
+        "date_a": result["date_a"],
+        "date_b": result["date_b"],
+        "new_ties": [p for p in result["new_ties"] if mine(p)],
+        "lost_ties": [p for p in result["lost_ties"] if mine(p)],
+        "new_isolates": [i for i in result["new_isolates"] if i in members],
+        "no_longer_isolated": [i for i in result["no_longer_isolated"] if i in members],
+        "brokers_gained": brokers["brokers_gained"],
+        "brokers_lost": brokers["brokers_lost"],
+    }
+
+
+@router.get("/gebiet/{ebene}/{code}")
+def district_page(request: Request, ebene: str, code: str, service: ServiceDep) -> Response:
+    """A Stadtbezirk or Stadtteil: network, map, measures, Bildungskette gaps, another date compared."""
+    ctx = context(request, service)
+    found = find_district(service, ebene, code) if ebene in ("stadtbezirk", "stadtteil") else None
+    if found is None:
+        return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}"[:200])
+    area, parent = found
+    bezirk = parent or area
+    a = analysis(service, ebene=ebene)
+    day = a.data.date
+    result = next((d for d in a.districts if d.area.iri == area["iri"]), None)
+    summary: dict[str, Any] = result.summary if result is not None else {}
+    view = district_network_view(service, a, ebene, code) if result is not None else None
+    actors = a.result["actors"]
+    label_of = {n["id"]: n["label"] for n in (view or {}).get("nodes", [])}
+    label_of.update({k: v.get("label") for k, v in actors.items()})
+    gap_rows = [
+        t
+        for t in a.result["transitions"]
+        if (t["stadtteil"] == code if ebene == "stadtteil" else t["stadtbezirk"] == bezirk["code"])
+    ]
+    missing = next((m for m in a.result["missing_fields"] if m["stadtbezirk"] == bezirk["code"]), None)
+    markers = [
+        Marker(
+            str(r.get("actorLabel") or ""),
+            str(r["wkt"]),
+            href=f"/akteur/{r.get('actorId')}",
+            sector=str(r.get("sector") or ""),
+        )
+        for r in web_query(service, "area-sites", {"area": area["iri"]})
+    ]
+    features = [
+        Feature(str(r.get("featureLabel") or r["code"]), str(r["wkt"]))
+        for r in web_query(service, "area-geometry", {"area": area["iri"]})
+    ]
+    networks = service.query("networks-of-district", {"stadtbezirk": area["iri"]}).rows
+    comparison = None
+    compare_error = None
+    other = (request.query_params.get("vergleich") or "").strip()[:40]
+    if other and result is not None:
+        members = {n["id"] for n in view["nodes"] if not n["external"]} if view else set()
+        try:
+            comparison = _district_compare(service, ebene, a, other, members, code)
+        except BildungsnetzError as exc:
+            compare_error = exc.text(ctx.lang)
+    kinds_present = sorted({n["kind"] for n in (view or {}).get("nodes", []) if n["kind"]})
+    fields_present = sorted({f for n in (view or {}).get("nodes", []) for f in n["fields"].split()})
+    return render(
+        ctx,
+        "district.html",
+        area=area,
+        parent=parent,
+        bezirk=bezirk,
+        ebene=ebene,
+        summary=summary,
+        view=view,
+        label_of=label_of,
+        gaps=gap_rows,
+        missing=missing,
+        map=map_view(features, markers),
+        has_polygons=bool(features),
+        networks=networks,
+        comparison=comparison,
+        compare_error=compare_error,
+        other=other,
+        date=day,
+        kinds_present=kinds_present,
+        fields_present=fields_present,
+    )

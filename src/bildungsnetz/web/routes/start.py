@@ -1,0 +1,69 @@
+"""The start page: search and key figures."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from bildungsnetz.api.deps import ServiceDep
+from bildungsnetz.web.data import (
+    districts,
+    warm,
+    web_query,
+)
+from bildungsnetz.web.pages import (
+    context,
+    render,
+)
+from bildungsnetz.web.routes.common import _SEARCH_ROWS
+
+router = APIRouter(include_in_schema=False)
+
+# -- start and search ---------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def start(request: Request, service: ServiceDep) -> Response:
+    """Search across actors, networks and offers; key figures; the districts."""
+    ctx = context(request, service)
+    warm(service)
+    q = (request.query_params.get("q") or "").strip()[:200]
+    results: dict[str, Any] | None = None
+    if q:
+        actors = service.page("api/actors", {"q": q}, limit=_SEARCH_ROWS, offset=0)
+        items = []
+        for row in actors.rows:
+            areas = service.query("api/actor-districts", {"actor": row["actor"]}).rows
+            items.append(dict(row, area=areas[0] if areas else {}))
+        folded = q.casefold()
+        networks = [
+            r
+            for r in service.page("api/networks", {}, limit=1000, offset=0).rows
+            if folded in str(r.get("networkLabel") or "").casefold()
+            or folded == str(r.get("networkId")).casefold()
+        ]
+        offers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        for row in web_query(service, "offers-search", {"q": q, "limit": _SEARCH_ROWS * 2}, keep=False):
+            entry = offers.setdefault(row["offer"], dict(row, providers=[]))
+            if row.get("provider"):
+                entry["providers"].append(row)
+        results = {
+            "actors": items,
+            "actors_more": actors.more,
+            "networks": networks,
+            "offers": list(offers.values())[:_SEARCH_ROWS],
+        }
+    figures = web_query(service, "key-figures")
+    return render(
+        ctx,
+        "start.html",
+        nav="start",
+        q=q,
+        results=results,
+        figures=figures[0] if figures else {},
+        districts=districts(service),
+        limit=_SEARCH_ROWS,
+    )
