@@ -41,7 +41,7 @@ WEEKLY_CHANGED = 100
 def step_prepare(n: int, work: Path) -> dict:
     """Demo city → store → CSV tables; the broken copy; the weekly spreadsheets; the baseline's Turtle."""
     from bildungsnetz.demo.city import generate
-    from bildungsnetz.ingest.export import export_tables, write_tables
+    from bildungsnetz.ingest.tables import export_tables, write_tables
     from bildungsnetz.iris import Iris
     from bildungsnetz.reference import reference_graphs
     from bildungsnetz.store import EmbeddedStore

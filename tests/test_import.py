@@ -206,7 +206,7 @@ def test_school_list_reimport_ends_schools_that_disappeared(store, tmp_path, sha
 def test_the_xlsx_report_is_the_users_workbook_with_the_bad_cells_marked(store, tmp_path):
     from openpyxl import load_workbook
 
-    from bildungsnetz.ingest.export import write_example
+    from bildungsnetz.ingest.tables import write_example
     from bildungsnetz.report.imports import write_report
 
     book = write_example(tmp_path / "beispiel.xlsx")

@@ -12,21 +12,19 @@ import pytest
 import rdflib
 
 from bildungsnetz.ingest import TABLES
-from bildungsnetz.ingest.export import (
-    example_dir,
-    export_tables,
-    tables_from_files,
-    write_example,
-    write_tables,
-    write_template,
-)
 from bildungsnetz.ingest.tables import (
     TableError,
     column_spec,
     detect_table,
+    example_dir,
+    export_tables,
     map_tables,
     source_location,
     split_values,
+    tables_from_files,
+    write_example,
+    write_tables,
+    write_template,
 )
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, VOCAB

@@ -162,7 +162,7 @@ def template(
 ) -> None:
     """Leere Vorlagen oder die Beispielmappe schreiben / write empty templates or the example workbook."""
     from bildungsnetz.errors import UsageError
-    from bildungsnetz.ingest.export import write_example, write_template
+    from bildungsnetz.ingest.tables import write_example, write_template
 
     if fmt not in ("xlsx", "csv"):
         raise UsageError(f"--format {fmt!r}: erlaubt sind xlsx, csv / allowed are xlsx, csv")
@@ -201,7 +201,7 @@ def export(
         raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
     with open_store(settings) as st:
         if fmt in ("xlsx", "csv"):
-            from bildungsnetz.ingest.export import export_tables, write_tables
+            from bildungsnetz.ingest.tables import export_tables, write_tables
 
             profile = _cities(settings, st).load(city)
             tables = export_tables(st, city=profile.name, profile=profile, iris=iris, include_private=private)

@@ -206,7 +206,7 @@ async def import_run(
 def import_template(request: Request, fmt: str, service: ServiceDep) -> Response:
     """The empty import template: one workbook with every table, or one table as CSV (``?tabelle=``)."""
     from bildungsnetz.ingest import TABLES  # noqa: PLC0415
-    from bildungsnetz.ingest.export import write_template  # noqa: PLC0415
+    from bildungsnetz.ingest.tables import write_template  # noqa: PLC0415
 
     ctx = context(request, service)
     table = request.query_params.get("tabelle") or "alle"
@@ -227,7 +227,7 @@ def import_template(request: Request, fmt: str, service: ServiceDep) -> Response
 @router.get("/import/beispiel.xlsx")
 def import_example(request: Request, service: ServiceDep) -> Response:
     """The example workbook: a small education landscape, filled in."""
-    from bildungsnetz.ingest.export import write_example  # noqa: PLC0415
+    from bildungsnetz.ingest.tables import write_example  # noqa: PLC0415
 
     ctx = context(request, service)
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-web-") as tmp:
