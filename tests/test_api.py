@@ -1092,3 +1092,24 @@ def test_every_api_query_is_sound_and_only_one_reads_contact_persons(path):
     assert check_query(query) == []
     personal = any(term in query.text for term in ("bn:Kontaktperson", "bn:kontaktFuer", "schema:email"))
     assert personal == (path.stem == "actor-contacts")
+
+
+def test_xml_answers_stay_well_formed_when_the_data_holds_a_control_character():
+    # Data already in a store (an old import, an RDF file) may hold U+0001; XML 1.0 cannot carry it at all.
+    import xml.dom.minidom
+
+    from bildungsnetz.api.sparql.worker import Job, _answer_local
+
+    store = ox.Store()
+    graph = ox.NamedNode("https://w3id.org/bildungsnetz/id/graph/quelle/alt")
+    store.add(ox.Quad(ox.NamedNode("http://e/a"), ox.NamedNode("http://e/p"), ox.Literal("Kita\x01Sonne"), graph))
+    for query, accept in (
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/rdf+xml"),
+        ("SELECT ?o WHERE { ?s ?p ?o }", "application/sparql-results+xml"),
+    ):
+        answer = _answer_local(store, Job(query=query, accept=accept, allowed=(graph.value,)))
+        assert answer.status == 200, answer.error
+        text = xml.dom.minidom.parseString(answer.body).toxml()
+        assert "Kita\ufffdSonne" in text
+    json_answer = _answer_local(store, Job(query="SELECT ?o WHERE { ?s ?p ?o }", accept=None, allowed=(graph.value,)))
+    assert "Kita\\u0001Sonne" in json_answer.body.decode()  # JSON carries the character unchanged

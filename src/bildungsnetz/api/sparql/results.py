@@ -6,6 +6,7 @@ Runs inside the ``/sparql`` worker processes; imports only pyoxigraph.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 
 import pyoxigraph as ox
@@ -130,6 +131,20 @@ def _capped(items: Iterable, cap: int) -> Iterator:
         yield item
 
 
+#: C0 control characters but TAB, LF and CR: XML 1.0 cannot carry them, not even as character references.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_safe(term: object) -> object:
+    """A literal whose text holds a character XML cannot carry, with U+FFFD in its place (XML answers only)."""
+    if isinstance(term, ox.Literal) and _XML_FORBIDDEN.search(term.value):
+        value = _XML_FORBIDDEN.sub("\ufffd", term.value)
+        if term.language:
+            return ox.Literal(value, language=term.language)
+        return ox.Literal(value, datatype=term.datatype)
+    return term
+
+
 def select_body(variables: list[str], rows: Iterable[Iterable[object]], fmt: object, cap: int) -> bytes:
     """Serialize solutions (each a sequence of terms or ``None``, in the order of ``variables``).
 
@@ -139,9 +154,12 @@ def select_body(variables: list[str], rows: Iterable[Iterable[object]], fmt: obj
     http://e/a,x\r
     <BLANKLINE>
     """
+    xml = fmt == ox.QueryResultsFormat.XML
     bindings = []
     for row in _capped(rows, cap):
-        bindings.append({v: _term(t) for v, t in zip(variables, row, strict=True) if t is not None})
+        bindings.append(
+            {v: _term(_xml_safe(t) if xml else t) for v, t in zip(variables, row, strict=True) if t is not None}
+        )
     document = json.dumps(
         {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
     ).encode("utf-8")
@@ -170,4 +188,6 @@ def graph_body(triples: Iterable[ox.Triple], fmt: object, cap: int) -> bytes:
     b'<http://e/a> <http://e/p> "x" .\\n'
     """
     collected = list(_capped(triples, cap))
+    if fmt == ox.RdfFormat.RDF_XML:  # XML 1.0 cannot carry C0 controls: U+FFFD instead (docs/security.md)
+        collected = [ox.Triple(t.subject, t.predicate, _xml_safe(t.object)) for t in collected]
     return ox.serialize(collected, format=fmt) or b""
