@@ -1073,7 +1073,7 @@ def test_demo_serves_an_existing_demo_without_rebuilding_it(monkeypatch, tmp_pat
     result = runner.invoke(app, ["demo", "--actors", "100", "--store", str(store)])
     assert (
         result.exit_code == 0
-        and "--neu" in result.output
+        and "--rebuild" in result.output
         and served
         and "Akteure / actors" not in result.output
     )

@@ -211,7 +211,7 @@ def test_demo_of_another_city_does_not_silently_serve_the_demo_the_store_holds(t
     assert misspelt.exit_code == 2 and "dortmund" in misspelt.output
     other = cli("demo", "--city", "duesseldorf", "--store", store, "--no-serve")
     assert other.exit_code == 2
-    assert "dortmund" in other.output and "--neu" in other.output
+    assert "dortmund" in other.output and "--rebuild" in other.output
     same = cli("demo", "--city", "dortmund", "--store", store, "--no-serve")
     assert same.exit_code == 0, same.output
 

@@ -20,13 +20,15 @@ __all__ = ["analyse", "report_gaps"]
 def analyse(
     date: Annotated[str | None, typer.Option("--date", help="Stichtag (Vorgabe heute) / reference date")] = None,
     stadtbezirk: Annotated[str, typer.Option("--stadtbezirk", help="Code, Name oder all")] = "all",
-    ebene: Annotated[str, typer.Option("--ebene", help="stadtbezirk oder stadtteil")] = "stadtbezirk",
-    gruppe: Annotated[str, typer.Option("--gruppe", help="Gruppen der Makler-Rollen: sektor oder bezirk")] = "sektor",
+    ebene: Annotated[str, typer.Option("--level", "--ebene", help="stadtbezirk oder stadtteil")] = "stadtbezirk",
+    gruppe: Annotated[
+        str, typer.Option("--group", "--gruppe", help="Gruppen der Makler-Rollen: sektor oder bezirk")
+    ] = "sektor",
     without: Annotated[
         list[str] | None, typer.Option("--without", help="Akteur oder Programm herausnehmen (was wäre wenn)")
     ] = None,
     compare: Annotated[
-        str | None, typer.Option("--vergleich", "--compare", help="mit diesem früheren Datum vergleichen")
+        str | None, typer.Option("--compare", "--vergleich", help="mit diesem früheren Datum vergleichen")
     ] = None,
     save: Annotated[
         bool, typer.Option("--save", help="Maße als Analyse-Graph mit PROV speichern / store the measures")

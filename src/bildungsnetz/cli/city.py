@@ -54,7 +54,9 @@ def city_list(store: StoreOpt = None) -> None:
 @domain_errors
 def city_add(
     name: Annotated[str, typer.Argument(help="Name der Stadt / city name")],
-    gebiete: Annotated[Path, typer.Option("--gebiete", help="CSV: ebene,code,name,stadtbezirk_code,stadtbezirk,…")],
+    gebiete: Annotated[
+        Path, typer.Option("--districts", "--gebiete", help="CSV: ebene,code,name,stadtbezirk_code,stadtbezirk,…")
+    ],
     polygons: Annotated[list[Path] | None, typer.Option("--polygons", help="GeoJSON mit code/name")] = None,
     label: Annotated[str | None, typer.Option(help="Anzeigename / display name")] = None,
     ags: Annotated[str | None, typer.Option(help="Amtlicher Gemeindeschlüssel (8 Ziffern)")] = None,

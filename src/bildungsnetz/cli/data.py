@@ -158,7 +158,9 @@ def template(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Zieldatei oder -ordner / target file or folder")
     ] = None,
-    example: Annotated[bool, typer.Option("--beispiel", help="Beispielmappe mit Daten / example workbook")] = False,
+    example: Annotated[
+        bool, typer.Option("--example", "--beispiel", help="Beispielmappe mit Daten / example workbook")
+    ] = False,
 ) -> None:
     """Leere Vorlagen oder die Beispielmappe schreiben / write empty templates or the example workbook."""
     from bildungsnetz.errors import UsageError
@@ -182,7 +184,10 @@ def export(
     out_file: Annotated[Path, typer.Option("--out", help="Zieldatei (csv: Ordner) / target file (csv: folder)")],
     graph: Annotated[str | None, typer.Option("--graph", help="nur dieser Graph, z. B. quelle/demo")] = None,
     private: Annotated[
-        bool, typer.Option("--mit-kontakten", help="auch Kontaktpersonen (personenbezogen) / include contacts")
+        bool,
+        typer.Option(
+            "--with-contacts", "--mit-kontakten", help="auch Kontaktpersonen (personenbezogen) / include contacts"
+        ),
     ] = False,
     city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
     store: StoreOpt = None,

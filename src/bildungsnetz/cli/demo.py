@@ -37,7 +37,7 @@ def demo(
         typer.Option("--out", help="Datensatz als TriG schreiben statt speichern / write TriG instead"),
     ] = None,
     rebuild: Annotated[
-        bool, typer.Option("--neu/--keep", "--rebuild", help="neu erzeugen, auch wenn es sie schon gibt / rebuild")
+        bool, typer.Option("--rebuild/--keep", "--neu", help="neu erzeugen, auch wenn es sie schon gibt / rebuild")
     ] = False,
     serve_it: Annotated[
         bool, typer.Option("--serve/--no-serve", help="danach die API starten / then serve the API")
@@ -47,8 +47,8 @@ def demo(
 ) -> None:
     """Demo-Stadt erzeugen (falls nicht vorhanden) und bereitstellen / build the demo city if missing, then serve it.
 
-    Ohne --neu bleibt eine vorhandene Demo stehen; hält der Speicher die Demo einer anderen Stadt, endet der
-    Befehl mit einem Hinweis (--neu ersetzt sie, --store wählt einen anderen Ordner). --no-serve baut nur,
+    Ohne --rebuild bleibt eine vorhandene Demo stehen; hält der Speicher die Demo einer anderen Stadt, endet der
+    Befehl mit einem Hinweis (--rebuild ersetzt sie, --store wählt einen anderen Ordner). --no-serve baut nur,
     --out schreibt TriG und startet nichts.
     """
     from bildungsnetz.demo.city import generate
@@ -68,12 +68,13 @@ def demo(
             where = settings.store.resolve()
             raise UsageError(
                 f"der Speicher {where} enthält schon die Demo von {', '.join(held) or '?'}, nicht von {profile.name}: "
-                f"--neu ersetzt sie, --store wählt einen anderen Ordner / the store {where} already holds the demo "
-                f"of {', '.join(held) or '?'}, not of {profile.name}: --neu replaces it, --store picks another folder"
+                f"--rebuild ersetzt sie, --store wählt einen anderen Ordner / the store {where} already holds the "
+                f"demo of {', '.join(held) or '?'}, not of {profile.name}: --rebuild replaces it, --store picks "
+                "another folder"
             )
         err.print(
             f"Demo ({', '.join(held)}) vorhanden in / demo present in: {settings.store.resolve()} "
-            "(--neu baut sie neu / rebuilds)"
+            "(--rebuild baut sie neu / rebuilds)"
         )
         if serve_it:
             _serve(settings, host=host, port=port)
