@@ -216,3 +216,20 @@ def server(request, demo_graphs, embedded) -> Iterator[LiveServer]:
             yield live
     finally:
         store.drop_graphs(list(demo_graphs))
+
+
+@pytest.fixture(params=["embedded", "virtuoso"])
+def each_store(request):
+    """An empty store: embedded Oxigraph, and a real Virtuoso (skipped where none is configured; fails under CI)."""
+    if request.param == "embedded":
+        yield EmbeddedStore()
+        return
+    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
+    from test_store import virtuoso
+
+    remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
+    remote.drop_graphs(remote.named_graphs())
+    try:
+        yield remote
+    finally:
+        remote.drop_graphs(remote.named_graphs())

@@ -39,21 +39,6 @@ def store_dump(path: Path) -> list[str]:
         store.close()
 
 
-@pytest.fixture(params=["embedded", "virtuoso"])
-def each_store(request):
-    """An empty store: embedded Oxigraph, and a real Virtuoso (skipped where none is configured)."""
-    if request.param == "embedded":
-        yield EmbeddedStore()
-        return
-    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
-    from test_store import virtuoso
-
-    remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
-    remote.drop_graphs(remote.named_graphs())
-    try:
-        yield remote
-    finally:
-        remote.drop_graphs(remote.named_graphs())
 
 
 # -- spreadsheets built by hand: a zip and a sheet XML, small on disk ---------------------------------------------
