@@ -177,3 +177,18 @@ def test_python_m_serves_with_its_sparql_worker_processes(tmp_path, module):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_import_of_a_folder_reads_its_csv_and_xlsx_files(tmp_path):
+    # docs/import.md: "ein Ordner wird wie alle CSV- und XLSX-Dateien darin gelesen"
+    folder = Path(__file__).resolve().parents[1] / "docs" / "beispiel-import"
+    store = tmp_path / "store"
+    result = runner.invoke(app, ["import", f"{folder}/", "--source", "beispiel", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    assert "akteure.csv" in result.output and "kooperationen.csv" in result.output
+    with EmbeddedStore(store) as s:
+        assert s.count(str(Iris().graph("quelle/beispiel"))) > 500
+    empty = tmp_path / "leer"
+    empty.mkdir()
+    refused = runner.invoke(app, ["import", str(empty), "--source", "leer", "--store", str(store)])
+    assert refused.exit_code != 0 and "leer" in refused.output

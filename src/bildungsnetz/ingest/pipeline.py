@@ -168,6 +168,19 @@ def detect_kind(path: Path, given: str | None = None) -> str:
     )
 
 
+def _expand_folders(paths: Sequence[Path]) -> list[Path]:
+    """A folder stands for the CSV and XLSX files in it (docs/import.md, "Ordner"); an empty one is an error."""
+    from bildungsnetz.ingest.tables import expand_paths
+
+    out: list[Path] = []
+    for p in paths:
+        found = expand_paths([p])
+        if p.is_dir() and not found:
+            raise InputError(f"{p}: Ordner ohne CSV- oder XLSX-Datei / folder without a CSV or XLSX file")
+        out += found
+    return out
+
+
 def _check_readable(paths: Sequence[Path]) -> None:
     if not paths:
         raise UsageError("keine Datei angegeben / no file given")
@@ -443,7 +456,7 @@ def import_files(
     step = progress or (lambda _msg: None)
     iris = iris or Iris()
     profile = city if isinstance(city, CityProfile) else (registry or CityRegistry(store=store, iris=iris)).load(city)
-    paths = [Path(p) for p in paths]
+    paths = _expand_folders([Path(p) for p in paths])
     _check_readable(paths)
     name = source_name(paths, source)
     table = kind if kind not in (None, *KINDS) else None
