@@ -393,8 +393,9 @@ def test_an_unknown_code_is_refused(raw):
 
 
 def test_empty_optional_parameters_are_undef():
-    assert values_line(bound("actors", {"q": "", "akteursart": " "})) == (
-        "VALUES ?akteursart { UNDEF } VALUES ?stadtbezirk { UNDEF } VALUES ?q { UNDEF }"
+    assert values_line(bound("actors", {"q": "", "akteursart": " ", "date": "2025-06-01"})) == (
+        "VALUES ?akteursart { UNDEF } VALUES ?stadtbezirk { UNDEF } VALUES ?q { UNDEF } "
+        'VALUES ?date { "2025-06-01"^^<http://www.w3.org/2001/XMLSchema#date> }'
     )
 
 
@@ -863,3 +864,15 @@ def test_a_school_closed_before_the_date_is_no_gap_any_more(closing_store, name,
     at = lambda day: [row[column] for row in ask(closing_store, name, {"date": day})]  # noqa: E731
     assert "100006" not in at(D)  # closed 2024-07-31
     assert "100006" in at("2024-07-31")  # the last day it was open
+
+
+def test_a_closed_school_is_not_counted_or_listed_after_it_closed(closing_store):
+    def ids(day: str) -> list[str]:
+        return [row["actorId"] for row in ask(closing_store, "actors", {"date": day, "limit": "1000"})]
+
+    def schools(day: str) -> int:
+        rows = ask(closing_store, "actors-in-district-by-kind", {"date": day})
+        return sum(int(row["actors"]) for row in rows if row["kind"] == "schule")
+
+    assert "100006" not in ids(D) and "100006" in ids("2024-07-31")
+    assert schools("2024-07-31") - schools(D) == 1
