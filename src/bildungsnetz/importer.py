@@ -416,6 +416,20 @@ def import_files(
         return result
 
     t0 = time.perf_counter()
+    # One writer from the check to the swap: two imports of one source at once must not both decide from the
+    # same old state (one of them then wrongly "unchanged", or its swap lost).
+    with store.writer():
+        _write(store, result, staged=staged, report=report, iris=iris, name=name, city=city, agent=agent,
+               started=started, extra_city_dirs=extra_city_dirs, step=step)  # fmt: skip
+    timings["load"] = time.perf_counter() - t0
+    return result
+
+
+def _write(
+    store: Store, result: ImportResult, *, staged: Staged, report: ValidationReport, iris: Iris, name: str,
+    city: str, agent: str, started: datetime, extra_city_dirs: tuple[Path, ...], step: Callable[[str], None],
+) -> None:  # fmt: skip
+    """Compare with what the store holds for the source, then replace its graphs (the caller is the writer)."""
     data_graph = str(iris.graph(f"quelle/{name}"))
     private_graph = str(iris.graph(f"privat/{name}"))
     meta_graph = str(iris.graph(f"meta/{name}"))
@@ -423,8 +437,7 @@ def import_files(
     checksum = content_checksum(staged.data, staged.private)
     if data_graph in existing and _stored_checksum(store, meta_graph, data_graph) == checksum:
         result.unchanged = True
-        timings["load"] = time.perf_counter() - t0
-        return result
+        return
     step("Schreibe in den Speicher / writing to the store")
     previous_meta = [q.triple for q in store.quads(meta_graph)] if meta_graph in existing else []
     graphs: dict[str, list[ox.Triple]] = {data_graph: staged.data}
@@ -436,9 +449,7 @@ def import_files(
     )  # fmt: skip
     graphs.update(_missing_reference_graphs(existing, city, iris, extra_city_dirs))
     store.replace_graphs(graphs)
-    timings["load"] = time.perf_counter() - t0
     result.imported = True
-    return result
 
 
 def content_checksum(data: list[ox.Triple], private: list[ox.Triple]) -> str:
