@@ -9,6 +9,7 @@ import os
 import random
 import re
 import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -212,19 +213,19 @@ class RemoteStore:
     (Virtuoso's ``virtrdf#``, DAV, …) stay untouched. Queries run over the server's default graph, which on
     Virtuoso is the union of all graphs, as in the embedded store.
 
-    ``replace_graphs`` first writes each graph's new content into a temporary graph (Graph Store ``POST``
-    when ``gsp_endpoint`` is given, else ``INSERT DATA`` in chunks of ``chunk_size`` triples written by
-    Oxigraph's N-Triples serializer), then swaps all graphs in one update request::
+    Writes hold a writer lease on the server (:meth:`writer`) and keep a journal there (:data:`WRITER_GRAPH`).
+    ``replace_graphs`` writes each graph's new content, blank nodes skolemised, in chunks of ``chunk_size``
+    triples (Graph Store ``POST`` when ``gsp_endpoint`` is given, else ``INSERT DATA`` written by Oxigraph's
+    N-Triples serializer) into a staging graph, or in place if the graph does not exist yet; then swaps graph
+    by graph in requests of at most ``chunk_size`` quads: copy what is new, delete what is gone. No request
+    outgrows Virtuoso's ``TransactionAfterImageLimit``, and Virtuoso (7.2) rolls back nothing of a request that
+    fails half way anyway.
 
-        MOVE SILENT <g> TO <old-g> ; MOVE <new-g> TO <g> ; …   (then DROP the old-g graphs)
-
-    Guarantee: if anything fails while the new content is written (bad data, timeout, lost connection),
-    no graph has changed and the temporary graphs are dropped. The swap itself is one request, but Virtuoso
-    (7.2) does **not** roll back the operations of a request that fails half way, and readers are not isolated
-    from it; so if the swap request fails, the store moves every old graph back from its ``old-g`` copy and
-    raises. Only if that repair fails too can graphs be left mixed; the error then says so. While new content
-    is being written, queries over the union default graph see it in its temporary graph besides the old
-    content (see docs/speicher.md).
+    Guarantee: a failure or crash before the swap changes no graph (the staging graphs, and graphs the run
+    created, are dropped, after a crash by the next writer or the next store object's first request); a
+    failure or crash during the swap is finished the same way, never left half done. Readers are not
+    isolated: over the union default graph they see old content plus staged triples, during a graph's swap
+    old ∪ new shrinking to new (see docs/speicher.md).
 
     Parameters
     ----------
@@ -242,7 +243,9 @@ class RemoteStore:
     graph_prefix
         IRI prefix of this project's named graphs (``Settings.base_iri`` + ``graph/``).
     chunk_size
-        Triples per write request.
+        Triples per write request, and quads per swap request.
+    lock_wait
+        Seconds a write waits for another writer's lease before it fails with a :class:`StoreError`.
 
     Examples
     --------
@@ -290,6 +293,8 @@ class RemoteStore:
         self._renewed = 0.0
         self._opened = False
         self._keep = False
+        # Threads of one process (the API server) share this object: they queue here before the server's lease.
+        self._local = threading.RLock()
         handlers: list[urllib.request.BaseHandler] = []
         if user is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -509,13 +514,16 @@ class RemoteStore:
                 self._update("INSERT DATA {\n" + blocks + "}")
 
     def _repeat(self, operation: str, pending: str) -> None:
-        """Run ``operation`` (which changes at most ``chunk_size`` quads) until ``pending`` (ASK) is false.
+        """Run ``operation`` (which changes at most ``chunk_size`` quads) until no quad matches ``pending``.
 
-        Each request is its own transaction on Virtuoso, so none outgrows ``TransactionAfterImageLimit``.
+        Each request is its own transaction on Virtuoso, so none outgrows ``TransactionAfterImageLimit``. The
+        pending quads are counted once per round (one scan) rather than asked for before every chunk: an ASK
+        that finds nothing scans as much as a count, and a chunk's scan skips the quads done before it.
         """
-        while self.ask(pending):
-            self._renew()
-            self._update(operation)
+        while left := int(next(iter(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pending} }}")))[0].value):
+            for _ in range(-(-left // max(self.chunk_size, 1))):
+                self._renew()
+                self._update(operation)
 
     def _clear(self, graph: str) -> None:
         """Remove ``graph``. Virtuoso's ``DROP`` is not held to ``TransactionAfterImageLimit`` (tested: 200,000
@@ -536,12 +544,12 @@ class RemoteStore:
             self._repeat(
                 f"INSERT {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ GRAPH {new} "
                 f"{{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {g} {{ ?s ?p ?o }} }} }} LIMIT {self.chunk_size} }}",
-                f"ASK {{ GRAPH {new} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {g} {{ ?s ?p ?o }} }} }}",
+                f"GRAPH {new} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {g} {{ ?s ?p ?o }} }}",
             )
             self._repeat(
                 f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ GRAPH {g} "
                 f"{{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {new} {{ ?s ?p ?o }} }} }} LIMIT {self.chunk_size} }}",
-                f"ASK {{ GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {new} {{ ?s ?p ?o }} }} }}",
+                f"GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH {new} {{ ?s ?p ?o }} }}",
             )
         else:
             self._clear(graph)
@@ -620,21 +628,29 @@ class RemoteStore:
         (its lease expired, or its process on this host no longer exists) are recovered and leftover staging
         graphs dropped. The lease is renewed while the run writes.
         """
-        if self._run is not None:
-            yield self._run
-            return
-        run = self._acquire()
-        self._run, self._renewed, self._keep = run, time.monotonic(), False
+        if not self._local.acquire(timeout=self.lock_wait):
+            raise StoreError(
+                "Ein anderer Import dieses Prozesses schreibt gerade; später erneut versuchen / "
+                "another import of this process is writing; try again later"
+            )
         try:
-            self._recover(self._runs(), mine=run)
-            yield run
-        finally:
-            self._run = None
+            if self._run is not None:  # the same thread again (an import, then its replace_graphs)
+                yield self._run
+                return
+            run = self._acquire()
+            self._run, self._renewed, self._keep = run, time.monotonic(), False
             try:
-                if not self._keep:  # an abandoned swap keeps its journal for recovery
-                    self._journal(run, [], forget=True)
-            except StoreError:
-                _log.warning("writer lease %s was not released; it expires by itself", run)
+                self._recover(self._runs(), mine=run)
+                yield run
+            finally:
+                self._run = None
+                try:
+                    if not self._keep:  # an abandoned swap keeps its journal for recovery
+                        self._journal(run, [], forget=True)
+                except StoreError:
+                    _log.warning("writer lease %s was not released; it expires by itself", run)
+        finally:
+            self._local.release()
 
     def _acquire(self) -> str:
         deadline = time.monotonic() + self.lock_wait
