@@ -6,9 +6,9 @@ Run against the server of .ci/virtuoso.sh (TransactionAfterImageLimit 5 MB, a te
 
 Four writes of the demo city's graphs (plus ontology, vocabularies, city profile), each one ``replace_graphs``
 under the writer lease: into an empty server, the same content again (only triples with blank nodes change:
-skolem IRIs are minted per write), a different
-city of the same size (seed 2: most quads change), and everything dropped. After each write the union default
-graph must count exactly the city's actors (no staged triple visible) and no staging graph may be left.
+skolem IRIs are minted per write), a different city of the same size (seed 2: most quads change), and everything
+dropped. After each write the union default graph must count exactly the city's actors (no staged triple
+visible) and no staging graph may be left.
 Prints a Markdown table and writes ``benchmarks/results/bench_virtuoso_import-<time>.json``.
 """
 
