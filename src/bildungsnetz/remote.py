@@ -29,7 +29,7 @@ __all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PR
 #: Named graphs of bildungsnetz (``Iris.graph``); ``named_graphs`` lists only these, writes touch only these.
 DEFAULT_GRAPH_PREFIX = DEFAULT_BASE + "graph/"
 #: Temporary graphs that hold new content until the swap; outside the data prefix, removed after each write.
-#: Named ``<prefix><start time>-<run>:new:<i>``.
+#: Named ``<prefix><start time>-<run>:new:<i>:<chunk>``.
 STAGING_PREFIX = "urn:x-bildungsnetz:staging:"
 #: The writer lease and the journal of the running write (which graphs, how far the swap got).
 WRITER_GRAPH = "urn:x-bildungsnetz:schreiber"
@@ -518,53 +518,30 @@ class RemoteStore:
                 )
                 self._update("INSERT DATA {\n" + blocks + "}")
 
-    def _repeat(self, operation: str, pending: str) -> None:
-        """Run ``operation`` (which changes at most ``chunk_size`` quads) until no quad matches ``pending``.
-
-        Each request is its own transaction on Virtuoso, so none outgrows ``TransactionAfterImageLimit``. The
-        pending quads are counted once per round (one scan) rather than asked for before every chunk: an ASK
-        that finds nothing scans as much as a count, and a chunk's scan skips the quads done before it.
-        """
-        while left := int(next(iter(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {pending} }}")))[0].value):
-            for _ in range(-(-left // max(self.chunk_size, 1))):
-                self._renew()
-                self._update(operation)
-
     def _clear(self, graph: str) -> None:
         """Remove ``graph``. Virtuoso's ``DROP`` is not held to ``TransactionAfterImageLimit`` (tested: 200,000
         quads under a 5 MB limit, where a ``MOVE`` of 60,000 failed); a ``DROP`` cut short is simply run again."""
         self._update(f"DROP SILENT GRAPH {_iri(graph)}")
 
     def _swap_graph(self, run: str, i: int, graph: str, filled: bool, direct: bool = False) -> None:
-        """Turn ``graph`` into the content of its staging graph, in chunks; may be run again after a crash.
+        """Turn ``graph`` into the content of its staging graphs; may be run again after a crash.
 
-        New quads are copied in first, then quads that are no longer wanted are deleted: a query over the
-        union default graph sees old ∪ new (as while staging), then the new content, never less than either.
-        A ``direct`` graph did not exist and was written in place: nothing to swap.
+        The graph is dropped, then each staged chunk is copied in, one request per chunk. The staging graphs stay
+        until the graph is done, so a query over the union default graph sees the new content from the drop on
+        (old ∪ new before it, while staging); only a query of this one graph sees it empty, then filling. Run
+        again, it drops what it had copied and copies everything. A ``direct`` graph did not exist and was
+        written in place: nothing to swap.
         """
         g = _iri(graph)
         if direct:
             pass
         elif filled:
-            # One request per staged chunk (at most chunk_size quads); paging with LIMIT through one staging
-            # graph skipped everything copied before and grew with the square of the graph (19 min at 20,000
-            # actors).
+            # One request per staged chunk (at most chunk_size quads). Copying only the difference needed
+            # LIMIT pages over the graph, each skipping what the ones before kept: 19 min at 20,000 actors.
+            self._clear(graph)
             for part in self._parts(run, i):
                 self._renew()
-                self._update(
-                    f"INSERT {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_iri(part)} {{ ?s ?p ?o }} "
-                    f"FILTER NOT EXISTS {{ GRAPH {g} {{ ?s ?p ?o }} }} }}"
-                )
-            staged = ox.Literal(_stage(run, i) + ":")
-            gone = (
-                f"GRAPH {g} {{ ?s ?p ?o }} FILTER NOT EXISTS {{ GRAPH ?k {{ ?s ?p ?o }} "
-                f"FILTER(STRSTARTS(STR(?k), {staged})) }}"
-            )
-            self._repeat(
-                f"DELETE {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ SELECT ?s ?p ?o WHERE {{ {gone} }} "
-                f"LIMIT {self.chunk_size} }}",
-                gone,
-            )
+                self._update(f"INSERT {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_iri(part)} {{ ?s ?p ?o }} }}")
         else:
             self._clear(graph)
         # Recorded before the staging graphs go: after a crash, "done" means they are only rubbish.
