@@ -495,6 +495,20 @@ def import_files(
         return result
 
     t0 = time.perf_counter()
+    # One writer from the check to the swap: two imports of one source at once must not both decide from the
+    # same old state (one of them then wrongly "unchanged", or its swap lost).
+    with store.writer():
+        _write(store, result, staged=staged, report=report, iris=iris, name=name, profile=profile, agent=agent,
+               started=started, step=step)  # fmt: skip
+    timings["load"] = time.perf_counter() - t0
+    return result
+
+
+def _write(
+    store: Store, result: ImportResult, *, staged: Staged, report: ValidationReport, iris: Iris, name: str,
+    profile: CityProfile, agent: str, started: datetime, step: Callable[[str], None],
+) -> None:  # fmt: skip
+    """Compare with what the store holds for the source, then replace its graphs (the caller is the writer)."""
     data_graph, private_graph, meta_graph = source_graphs(iris, name)
     existing = set(store.named_graphs())
     checksum = content_checksum(staged.data, staged.private)
@@ -506,8 +520,7 @@ def import_files(
         and _stored_checksum(store, meta_graph, data_graph) == checksum
     ):
         result.unchanged = True
-        timings["load"] = time.perf_counter() - t0
-        return result
+        return
     step("Schreibe in den Speicher / writing to the store")
     previous_meta = [q.triple for q in store.quads(meta_graph)] if meta_graph in existing else []
     graphs: dict[str, list[ox.Triple]] = {data_graph: staged.data}
@@ -521,13 +534,11 @@ def import_files(
     try:
         store.replace_graphs(graphs)
         result.imported = True
-        timings["load"] = time.perf_counter() - t0
         step("Gespeichert / stored")
     except KeyboardInterrupt:
         # Ctrl-C may land just before or after the commit: ask the store whether this import's record is in.
         raise ImportInterrupted(name, True if result.imported else _recorded(store, meta_graph, iris, name,
                                                                              started)) from None
-    return result
 
 
 def _recorded(store: Store, meta_graph: str, iris: Iris, source: str, started: datetime) -> bool | None:

@@ -172,10 +172,16 @@ class GraphInfo:
     conforms: bool | None
     private: bool
     synthetic: bool
+    #: A temporary graph of a write at work or interrupted (remote store); its triples show in union queries.
+    leftover: bool = False
 
 
 def graph_overview(store: Store, iris: Iris) -> list[GraphInfo]:
-    """All named graphs; sizes are counted, the rest comes from the graphs' metadata (``graph/meta/<source>``)."""
+    """All named graphs; sizes are counted, the rest comes from the graphs' metadata (``graph/meta/<source>``).
+
+    Temporary graphs of a write that is at work, or was interrupted and not yet recovered, come last with
+    ``leftover=True``: their triples show in every query until the write ends or recovery drops them.
+    """
     query = get("graphs", folder="system")
     meta = {row["graph"]: row for row in run(query, {}, store=store).rows}
     base = iris.base + "graph/"
@@ -194,4 +200,7 @@ def graph_overview(store: Store, iris: Iris) -> list[GraphInfo]:
                 synthetic=bool(row.get("synthetic")),
             )
         )
+    for g, n in store.leftovers():
+        out.append(GraphInfo(graph=g, short=f"{g} (unvollständig / incomplete)", source=None, triples=n,
+                             modified=None, conforms=None, private=True, synthetic=False, leftover=True))  # fmt: skip
     return out

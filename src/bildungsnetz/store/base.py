@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from typing import Protocol, Self
 
 import pyoxigraph as ox
@@ -43,6 +44,12 @@ class Store(Protocol):
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one graph."""
+
+    def writer(self) -> AbstractContextManager:
+        """Be the only writer while the block runs (an import: check what is stored, then replace it)."""
+
+    def leftovers(self) -> list[tuple[str, int]]:
+        """Temporary graphs of an unfinished write, with their sizes (``bildungsnetz graphs`` shows them)."""
 
     def close(self) -> None:
         """Flush and release the store."""

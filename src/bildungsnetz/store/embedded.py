@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
@@ -47,6 +49,8 @@ class EmbeddedStore:
                 f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
             ) from None
         self._recover()
+        # One process holds the directory (RocksDB's LOCK); within it, one writer at a time.
+        self._writing = threading.RLock()
 
     @property
     def oxigraph(self) -> ox.Store:
@@ -125,6 +129,15 @@ class EmbeddedStore:
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
+
+    @contextmanager
+    def writer(self) -> Iterator[None]:
+        with self._writing:
+            yield
+
+    def leftovers(self) -> list[tuple[str, int]]:
+        """None: a half-done bulk load is undone when the store is opened (see ``_recover``)."""
+        return []
 
     def close(self) -> None:
         """Flush, and let go of the store: RocksDB releases its lock once no one holds the Oxigraph store.

@@ -5,13 +5,18 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import os
+import random
 import re
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Self
 
@@ -20,12 +25,24 @@ import pyoxigraph as ox
 from bildungsnetz.errors import StoreError
 from bildungsnetz.iris import DEFAULT_BASE
 
-__all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PREFIX"]
+__all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PREFIX", "WRITER_GRAPH"]
 
 #: Named graphs of bildungsnetz (``Iris.graph``); ``named_graphs`` lists only these, writes touch only these.
 DEFAULT_GRAPH_PREFIX = DEFAULT_BASE + "graph/"
 #: Temporary graphs that hold new content until the swap; outside the data prefix, removed after each write.
+#: Named ``<prefix><start time>-<run>:new:<i>:<chunk>``.
 STAGING_PREFIX = "urn:x-bildungsnetz:staging:"
+#: The writer lease and the journal of the running write (which graphs, how far the swap got).
+WRITER_GRAPH = "urn:x-bildungsnetz:schreiber"
+_RUN_PREFIX = "urn:x-bildungsnetz:lauf:"
+_P_PREFIX, _P_HOST, _P_PID, _P_UNTIL, _P_TARGET, _P_SWAP, _P_DONE = (
+    ox.NamedNode("urn:x-bildungsnetz:" + name)
+    for name in ("praefix", "rechner", "prozess", "bis", "ziel", "tausch", "fertig")
+)
+_HOST = socket.gethostname()
+_XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+# Blank nodes are written as skolem IRIs (so any graph can be chunked) and read back as blank nodes.
+_GENID = "/.well-known/genid/"
 
 _log = logging.getLogger(__name__)
 _RESULTS_JSON = "application/sparql-results+json"
@@ -104,7 +121,7 @@ def _term(cell: Mapping[str, str]) -> ox.NamedNode | ox.Literal | ox.BlankNode:
     """One cell of SPARQL JSON results as a pyoxigraph term (also the SPARQL 1.0 ``typed-literal``)."""
     kind, value = cell.get("type"), cell.get("value", "")
     if kind == "uri":
-        return ox.NamedNode(value)
+        return _blank_again(value) if _GENID in value else ox.NamedNode(value)
     if kind in ("literal", "typed-literal"):
         if "xml:lang" in cell:
             return ox.Literal(value, language=cell["xml:lang"])
@@ -126,11 +143,26 @@ def _literal(value: str, datatype: str) -> ox.Literal:
     return ox.Literal(value, datatype=ox.NamedNode(datatype))
 
 
+def _blank_again(iri: str) -> ox.NamedNode | ox.BlankNode:
+    """A skolem IRI read back as the blank node it stands for.
+
+    >>> _blank_again("https://w3id.org/.well-known/genid/bildungsnetz-20260101T000000Z-ab12_adresse")
+    <BlankNode value=bildungsnetz_20260101T000000Z_ab12_adresse>
+    """
+    if _GENID not in iri:
+        return ox.NamedNode(iri)
+    return ox.BlankNode(_BNODE_UNSAFE.sub("_", iri.split(_GENID, 1)[1]) or "b")
+
+
 def _restored(t: ox.Triple) -> ox.Triple:
-    o = t.object
-    if isinstance(o, ox.Literal) and o.datatype.value in (_XSD_BOOLEAN, _VIRTUOSO_GEOMETRY):
-        return ox.Triple(t.subject, t.predicate, _literal(o.value, o.datatype.value))
-    return t
+    s, o = t.subject, t.object
+    if isinstance(s, ox.NamedNode) and _GENID in s.value:
+        s = _blank_again(s.value)
+    if isinstance(o, ox.NamedNode) and _GENID in o.value:
+        o = _blank_again(o.value)
+    elif isinstance(o, ox.Literal) and o.datatype.value in (_XSD_BOOLEAN, _VIRTUOSO_GEOMETRY):
+        o = _literal(o.value, o.datatype.value)
+    return t if s is t.subject and o is t.object else ox.Triple(s, t.predicate, o)
 
 
 def _public(url: str) -> str:
@@ -169,27 +201,6 @@ def _iri(value: str) -> str:
         raise StoreError(f'"{value[:80]}" ist keine gültige Graph-IRI / is not a valid graph IRI') from None
 
 
-def _has_blank(t: ox.Triple) -> bool:
-    return isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-
-
-@dataclass
-class _Plan:
-    """The graphs of one ``replace_graphs`` call and their temporary companions."""
-
-    graphs: dict[str, list[ox.Triple]]
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-
-    def stage(self, i: int) -> str:
-        return f"{STAGING_PREFIX}{self.token}:new:{i}"
-
-    def backup(self, i: int) -> str:
-        return f"{STAGING_PREFIX}{self.token}:old:{i}"
-
-    def temporaries(self) -> list[str]:
-        return [g for i in range(len(self.graphs)) for g in (self.stage(i), self.backup(i))]
-
-
 class RemoteStore:
     """A SPARQL 1.1 server (query, update and, where there is one, Graph Store Protocol endpoint).
 
@@ -203,19 +214,19 @@ class RemoteStore:
     (Virtuoso's ``virtrdf#``, DAV, …) stay untouched. Queries run over the server's default graph, which on
     Virtuoso is the union of all graphs, as in the embedded store.
 
-    ``replace_graphs`` first writes each graph's new content into a temporary graph (Graph Store ``POST``
-    when ``gsp_endpoint`` is given, else ``INSERT DATA`` in chunks of ``chunk_size`` triples written by
-    Oxigraph's N-Triples serializer), then swaps all graphs in one update request::
+    Writes hold a writer lease on the server (:meth:`writer`) and keep a journal there (:data:`WRITER_GRAPH`).
+    ``replace_graphs`` writes each graph's new content, blank nodes skolemised, in chunks of ``chunk_size``
+    triples (Graph Store ``POST`` when ``gsp_endpoint`` is given, else ``INSERT DATA`` written by Oxigraph's
+    N-Triples serializer) into a staging graph, or in place if the graph does not exist yet; then swaps graph
+    by graph in requests of at most ``chunk_size`` quads: copy what is new, delete what is gone. No request
+    outgrows Virtuoso's ``TransactionAfterImageLimit``, and Virtuoso (7.2) rolls back nothing of a request that
+    fails half way anyway.
 
-        MOVE SILENT <g> TO <old-g> ; MOVE <new-g> TO <g> ; …   (then DROP the old-g graphs)
-
-    Guarantee: if anything fails while the new content is written (bad data, timeout, lost connection),
-    no graph has changed and the temporary graphs are dropped. The swap itself is one request, but Virtuoso
-    (7.2) does **not** roll back the operations of a request that fails half way, and readers are not isolated
-    from it; so if the swap request fails, the store moves every old graph back from its ``old-g`` copy and
-    raises. Only if that repair fails too can graphs be left mixed; the error then says so. While new content
-    is being written, queries over the union default graph see it in its temporary graph besides the old
-    content (see docs/speicher.md).
+    Guarantee: a failure or crash before the swap changes no graph (the staging graphs, and graphs the run
+    created, are dropped, after a crash by the next writer or the next store object's first request); a
+    failure or crash during the swap is finished the same way, never left half done. Readers are not
+    isolated: over the union default graph they see old content plus staged triples, during a graph's swap
+    old ∪ new shrinking to new (see docs/speicher.md).
 
     Parameters
     ----------
@@ -233,7 +244,9 @@ class RemoteStore:
     graph_prefix
         IRI prefix of this project's named graphs (``Settings.base_iri`` + ``graph/``).
     chunk_size
-        Triples per write request.
+        Triples per write request, and quads per swap request.
+    lock_wait
+        Seconds a write waits for another writer's lease before it fails with a :class:`StoreError`.
 
     Examples
     --------
@@ -258,6 +271,7 @@ class RemoteStore:
         timeout: float = 30.0,
         graph_prefix: str = DEFAULT_GRAPH_PREFIX,
         chunk_size: int = 10_000,
+        lock_wait: float = 60.0,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -273,6 +287,15 @@ class RemoteStore:
         self.timeout = float(timeout)
         self.graph_prefix = graph_prefix
         self.chunk_size = chunk_size
+        self.lock_wait = float(lock_wait)
+        # The lease outlives any one request by far; it is renewed while a run writes.
+        self._lease = max(120.0, 4 * self.timeout)
+        self._run: str | None = None
+        self._renewed = 0.0
+        self._opened = False
+        self._keep = False
+        # Threads of one process (the API server) share this object: they queue here before the server's lease.
+        self._local = threading.RLock()
         handlers: list[urllib.request.BaseHandler] = []
         if user is not None:
             passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
@@ -350,6 +373,13 @@ class RemoteStore:
         return error
 
     def _query(self, sparql: str, accept: str) -> _Response:
+        if not self._opened:  # the first request of this store object: recover a crashed writer's leftovers
+            self._opened = True
+            try:
+                self.recover()
+            except BaseException:
+                self._opened = False
+                raise
         data = urllib.parse.urlencode({"query": sparql}).encode("ascii")
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         return self._send(self.endpoint, data=data, headers=headers)
@@ -458,17 +488,20 @@ class RemoteStore:
                 )
         return names
 
-    def _upload(self, target: str, triples: list[ox.Triple]) -> None:
-        """Write ``triples`` into the (empty) graph ``target``, in chunks unless blank nodes forbid it."""
-        # A blank node is scoped to one request: a graph with blank nodes goes in one piece.
-        blank = any(map(_has_blank, triples))
-        size = len(triples) if blank else self.chunk_size
-        for start in range(0, len(triples), max(size, 1)):
-            chunk = triples[start : start + size]
+    def _upload(self, target: str, triples: list[ox.Triple], *, split: bool = False) -> None:
+        """Write ``triples`` (no blank nodes: they are skolemised first) into ``target``, in chunks.
+
+        ``split``: chunk ``k`` goes into its own graph ``<target>:<k>``, so that the swap can copy one chunk per
+        request without paging through what it copied before.
+        """
+        for k, start in enumerate(range(0, len(triples), max(self.chunk_size, 1))):
+            self._renew()
+            chunk = triples[start : start + self.chunk_size]
+            target_k = f"{target}:{k}" if split else target
             # Oxigraph's serializer escapes every term: the request holds RDF terms, never raw user text.
             body = ox.serialize(chunk, format=ox.RdfFormat.N_TRIPLES)
             if self.gsp_endpoint:
-                url = self.gsp_endpoint + "?" + urllib.parse.urlencode({"graph": target})
+                url = self.gsp_endpoint + "?" + urllib.parse.urlencode({"graph": target_k})
                 self._send(
                     url,
                     method="POST",
@@ -481,87 +514,259 @@ class RemoteStore:
                 # one GRAPH block per _BLOCK triples keeps any chunk size parseable.
                 lines = body.decode("utf-8").splitlines(keepends=True)
                 blocks = "".join(
-                    f"GRAPH {_iri(target)} {{\n" + "".join(lines[i : i + _BLOCK]) + "}\n"
+                    f"GRAPH {_iri(target_k)} {{\n" + "".join(lines[i : i + _BLOCK]) + "}\n"
                     for i in range(0, len(lines), _BLOCK)
                 )
-                if (
-                    blank
-                ):  # Virtuoso refuses blank nodes in INSERT DATA; a template with an empty WHERE is the same
-                    self._update("INSERT {\n" + blocks + "} WHERE {}")
-                else:
-                    self._update("INSERT DATA {\n" + blocks + "}")
+                self._update("INSERT DATA {\n" + blocks + "}")
 
-    def _swap_operations(self, plan: _Plan) -> list[str]:
-        """The operations of the one swap request: park each old graph, move its new content in."""
-        operations: list[str] = []
-        for i, (graph, triples) in enumerate(plan.graphs.items()):
-            operations.append(f"MOVE SILENT {_iri(graph)} TO {_iri(plan.backup(i))}")
-            if triples:
-                operations.append(f"MOVE {_iri(plan.stage(i))} TO {_iri(graph)}")
-        return operations
+    def _clear(self, graph: str) -> None:
+        """Remove ``graph``. Virtuoso's ``DROP`` is not held to ``TransactionAfterImageLimit`` (tested: 200,000
+        quads under a 5 MB limit, where a ``MOVE`` of 60,000 failed); a ``DROP`` cut short is simply run again."""
+        self._update(f"DROP SILENT GRAPH {_iri(graph)}")
 
-    def _drop(self, graphs: Iterable[str]) -> None:
-        text = " ;\n".join("DROP SILENT GRAPH " + _iri(g) for g in graphs)
-        if text:
-            self._update(text)
+    def _swap_graph(self, run: str, i: int, graph: str, filled: bool, direct: bool = False) -> None:
+        """Turn ``graph`` into the content of its staging graphs; may be run again after a crash.
 
-    def _restore(self, plan: _Plan) -> None:
-        """Undo a swap request that failed part-way, from the parked old graphs (see the class docstring)."""
-        operations: list[str] = []
-        for i, (graph, triples) in enumerate(plan.graphs.items()):
-            if self.count(plan.backup(i)):
-                operations.append(f"MOVE {_iri(plan.backup(i))} TO {_iri(graph)}")  # old content back
-            elif triples and not self.count(plan.stage(i)):
-                operations.append(f"DROP SILENT GRAPH {_iri(graph)}")  # it was empty and got new content
-        if operations:
-            self._update(" ;\n".join(operations))
+        The graph is dropped, then each staged chunk is copied in, one request per chunk. The staging graphs stay
+        until the graph is done, so a query over the union default graph sees the new content from the drop on
+        (old ∪ new before it, while staging); only a query of this one graph sees it empty, then filling. Run
+        again, it drops what it had copied and copies everything. A ``direct`` graph did not exist and was
+        written in place: nothing to swap.
+        """
+        g = _iri(graph)
+        if direct:
+            pass
+        elif filled:
+            # One request per staged chunk (at most chunk_size quads). Copying only the difference needed
+            # LIMIT pages over the graph, each skipping what the ones before kept: 19 min at 20,000 actors.
+            self._clear(graph)
+            for part in self._parts(run, i):
+                self._renew()
+                self._update(f"INSERT {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_iri(part)} {{ ?s ?p ?o }} }}")
+        else:
+            self._clear(graph)
+        # Recorded before the staging graphs go: after a crash, "done" means they are only rubbish.
+        self._journal(run, [(_P_DONE, ox.Literal(str(i)))])
+        for part in self._parts(run, i):
+            self._clear(part)
+
+    def _parts(self, run: str, i: int) -> list[str]:
+        """The staging graphs of graph ``i`` of ``run`` (one per chunk)."""
+        prefix = _stage(run, i) + ":"
+        parts = [g for g in self._staging_graphs() if g.startswith(prefix)]
+        return sorted(parts, key=lambda g: int(g.rsplit(":", 1)[1]))
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
-        plan = _Plan({name: list(dict.fromkeys(triples)) for name, triples in graphs.items()})
-        self._check_ours(plan.graphs)
-        if not plan.graphs:
+        names = self._check_ours(graphs)
+        if not names:
             return
-        try:
-            for i, triples in enumerate(plan.graphs.values()):
-                if triples:
-                    self._upload(plan.stage(i), triples)
-        except BaseException:
-            self._cleanup(plan)
-            raise
-        try:
-            self._update(" ;\n".join(self._swap_operations(plan)))
-        except BaseException as exc:
-            if getattr(exc, "status", None) in _REFUSED:  # the server refused the request: nothing ran
-                self._cleanup(plan)
-                raise
+        with self.writer() as run:
+            genid = _genid_base(self.graph_prefix) + run.rsplit(":", 1)[1] + "_"
+            plan: list[tuple[str, list[ox.Triple]]] = []
+            # A graph that does not exist yet is written in place (no copy): recovery drops it if the run dies
+            # before its swap, as the embedded store drops a half-done bulk load.
+            existing = set(self.named_graphs())
+            direct = [False] * len(names)
             try:
-                self._restore(plan)
-            except StoreError:
+                for name, triples in graphs.items():
+                    plan.append((name, list(dict.fromkeys(_skolemised(t, genid) for t in triples))))
+                direct = [bool(ts) and g not in existing for g, ts in plan]
+                # The plan is journalled before anything is staged: recovery knows every graph this run touches.
+                self._journal(run, [(_P_TARGET, ox.Literal(f"{i} {int(bool(ts))} {int(direct[i])} {g}"))
+                                    for i, (g, ts) in enumerate(plan)])  # fmt: skip
+                for i, (name, triples) in enumerate(plan):
+                    if direct[i]:
+                        self._upload(name, triples)
+                    else:
+                        self._upload(_stage(run, i), triples, split=True)
+            except BaseException:
+                self._discard(run, [(i, g, d) for i, (g, d) in enumerate(zip(names, direct, strict=True))])
+                raise
+            # From here on the run goes forward: a failure, or a crash, is finished by the next writer or opener.
+            self._journal(run, [(_P_SWAP, ox.Literal("1"))])
+            try:
+                for i, (name, triples) in enumerate(plan):
+                    self._swap_graph(run, i, name, bool(triples), direct[i])
+            except StoreError as exc:
+                self._abandon(run)
                 raise StoreError(
-                    "Austausch der Graphen abgebrochen und nicht rückgängig zu machen; alte Inhalte in "
-                    f"{STAGING_PREFIX}{plan.token}:old:* / swapping the graphs failed and could not be "
-                    "undone; "
-                    f"the old contents are kept in {STAGING_PREFIX}{plan.token}:old:*"
+                    "Austausch der Graphen unterbrochen; der nächste Schreib- oder Lesezugriff von bildungsnetz "
+                    "führt ihn zu Ende, bis dahin zeigen die betroffenen Graphen alten und neuen Inhalt / "
+                    "swapping the graphs was interrupted; the next bildungsnetz write or start finishes it, until "
+                    "then the graphs concerned show old and new content"
                 ) from exc
-            self._cleanup(plan)
-            raise
-        self._cleanup(plan, strict=True)
 
-    def _cleanup(self, plan: _Plan, *, strict: bool = False) -> None:
+    def _abandon(self, run: str) -> None:
+        """Give up ``run`` but keep its journal: its lease ends now, so the next writer finishes its swap."""
+        self._keep = True
         try:
-            self._drop(plan.temporaries())
+            w, r, p = _iri(WRITER_GRAPH), _iri(run), _iri(_P_UNTIL.value)
+            self._update(f"DELETE {{ GRAPH {w} {{ {r} {p} ?u }} }} INSERT {{ GRAPH {w} {{ {r} {p} 0 }} }} "
+                         f"WHERE {{ GRAPH {w} {{ {r} {p} ?u }} }}")  # fmt: skip
         except StoreError:
-            if strict:  # the data is right, but leftovers would show up in union queries
-                raise StoreError(
-                    f"Graphen ersetzt, aber temporäre Graphen {STAGING_PREFIX}{plan.token}:* blieben "
-                    "übrig / "
-                    f"graphs replaced, but temporary graphs {STAGING_PREFIX}{plan.token}:* were left behind"
-                ) from None
-            _log.warning("temporary graphs %s%s:* were left behind", STAGING_PREFIX, plan.token)
+            _log.warning("run %s is left to expire (server unreachable)", run)
+
+    def _discard(self, run: str, targets: list[tuple[int, str, bool]]) -> None:
+        """Drop what a run wrote before its swap: staging graphs and graphs it created (best effort)."""
+        try:
+            for i, graph, direct in targets:
+                for part in [graph] if direct else self._parts(run, i):
+                    self._clear(part)
+            self._journal(run, [], forget=True)
+        except StoreError:
+            _log.warning("staging graphs %s:* were left behind; the next write removes them", run)
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
-        """Drop graphs as a replacement by nothing, with the same undo as ``replace_graphs``."""
+        """Drop graphs as a replacement by nothing (in chunks, under the writer lease)."""
         self.replace_graphs(dict.fromkeys(graphs, ()))
+
+    # -- One writer at a time, and recovery -------------------------------------------------------------
+
+    @contextmanager
+    def writer(self) -> Iterator[str]:
+        """Hold the server's writer lease; yields this run's id. Re-entrant within one store object.
+
+        The lease is a few triples in :data:`WRITER_GRAPH`; a second writer waits up to ``lock_wait`` seconds,
+        then gets a :class:`StoreError` naming the holder. Once the lease is held, runs whose writer is gone
+        (its lease expired, or its process on this host no longer exists) are recovered and leftover staging
+        graphs dropped. The lease is renewed while the run writes.
+        """
+        if not self._local.acquire(timeout=self.lock_wait):
+            raise StoreError(
+                "Ein anderer Import dieses Prozesses schreibt gerade; später erneut versuchen / "
+                "another import of this process is writing; try again later"
+            )
+        try:
+            if self._run is not None:  # the same thread again (an import, then its replace_graphs)
+                yield self._run
+                return
+            run = self._acquire()
+            self._run, self._renewed, self._keep = run, time.monotonic(), False
+            try:
+                self._recover(self._runs(), mine=run)
+                yield run
+            finally:
+                self._run = None
+                try:
+                    if not self._keep:  # an abandoned swap keeps its journal for recovery
+                        self._journal(run, [], forget=True)
+                except StoreError:
+                    _log.warning("writer lease %s was not released; it expires by itself", run)
+        finally:
+            self._local.release()
+
+    def _acquire(self) -> str:
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            run = _new_run()
+            until = int(time.time() + self._lease)
+            self._journal(run, [
+                (_P_PREFIX, ox.Literal(self.graph_prefix)), (_P_HOST, ox.Literal(_HOST)),
+                (_P_PID, ox.Literal(str(os.getpid()), datatype=_XSD_INT)),
+                (_P_UNTIL, ox.Literal(str(until), datatype=_XSD_INT)),
+            ])  # fmt: skip
+            # Insert, then look: of two writers that claim at once, at least the later one sees the other and
+            # steps back (each reads after its own insert). Both may step back; then both try again.
+            others = [r for r in self._runs().values() if r.run != run and r.alive()]
+            if not others:
+                return run
+            self._journal(run, [], forget=True)
+            if time.monotonic() >= deadline:
+                holder = others[0]
+                raise StoreError(
+                    f"Ein anderer Import schreibt gerade in {_public(self.update_endpoint)} (Rechner "
+                    f"{holder.host}, Prozess {holder.pid}, seit {holder.started}); später erneut versuchen / "
+                    f"another import is writing to {_public(self.update_endpoint)} (host {holder.host}, "
+                    f"process {holder.pid}, since {holder.started}); try again later"
+                )
+            time.sleep(min(1.0, max(deadline - time.monotonic(), 0.05)) * random.uniform(0.5, 1.0))
+
+    def _renew(self) -> None:
+        """Extend the lease while writing; a run whose lease was taken over stops with an error."""
+        if self._run is None or time.monotonic() - self._renewed < self._lease / 4:
+            return
+        run, until = _iri(self._run), int(time.time() + self._lease)
+        w, p = _iri(WRITER_GRAPH), _iri(_P_UNTIL.value)
+        self._update(
+            f"DELETE {{ GRAPH {w} {{ {run} {p} ?u }} }} INSERT {{ GRAPH {w} {{ {run} {p} {until} }} }} "
+            f"WHERE {{ GRAPH {w} {{ {run} {p} ?u }} }}"
+        )
+        if not self.ask(f"ASK {{ GRAPH {w} {{ {run} {p} {until} }} }}"):
+            raise StoreError(
+                "Schreibrecht (Lease) verloren, ein anderer Schreiber hat übernommen / "
+                "lost the writer lease, another writer took over"
+            )
+        self._renewed = time.monotonic()
+
+    def _journal(self, run: str, facts: list[tuple[ox.NamedNode, ox.Term]], *, forget: bool = False) -> None:
+        """Add facts about ``run`` to the writer graph, or (``forget``) remove the run from it."""
+        if forget:
+            self._update(f"DELETE WHERE {{ GRAPH {_iri(WRITER_GRAPH)} {{ {_iri(run)} ?p ?o }} }}")
+        if facts:
+            body = ox.serialize([ox.Triple(ox.NamedNode(run), p, o) for p, o in facts], format=ox.RdfFormat.N_TRIPLES)
+            self._update(f"INSERT DATA {{ GRAPH {_iri(WRITER_GRAPH)} {{ {body.decode('utf-8')} }} }}")
+
+    def _runs(self) -> dict[str, _RunInfo]:
+        rows = self.select(f"SELECT ?r ?p ?o WHERE {{ GRAPH {_iri(WRITER_GRAPH)} {{ ?r ?p ?o }} }}")
+        runs: dict[str, _RunInfo] = {}
+        for row in rows:
+            if len(row) != 3:  # not an answer to this query (a server that answers anything)
+                continue
+            r, p, o = row
+            if isinstance(r, ox.NamedNode) and r.value.startswith(_RUN_PREFIX) and o is not None:
+                runs.setdefault(r.value, _RunInfo(r.value)).add(p.value, o.value)
+        return runs
+
+    def _staging_graphs(self) -> dict[str, int]:
+        """Every staging graph on the server with its size (one scan of the quads)."""
+        rows = self.select(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) }} GROUP BY ?g"
+        )
+        return {row[0].value: int(row[1].value) for row in rows if isinstance(row[0], ox.NamedNode)}
+
+    def _recover(self, runs: dict[str, _RunInfo], *, mine: str) -> None:
+        """Finish or discard the runs whose writer is gone, and drop staging graphs nobody owns (holding the lease)."""
+        stale = [r for r in runs.values() if r.run != mine and not r.alive()]
+        for info in stale:
+            if info.swapping:  # staged completely: go forward
+                _log.warning("finishing the interrupted swap of %s", info.run)
+                for i, graph, filled, direct in info.targets:
+                    if i not in info.done:
+                        self._swap_graph(info.run, i, graph, filled, direct)
+            else:  # back: graphs it created go again, its staging graphs go below
+                for _, graph, _, direct in info.targets:
+                    if direct:
+                        self._clear(graph)
+        for graph in self._staging_graphs():
+            if not graph.startswith(_stage_prefix(mine)):
+                _log.warning("dropping leftover staging graph %s", graph)
+                self._clear(graph)
+        for info in stale:
+            self._journal(info.run, [], forget=True)
+
+    def recover(self) -> bool:
+        """Recover what a writer that is gone left behind, if no other writer is at work; True if it did.
+
+        Called before the first request of each store object, and by every write (under the lease), so a
+        crashed import shows nowhere once any bildungsnetz process touches the server again.
+        """
+        runs = self._runs()
+        if not any(not r.alive() for r in runs.values()):
+            return False
+        waited, self.lock_wait = self.lock_wait, 0.0
+        try:
+            with self.writer():
+                return True
+        except StoreError as exc:
+            _log.warning("could not recover leftovers now: %s", exc)
+            return False
+        finally:
+            self.lock_wait = waited
+
+    def leftovers(self) -> list[tuple[str, int]]:
+        """Staging graphs on the server with their sizes: an import at work, or one that recovery has not reached."""
+        return sorted(self._staging_graphs().items())
 
     def close(self) -> None:
         """Nothing to release: every request opens and closes its own connection."""
@@ -571,3 +776,82 @@ class RemoteStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+@dataclass
+class _RunInfo:
+    """One run in the writer graph: its lease, its plan and how far its swap got."""
+
+    run: str
+    host: str = "?"
+    pid: int = 0
+    until: int = 0
+    swapping: bool = False
+    targets: list[tuple[int, str, bool, bool]] = field(default_factory=list)
+    done: set[int] = field(default_factory=set)
+
+    @property
+    def started(self) -> str:
+        return self.run.removeprefix(_RUN_PREFIX).split("-")[0]
+
+    def add(self, predicate: str, value: str) -> None:
+        if predicate == _P_HOST.value:
+            self.host = value
+        elif predicate == _P_PID.value:
+            self.pid = int(value)
+        elif predicate == _P_UNTIL.value:
+            self.until = max(self.until, int(value))
+        elif predicate == _P_SWAP.value:
+            self.swapping = True
+        elif predicate == _P_DONE.value:
+            self.done.add(int(value))
+        elif predicate == _P_TARGET.value:
+            i, filled, direct, graph = value.split(" ", 3)
+            self.targets.append((int(i), graph, filled == "1", direct == "1"))
+
+    def alive(self) -> bool:
+        """Lease not expired, and, for a writer on this host, its process still there."""
+        if self.until < time.time():
+            return False
+        if self.host == _HOST and self.pid:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                return True
+        return True
+
+
+def _new_run() -> str:
+    """A run id that says when it started: ``urn:x-bildungsnetz:lauf:20261206T202500Z-<12 hex>``."""
+    return f"{_RUN_PREFIX}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{uuid.uuid4().hex[:12]}"
+
+
+def _stage_prefix(run: str) -> str:
+    return f"{STAGING_PREFIX}{run.removeprefix(_RUN_PREFIX)}:new:"
+
+
+def _stage(run: str, i: int) -> str:
+    return f"{_stage_prefix(run)}{i}"
+
+
+def _genid_base(graph_prefix: str) -> str:
+    """Skolem IRIs (RDF 1.1, section 3.5) on the authority of the graph prefix.
+
+    >>> _genid_base("https://w3id.org/bildungsnetz/id/graph/")
+    'https://w3id.org/.well-known/genid/bildungsnetz-'
+    """
+    return urllib.parse.urljoin(graph_prefix, "/.well-known/genid/bildungsnetz-")
+
+
+def _skolemised(t: ox.Triple, genid: str) -> ox.Triple:
+    """``t`` with blank nodes as IRIs under ``genid`` (the same label gives the same IRI within one run)."""
+    s, o = t.subject, t.object
+    if not isinstance(s, ox.BlankNode) and not isinstance(o, ox.BlankNode):
+        return t
+    if isinstance(s, ox.BlankNode):
+        s = ox.NamedNode(genid + _BNODE_UNSAFE.sub("_", s.value))
+    if isinstance(o, ox.BlankNode):
+        o = ox.NamedNode(genid + _BNODE_UNSAFE.sub("_", o.value))
+    return ox.Triple(s, t.predicate, o)
