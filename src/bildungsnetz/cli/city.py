@@ -17,6 +17,7 @@ from bildungsnetz.cli.common import (
     err,
     out,
 )
+from bildungsnetz.cli.handoff import hand_off
 
 # -- city ------------------------------------------------------------------------
 
@@ -65,6 +66,7 @@ def city_add(
     """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
     settings = _settings(store)
     profile = _cities(settings).add(name, gebiete, polygons or (), label=label, ags=ags)
+    hand_off(settings, "refresh", {})  # a server running on the store reads the new profile at once
     out.print(
         f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
         f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"
