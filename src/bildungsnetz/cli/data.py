@@ -83,16 +83,16 @@ def import_(
 
     settings = _settings(store)
     # With a server running on the store, it runs the import (and shows it at once); else this process does.
-    handed, answer = hand_off(settings, "import", {"city": city, "source": source, "kind": kind, "dry_run": dry_run},
-                              files)  # fmt: skip
-    if handed:
-        result = import_result(answer)
-    else:
-        with open_store(settings, write=not dry_run) as st:
-            profile = _cities(settings, st).load(city)
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                          transient=True) as bar:  # fmt: skip
-                task = bar.add_task("Import …")
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task("Import …")
+        handed, answer = hand_off(settings, "import", {"city": city, "source": source, "kind": kind,
+                                                       "dry_run": dry_run}, files)  # fmt: skip
+        if handed:
+            result = import_result(answer)
+        else:
+            with open_store(settings, write=not dry_run) as st:
+                profile = _cities(settings, st).load(city)
                 result = import_files(
                     files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
                     dry_run=dry_run,

@@ -38,7 +38,7 @@ def hand_off(settings: Settings, command: str, args: dict[str, Any], files: Sequ
             data = Path(path).read_bytes()
         except OSError as exc:
             raise InputError(f"{path}: nicht lesbar / cannot read: {exc.strerror}") from None
-        uploads.append({"name": Path(path).name, "data": base64.b64encode(data).decode("ascii")})
+        uploads.append({"name": str(path), "data": base64.b64encode(data).decode("ascii")})
     body = json.dumps({"command": command, "args": args, "files": uploads}).encode("utf-8")
     request = urllib.request.Request(
         server.url.rstrip("/") + "/api/local/commands",

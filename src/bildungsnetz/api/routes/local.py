@@ -30,9 +30,11 @@ _LOOPBACK = frozenset({"127.0.0.1", "::1"})
 
 
 class UploadedFile(BaseModel):
-    """One file of a handed-over import: its own name and its bytes (base64)."""
+    """One file of a handed-over import: its path as the command line was given it, and its bytes (base64).
 
-    name: str = Field(max_length=255)
+    The file is read under its own name; messages name it by the given path, as a local import would."""
+
+    name: str = Field(max_length=4096)
     data: str
 
 
@@ -71,7 +73,7 @@ def _save(files: list[UploadedFile], tmp: str) -> tuple[list[Path], dict[str, st
         target = folder / name
         target.write_bytes(data)
         paths.append(target)
-        names[str(target)] = name
+        names[str(target)] = upload.name
     return paths, names
 
 
