@@ -225,3 +225,20 @@ def test_two_imports_at_once_both_land_as_if_run_one_after_the_other(demo_graphs
         assert cli(apart, *job).returncode == 0
     assert _dump(together, "quelle/") == _dump(apart, "quelle/")
     assert _dump(together, "quelle/zwei") and _dump(together, "quelle/akteure")
+
+
+def _offer_ids(url: str, **params: str) -> set[str]:
+    answer = httpx.get(f"{url}/api/offers", params={"limit": 1000, **params}, timeout=30).json()
+    return {item["id"] for item in answer["items"]}
+
+
+def test_an_sdg_decision_through_the_command_line_shows_on_the_running_server_at_once(served):
+    before = _offer_ids(served.url, sdg="17")
+    offer = sorted(_offer_ids(served.url) - before)[0]
+    confirmed = cli(served.store, "sdg", "confirm", offer, "17", "--user", "test")
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert '"bestaetigt"' in confirmed.stdout
+    assert _offer_ids(served.url, sdg="17") == before | {offer}
+    rejected = cli(served.store, "sdg", "reject", offer, "17", "--user", "test")
+    assert rejected.returncode == 0, rejected.stderr
+    assert _offer_ids(served.url, sdg="17") == before
