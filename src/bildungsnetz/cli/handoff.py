@@ -16,10 +16,22 @@ from bildungsnetz.errors import HandedOffError, InputError, StoreError
 from bildungsnetz.settings import Settings
 from bildungsnetz.store.access import live_server
 
-__all__ = ["hand_off", "import_result"]
+__all__ = ["hand_off", "import_result", "HandOffInterrupted"]
 
 #: The header the server reads its local token from (``bildungsnetz.api.routes.local.TOKEN_HEADER``).
 _HEADER = "X-Bildungsnetz-Local-Token"
+
+
+class HandOffInterrupted(KeyboardInterrupt):
+    """Ctrl-C while the server works: the command line stops waiting, the server may still finish."""
+
+    def __init__(self, where: str) -> None:
+        self.message = (
+            f"Abgebrochen – der Server ({where}) führt den Befehl womöglich noch zu Ende; 'bildungsnetz graphs' "
+            f"zeigt den Stand / interrupted – the server ({where}) may still complete the command; "
+            "'bildungsnetz graphs' shows the state"
+        )
+        super().__init__(self.message)
 
 
 def hand_off(settings: Settings, command: str, args: dict[str, Any], files: Sequence[Path] = ()) -> tuple[bool, Any]:
@@ -50,6 +62,8 @@ def hand_off(settings: Settings, command: str, args: dict[str, Any], files: Sequ
     try:
         with urllib.request.urlopen(request, timeout=3600) as response:  # noqa: S310 - the server's own loopback URL
             answer = json.loads(response.read().decode("utf-8"))
+    except KeyboardInterrupt:
+        raise HandOffInterrupted(where) from None
     except urllib.error.HTTPError as exc:
         detail = _error_text(exc)
         raise StoreError(
