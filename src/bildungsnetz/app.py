@@ -17,6 +17,7 @@ from bildungsnetz.api.routes import (
     districts,
     graphs,
     imports,
+    local,
     networks,
     offers,
     sdgs,
@@ -27,6 +28,7 @@ from bildungsnetz.api.routes.queries import build_router
 from bildungsnetz.api.service import Service
 from bildungsnetz.settings import Settings, get_settings
 from bildungsnetz.store import Store, open_store
+from bildungsnetz.store.access import announce, withdraw
 
 __all__ = ["create_app"]
 
@@ -37,8 +39,14 @@ Fehler haben immer die Form `{"ok": false, "status": N, "error": "…"}`. Schrei
 `Authorization: Bearer TOKEN` mit der Rolle `redaktion`; Ansprechpersonen sieht nur die Rolle `intern`."""
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, local_url: str | None = None
+) -> FastAPI:
     """The API for ``settings`` (default: the environment's).
+
+    With ``local_url`` (the server's own loopback address) and an embedded store on disk, the app announces
+    itself in the store folder while it runs, so that command-line processes read beside it and hand their
+    writes to it (:mod:`bildungsnetz.store.access`, :mod:`bildungsnetz.api.routes.local`).
 
     The store named by the settings (or ``store``, which the app then owns and closes) is opened when the
     app starts, never per request; the named queries are prepared once, the ``/sparql`` workers started,
@@ -61,8 +69,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             from bildungsnetz.web.data import warm  # noqa: PLC0415
 
             warm(service)
+            path = service.store_path()
+            if local_url and path is not None:
+                service.local_token = announce(path, local_url).token()
             yield
         finally:
+            if service.local_token is not None:
+                withdraw(path)
             service.close()
 
     app = FastAPI(
@@ -77,7 +90,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
-    for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
+    routers = (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql)
+    for module in routers:
         app.include_router(module.router)
     from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 

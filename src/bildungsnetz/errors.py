@@ -35,6 +35,8 @@ __all__ = [
     "UnknownOffer",
     "SdgParameterError",
     "StoreError",
+    "StoreBusy",
+    "HandedOffError",
     "AuthError",
     "ApiError",
 ]
@@ -339,6 +341,18 @@ class StoreError(BildungsnetzError):
 
     exit_code = 2
     http_status = 503
+
+
+class StoreBusy(StoreError):
+    """Another process holds the embedded store for writing (a server, or a second command); nothing changed."""
+
+
+class HandedOffError(BildungsnetzError):
+    """A command the running server carried out for the command line failed there: its message and exit code."""
+
+    def __init__(self, message: str, *, exit_code: int = 2) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class AuthError(BildungsnetzError):

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     #: Directory of the embedded store.
     store: Path = Path("bildungsnetz-data")
+    #: Seconds a writing command waits for the embedded store while another command holds it, then gives up
+    #: with a message naming that process (docs/speicher.md).
+    write_wait: float = 30.0
     #: Base of all instance IRIs.
     base_iri: str = DEFAULT_BASE
     #: City profile used when none is named (when unset and the store holds exactly one city: that one).

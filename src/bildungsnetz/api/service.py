@@ -91,6 +91,8 @@ class Service:
         self.public_graphs: tuple[str, ...] = ()
         self.pool: WorkerPool | None = None
         self.write_lock = asyncio.Lock()
+        #: The token command-line processes on this machine hand their writes over with (``None``: not announced).
+        self.local_token: str | None = None
         self.generation = 0
         self._cache: dict[str, Any] = {}
         self._key_locks: dict[str, threading.Lock] = {}

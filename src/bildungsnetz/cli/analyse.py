@@ -51,7 +51,7 @@ def analyse(
         raise UsageError("--save nur für die ganze Stadt ohne --without / --save only for the whole city, no --without")
     settings = _settings(store)
     iris = Iris(settings.base_iri)
-    with open_store(settings) as st:
+    with open_store(settings, write=save) as st:
         stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
@@ -138,7 +138,7 @@ def report_gaps(
     from bildungsnetz.report.gaps import report_gaps as write
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
     err.print(f"Bericht / report: {path}")

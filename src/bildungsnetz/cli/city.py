@@ -17,6 +17,8 @@ from bildungsnetz.cli.common import (
     err,
     out,
 )
+from bildungsnetz.cli.handoff import hand_off
+from bildungsnetz.errors import StoreError
 
 # -- city ------------------------------------------------------------------------
 
@@ -65,6 +67,10 @@ def city_add(
     """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
     settings = _settings(store)
     profile = _cities(settings).add(name, gebiete, polygons or (), label=label, ags=ags)
+    try:
+        hand_off(settings, "refresh", {})  # a server running on the store shows the new profile at once
+    except StoreError as exc:  # the profile is written; only the server's pages wait for its next start
+        err.print(f"Warnung / warning: {exc}", markup=False, highlight=False)
     out.print(
         f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
         f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"

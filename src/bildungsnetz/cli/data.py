@@ -18,6 +18,7 @@ from bildungsnetz.cli.common import (
     err,
     out,
 )
+from bildungsnetz.cli.handoff import hand_off, import_result
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -81,16 +82,22 @@ def import_(
     from bildungsnetz.report.imports import write_report
 
     settings = _settings(store)
-    with open_store(settings) as st:
-        profile = _cities(settings, st).load(city)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
-                      transient=True) as bar:  # fmt: skip
-            task = bar.add_task("Import …")
-            result = import_files(
-                files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
-                dry_run=dry_run,
-                progress=lambda msg: bar.update(task, description=msg),
-            )  # fmt: skip
+    # With a server running on the store, it runs the import (and shows it at once); else this process does.
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task("Import …")
+        handed, answer = hand_off(settings, "import", {"city": city, "source": source, "kind": kind,
+                                                       "dry_run": dry_run}, files)  # fmt: skip
+        if handed:
+            result = import_result(answer)
+        else:
+            with open_store(settings, write=not dry_run) as st:
+                profile = _cities(settings, st).load(city)
+                result = import_files(
+                    files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
+                    dry_run=dry_run,
+                    progress=lambda msg: bar.update(task, description=msg),
+                )  # fmt: skip
     try:
         if report is not None:
             write_report(result, report)
@@ -138,7 +145,7 @@ def graphs(store: StoreOpt = None) -> None:
     from bildungsnetz.ingest.sources import graph_overview
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         rows = graph_overview(st, Iris(settings.base_iri))
     table = Table(title=f"Graphen / graphs – {settings.store}")
     for col in ("Graph", "Quelle / source", "Tripel / triples", "Stand / modified", "konform", "privat"):
@@ -204,7 +211,7 @@ def export(
                "jsonld": ox.RdfFormat.JSON_LD}  # fmt: skip
     if fmt not in (*formats, "xlsx", "csv"):
         raise UsageError(f"--format {fmt!r}: erlaubt sind trig, nq, ttl, jsonld, xlsx, csv / allowed: same")
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         if fmt in ("xlsx", "csv"):
             from bildungsnetz.ingest.tables import export_tables, write_tables
 
@@ -244,8 +251,10 @@ def drop_source(
     from bildungsnetz.ingest.sources import drop_source as drop
 
     settings = _settings(store)
-    with open_store(settings) as st:
-        dropped = drop(st, Iris(settings.base_iri), name)
+    handed, dropped = hand_off(settings, "drop-source", {"name": name})
+    if not handed:
+        with open_store(settings, write=True) as st:
+            dropped = drop(st, Iris(settings.base_iri), name)
     out.print(f"Quelle »{name}« entfernt / source removed ({len(dropped)} Graphen / graphs)", markup=False)
 
 
@@ -256,7 +265,7 @@ def backup(file: Annotated[Path, typer.Argument(help="Zieldatei (.nq oder .nq.gz
     from bildungsnetz.store.backup import backup_store
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         n = backup_store(st, file)
     out.print(f"{n} Quads gesichert / backed up → {file}")
 
@@ -268,7 +277,7 @@ def restore(file: Annotated[Path, typer.Argument(help="Sicherung (.nq oder .nq.g
     from bildungsnetz.store.backup import restore_store
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=True) as st:
         n = restore_store(st, file)
     out.print(f"{n} Quads wiederhergestellt / restored ← {file}")
 

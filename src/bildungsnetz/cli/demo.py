@@ -94,7 +94,7 @@ def demo(
         err.print(f"Geschrieben / written: {out_file}")
     else:
         with err.status(f"Speichere in {settings.store} …"):
-            with open_store(settings) as st:
+            with open_store(settings, write=True) as st:
                 st.replace_graphs(graphs)
         err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
     _print_demo_summary(result.summary)
@@ -108,7 +108,7 @@ def _demo_cities(settings: Settings, iris: Iris) -> list[str] | None:
 
     if settings.endpoint or not settings.store.is_dir():
         return None
-    with open_store(settings.store) as st:
+    with open_store(settings, write=False) as st:
         demo = iris.graph("quelle/demo")
         if str(demo) not in st.named_graphs():
             return None
@@ -130,7 +130,10 @@ def _serve(settings: Settings, *, host: str, port: int) -> None:
 
     where = settings.endpoint or settings.store.resolve()
     err.print(f"API: http://{host}:{port}/docs · SPARQL: http://{host}:{port}/sparql · Speicher / store: {where}")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    # Loopback when it listens there (all addresses include it): command-line writes come in that way.
+    loopback = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "localhost": "127.0.0.1", "::": "[::1]", "::1": "[::1]"}
+    local = f"http://{loopback.get(host, host)}:{port}"
+    uvicorn.run(create_app(settings, local_url=local), host=host, port=port, log_level="warning")
 
 
 @app.command()

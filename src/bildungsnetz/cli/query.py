@@ -67,7 +67,7 @@ def query(
         )
     iris = Iris(settings.base_iri)
     named = get(name)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         # The city whose district names the parameters use: --city, BILDUNGSNETZ_CITY, or the store's only city.
         profile = _cities(settings, st).load(city)
         bind(named, values, iris=iris, city=profile)  # refuse bad parameters before anything runs

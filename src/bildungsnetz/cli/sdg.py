@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.common import StoreOpt, _settings, domain_errors, err, out
+from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -58,7 +59,7 @@ def sdg_suggest(
         out.print_json(json.dumps(suggest_file(file), ensure_ascii=False))
     else:
         settings = _settings(store)
-        with open_store(settings) as st:
+        with open_store(settings, write=True) as st:
             summary = suggest_store(st, iris=Iris(settings.base_iri))
         out.print_json(json.dumps(summary, ensure_ascii=False, default=str))
 
@@ -67,8 +68,11 @@ def _decide(offer: str, sdg: str, status: str, user: str | None, store: Path | N
     from bildungsnetz.sdg import decide
 
     settings = _settings(store)
-    with open_store(settings) as st:
-        result = decide(st, offer, sdg, status, user=user or getpass.getuser(), iris=Iris(settings.base_iri))
+    user = user or getpass.getuser()
+    handed, result = hand_off(settings, "sdg-decide", {"offer": offer, "sdg": sdg, "status": status, "user": user})
+    if not handed:
+        with open_store(settings, write=True) as st:
+            result = decide(st, offer, sdg, status, user=user, iris=Iris(settings.base_iri))
     out.print_json(json.dumps(result, ensure_ascii=False, default=str))
 
 
@@ -109,7 +113,7 @@ def sdg_partners(
     from bildungsnetz.sdg import partner_suggestions
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         rows = partner_suggestions(st, actor, sdg, limit=limit, iris=Iris(settings.base_iri))
     if fmt == "json":
         out.print_json(json.dumps(rows, ensure_ascii=False, default=str))
@@ -140,6 +144,6 @@ def report_sdg(
     from bildungsnetz.report.sdg import write_sdg_report
 
     settings = _settings(store)
-    with open_store(settings) as st:
+    with open_store(settings, write=False) as st:
         path = write_sdg_report(st, out_file, dimension=by, iris=Iris(settings.base_iri))
     err.print(f"Bericht / report: {path}")

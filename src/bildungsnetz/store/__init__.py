@@ -16,9 +16,14 @@ if TYPE_CHECKING:
 __all__ = ["Store", "EmbeddedStore", "StoreError", "open_store"]
 
 
-def open_store(source: Settings | Path | str | None) -> Store:
+def open_store(source: Settings | Path | str | None, *, write: bool | None = None) -> Store:
     """The store the settings name: a :class:`~bildungsnetz.store.remote.RemoteStore` when ``endpoint`` is set,
     else the embedded store in ``settings.store``. A path (or ``None`` for memory) opens an embedded store.
+
+    ``write`` says what the caller means to do with an embedded store that another process holds (a running
+    server, another command; see :func:`bildungsnetz.store.access.open_embedded`): ``False`` reads a read-only
+    view beside it, ``True`` waits ``settings.write_wait`` seconds for it. ``None`` (the default) neither reads
+    beside nor waits: a held store is an error at once.
 
     >>> from bildungsnetz.settings import Settings
     >>> type(open_store(Settings(endpoint="http://127.0.0.1:8890/sparql"))).__name__
@@ -29,7 +34,11 @@ def open_store(source: Settings | Path | str | None) -> Store:
     if source is None or isinstance(source, (str, Path)):
         return EmbeddedStore(source)
     if not source.endpoint:
-        return EmbeddedStore(source.store)
+        if write is None:
+            return EmbeddedStore(source.store)
+        from bildungsnetz.store.access import open_embedded  # noqa: PLC0415
+
+        return open_embedded(source.store, write=write, wait=source.write_wait)
     from bildungsnetz.iris import Iris  # noqa: PLC0415
     from bildungsnetz.store.remote import RemoteStore  # noqa: PLC0415
 

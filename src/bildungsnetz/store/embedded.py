@@ -10,7 +10,7 @@ from typing import Self
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import StoreError
+from bildungsnetz.errors import StoreBusy, StoreError
 
 __all__ = ["EmbeddedStore"]
 
@@ -31,24 +31,31 @@ class EmbeddedStore:
     (1, ['https://example.org/g'])
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path is not None else None
+        self.read_only = read_only and self.path is not None
+        #: A file naming this process as the writer (see :mod:`bildungsnetz.store.access`), removed on close.
+        self.owner_file: Path | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
+            elif self.read_only:
+                # Beside a process that holds the store for writing: what it has flushed, as of now.
+                self._store = ox.Store.read_only(str(self.path))
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
         except OSError as exc:
             if "LOCK" in str(exc):
-                raise StoreError(
+                raise StoreBusy(
                     f"Speicher {self.path} wird gerade von einem anderen Prozess benutzt / "
                     f"store {self.path} is in use by another process"
                 ) from None
             raise StoreError(
                 f"Speicher {self.path} kann nicht geöffnet werden / cannot open store {self.path}: {exc}"
             ) from None
-        self._recover()
+        if not self.read_only:
+            self._recover()
         # One process holds the directory (RocksDB's LOCK); within it, one writer at a time.
         self._writing = threading.RLock()
 
@@ -145,9 +152,12 @@ class EmbeddedStore:
         Flushing alone kept the lock while the object lived, so ``bildungsnetz demo`` could not serve the
         store it had just built in the same process.
         """
-        if self.path is not None and self._store is not None:
+        if self.path is not None and self._store is not None and not self.read_only:
             self._store.flush()
         self._store = None  # type: ignore[assignment]
+        if self.owner_file is not None:
+            self.owner_file.unlink(missing_ok=True)
+            self.owner_file = None
 
     def __enter__(self) -> Self:
         return self
