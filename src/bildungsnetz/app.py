@@ -85,6 +85,9 @@ def _offline_docs(app: FastAPI) -> None:
         if media is None:
             return Response("nicht gefunden / not found", status_code=404, media_type="text/plain")
         body = (static / name).read_bytes()
+        if name == "redoc.standalone.js":
+            # ReDoc's side menu shows a logo from its vendor's CDN; our own icon keeps the page off the internet.
+            body = body.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", favicon.encode("ascii"))
         return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
 
 

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 import math
 import re
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
+from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.web.data import web_query
 from bildungsnetz.web.pages import (
     context,
@@ -32,6 +38,7 @@ _SUGGESTION_COLUMNS = ["sdg", "target", "label", "score", "evidence"]
 _PARTNER_COLUMNS = [
     "rank", "actorId", "label", "distanceKm", "nearness", "sharedAreaLabel", "networkDistance", "offers",
 ]  # fmt: skip
+_OFFER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,60}$")
 _POINT = re.compile(r"POINT\s*\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)", re.IGNORECASE)
 
 
@@ -75,6 +82,7 @@ def sdg_suggest_page(request: Request, service: ServiceDep) -> Response:
         asked=asked,
         suggestions=found,
         saved=saved,
+        created=(request.query_params.get("neu") or "").strip()[:200],
         offer=(request.query_params.get("angebot") or "").strip()[:200],
     )
 
@@ -110,7 +118,94 @@ async def sdg_suggest_save(
                 decide, service.store, offer.strip(), goal, "bestaetigt", user=ctx.who.name, iris=service.iris
             )
         await service.after_write()
-    target = f"/sdg-vorschlag?gespeichert={','.join(goals)}&angebot={offer.strip()}"
+    target = f"/sdg-vorschlag?gespeichert={quote(','.join(goals))}&angebot={quote(offer.strip())}"
+    return finish(ctx, RedirectResponse(target, status_code=303))
+
+
+def _offer_exists(service: Service, offer_id: str) -> bool:
+    from bildungsnetz.sdg.workflow import resolve_offer  # noqa: PLC0415
+
+    try:
+        resolve_offer(service.store, offer_id, iris=service.iris)
+    except BildungsnetzError:
+        return False
+    return True
+
+
+def _offer_table(folder: Path, offer_id: str, provider: str, title: str, text: str, goals: list[str]) -> Path:
+    """The new offer as a one-row ``angebote`` table, for the import pipeline (which validates it)."""
+    path = folder / "angebote.csv"
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, delimiter=";")
+        writer.writerow(["id", "titel", "beschreibung", "anbieter", "sdg"])
+        writer.writerow([offer_id, title, text, provider, "; ".join(goals)])
+    return path
+
+
+@router.post("/sdg-vorschlag/neues-angebot")
+async def sdg_suggest_new_offer(
+    request: Request,
+    service: ServiceDep,
+    offer: Annotated[str, Form(max_length=200)],
+    provider: Annotated[str, Form(max_length=200)],
+    title: Annotated[str, Form(max_length=_TITLE_CHARS)],
+    text: Annotated[str, Form(max_length=_TEXT_CHARS)] = "",
+    sdg: Annotated[list[str] | None, Form()] = None,
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Save the text as a new offer of ``provider`` with the chosen SDGs confirmed (role ``redaktion``).
+
+    The offer goes through the import pipeline as its own source ``web-angebot-<id>``: checked against the
+    shapes like any table, written in one transaction, with the signed-in person as the PROV agent.
+    """
+    from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
+
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
+    offer_id, provider_id = offer.strip(), provider.strip()
+    goals = [g.strip() for g in (sdg or [])[:17] if g.strip()]
+
+    def refuse(status: int, message: str, details: list[str] | None = None) -> Response:
+        found = _suggestions(title, text)
+        return render(
+            ctx, "sdg_suggest.html", status=status, nav="sdgs", title=title, text=text, asked=True,
+            suggestions=found, saved="", offer=offer_id, error=message, details=details or [],
+            provider=provider_id,
+        )  # fmt: skip
+
+    if not _OFFER_ID.match(offer_id):
+        return refuse(400, ctx.t("task.bad_offer_id", value=offer_id))
+    if not title.strip():
+        return refuse(400, ctx.t("task.need_title"))
+    if _offer_exists(service, offer_id):
+        return refuse(409, ctx.t("task.offer_exists", value=offer_id))
+    folder = Path(tempfile.mkdtemp(prefix="bildungsnetz-web-angebot-"))
+    try:
+        path = _offer_table(folder, offer_id, provider_id, title.strip(), text.strip(), goals)
+        async with service.write_lock:
+            result = await asyncio.to_thread(
+                import_files, [path], store=service.store, iris=service.iris, city=service.profile,
+                source=f"web-angebot-{offer_id}", kind="angebote", agent=ctx.who.name,
+            )  # fmt: skip
+            if result.imported:
+                await service.after_write()
+    except BildungsnetzError as exc:
+        return refuse(400, str(exc))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if not result.report.conforms:
+        field_word = "Spalte" if ctx.lang == "de" else "column"
+        value_word = "Wert" if ctx.lang == "de" else "value"
+        details = [
+            f"{field_word} {v.column or '–'}"
+            + (f", {value_word} »{v.value}«" if v.value is not None else "")
+            + f": {v.message(ctx.lang)}"
+            for v in result.report.violations
+            if v.severity == "Violation"
+        ][:20]
+        return refuse(400, ctx.t("task.offer_invalid"), details)
+    target = f"/sdg-vorschlag?neu={quote(offer_id)}&angebot={quote(offer_id)}"
     return finish(ctx, RedirectResponse(target, status_code=303))
 
 
@@ -215,7 +310,7 @@ def _partner_request(request: Request, service: Service) -> tuple[str, str, dict
 
 @router.get("/partner")
 def partner_page(request: Request, service: ServiceDep) -> Response:
-    """"Partner für SDG 13 nahe Schule X": the nearest providers of confirmed offers, and why."""
+    """The partner finder ("Partner für SDG 13 nahe Schule X"): the nearest providers of confirmed offers, and why."""
     from bildungsnetz.sdg.matcher import goal_label  # noqa: PLC0415
 
     ctx = context(request, service)
