@@ -81,6 +81,7 @@ def test_sdg_suggestions_show_their_evidence_and_saving_needs_redaktion(web, sit
     table = page.inner_text("#vorschlag-tabelle")
     assert "13" in table and "Klimaschutz" in table
     assert "Klimawandel" in [m.inner_text() for m in page.locator("#vorschlag-tabelle mark").all()]
+    web.shot("24-sdg-suggest")
     # Anonymous: no save form, and a save sent anyway (with a valid CSRF token) is refused.
     assert page.locator("#speichern").count() == 0 and page.locator("#speichern-anmelden").count() == 1
     offer = page.request.get(site.url + "/api/offers", params={"sdg": "4", "limit": "1"}).json()["items"][0]["id"]
@@ -88,7 +89,6 @@ def test_sdg_suggestions_show_their_evidence_and_saving_needs_redaktion(web, sit
     csrf = page.get_attribute("form[action='/anmelden'] input[name=csrf]", "value")
     refused = page.request.post(site.url + "/sdg-vorschlag/speichern", form={"offer": offer, "sdg": "13", "csrf": csrf})
     assert refused.status == 401 and 'name="token"' in refused.text()
-    web.shot("24-sdg-suggest")
 
     _login(web, REDAKTION)
     web.go("/sdg-vorschlag?titel=" + KLIMA_TITLE + "&text=" + KLIMA_TEXT)
