@@ -39,6 +39,60 @@ Fehler haben immer die Form `{"ok": false, "status": N, "error": "…"}`. Schrei
 `Authorization: Bearer TOKEN` mit der Rolle `redaktion`; Ansprechpersonen sieht nur die Rolle `intern`."""
 
 
+_DOCS_FILES = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "text/javascript",
+}
+
+
+def _offline_docs(app: FastAPI) -> None:
+    """``/docs`` (Swagger UI) and ``/redoc`` with their scripts from the installed ``fastapi_offline`` package.
+
+    The files are read from the package at run time (nothing third-party is in this repository); no page asks
+    a CDN or a font service, so both work without internet.
+    """
+    from importlib.resources import files  # noqa: PLC0415
+
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html  # noqa: PLC0415
+    from fastapi.responses import HTMLResponse, Response  # noqa: PLC0415
+
+    static = files("fastapi_offline") / "static"
+    favicon = "/static/favicon.svg"
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="bildungsnetz – API",
+            swagger_js_url="/docs-dateien/swagger-ui-bundle.js",
+            swagger_css_url="/docs-dateien/swagger-ui.css",
+            swagger_favicon_url=favicon,
+            swagger_ui_parameters={"validatorUrl": None},  # no badge fetched from validator.swagger.io
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="bildungsnetz – API",
+            redoc_js_url="/docs-dateien/redoc.standalone.js",
+            redoc_favicon_url=favicon,
+            with_google_fonts=False,
+        )
+
+    @app.get("/docs-dateien/{name}", include_in_schema=False)
+    def docs_file(name: str) -> Response:
+        media = _DOCS_FILES.get(name)
+        if media is None:
+            return Response("nicht gefunden / not found", status_code=404, media_type="text/plain")
+        body = (static / name).read_bytes()
+        if name == "redoc.standalone.js":
+            # ReDoc's side menu shows a logo from its vendor's CDN; our own icon keeps the page off the internet.
+            body = body.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", favicon.encode("ascii"))
+        return Response(body, media_type=media, headers={"Cache-Control": "public, max-age=86400"})
+
+
 def create_app(
     settings: Settings | None = None, *, store: Store | None = None, local_url: str | None = None
 ) -> FastAPI:
@@ -83,9 +137,11 @@ def create_app(
         version=__version__,
         description=_DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below from the installed fastapi-offline package, never from a CDN
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
+    _offline_docs(app)
     from bildungsnetz.web.pages import exception_page  # noqa: PLC0415 - the pages (Jinja2) only where the app is built
 
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 from typing import Annotated
 
@@ -35,10 +34,10 @@ def get_principal(request: Request, service: Annotated[Service, Depends(get_serv
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthError("Nur »Authorization: Bearer …« / only 'Authorization: Bearer …' is supported")
-    roles = service.tokens.roles(token.strip())
-    if roles is None:
+    who = service.tokens.principal(token.strip())
+    if who is None:
         raise AuthError("Token unbekannt / unknown token")
-    return Principal(roles, name="token-" + hashlib.sha256(token.strip().encode()).hexdigest()[:10])
+    return who
 
 
 def require_redaktion(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:

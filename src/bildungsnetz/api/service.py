@@ -14,7 +14,7 @@ from typing import Any
 
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis, run_analysis
-from bildungsnetz.api.auth import Principal, TokenTable
+from bildungsnetz.api.auth import Principal, TokenTable, hash_token
 from bildungsnetz.api.errors import ApiError
 from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
 from bildungsnetz.cities import CityProfile, CityProfileError, CityRegistry
@@ -76,6 +76,15 @@ class Service:
         self.cities = CityRegistry.from_settings(settings, store=store)
         self.tokens = TokenTable(settings.api_tokens)
         self.embedded = isinstance(store, EmbeddedStore)
+        #: A demo store (embedded, holding the demo city) also accepts the token ``bildungsnetz demo`` printed.
+        self.demo_login = False
+        if self.embedded and not settings.endpoint:
+            from bildungsnetz.demo.login import DEMO_NAME, DEMO_ROLES, demo_token  # noqa: PLC0415
+
+            token = demo_token(settings.store, store, self.iris)
+            if token is not None:
+                self.tokens.add(hash_token(token, roles=DEMO_ROLES, name=DEMO_NAME))
+                self.demo_login = True
         self.catalogue: dict[str, NamedQuery] = load_catalogue()
         self.api_queries = load_catalogue(folder="api")
         cap = settings.row_cap

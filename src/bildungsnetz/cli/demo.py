@@ -76,6 +76,7 @@ def demo(
             f"Demo ({', '.join(held)}) vorhanden in / demo present in: {settings.store.resolve()} "
             "(--rebuild baut sie neu / rebuilds)"
         )
+        _print_demo_login(settings, host=host, port=port)
         if serve_it:
             _serve(settings, host=host, port=port)
         return
@@ -98,6 +99,8 @@ def demo(
                 st.replace_graphs(graphs)
         err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
     _print_demo_summary(result.summary)
+    if out_file is None:
+        _print_demo_login(settings, host=host, port=port)
     if out_file is None and serve_it:
         _serve(settings, host=host, port=port)
 
@@ -118,6 +121,27 @@ def _demo_cities(settings: Settings, iris: Iris) -> list[str] | None:
             for name in _cities(settings, st).held()
             if st.ask(f"ASK {{ GRAPH {demo.n3()} {{ ?s ?p {iris.gemeinde(name).n3()} }} }}")
         ]
+
+
+def _print_demo_login(settings: Settings, *, host: str, port: int) -> None:
+    """Make (once) the demo login of an embedded demo store and say how to sign in with it."""
+    from bildungsnetz.demo.login import DEMO_ROLES, ensure_login, login_file
+
+    if settings.endpoint:
+        err.print(
+            "Keine Demo-Anmeldung für einen entfernten Speicher: bildungsnetz user add NAME --role redaktion / "
+            "no demo login for a remote store"
+        )
+        return
+    token = ensure_login(settings.store)
+    out.print(
+        f"Demo-Anmeldung (nur Demo, Rollen {', '.join(DEMO_ROLES)}) / demo login (demo only):\n"
+        f"  1. http://{host}:{port}/ öffnen, oben »Anmelden« / open it, click 'Log in' (http://{host}:{port}/anmelden)\n"
+        f"  2. Token eingeben / enter the token: {token}\n"
+        f"  (steht auch in / also kept in {login_file(settings.store.resolve())})",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 # -- serve -------------------------------------------------------------------------

@@ -188,6 +188,7 @@ def render(ctx: Ctx, template: str, *, status: int = 200, nav: str = "", **value
             fields=vocab_labels("handlungsfeld"),
             sectors=vocab_labels("sektor"),
             static=_static_version(),
+            demo_login=getattr(ctx.service, "demo_login", False),
             **values,
         )
     )

@@ -45,16 +45,13 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Check the token against the configured ones and set the signed session cookie."""
-    import hashlib  # noqa: PLC0415
-
     ctx = context(request, service)
     if not ctx.csrf_ok(csrf):
         return error_page(ctx, 403, ctx.t("site.csrf"))
-    roles = service.tokens.roles(token.strip()) if token.strip() else None
-    if not roles:
+    who = service.tokens.principal(token.strip()) if token.strip() else None
+    if who is None or not who.roles:
         return render(ctx, "login.html", status=401, nav="login", message=ctx.t("login.wrong"), next=next)
-    name = "token-" + hashlib.sha256(token.strip().encode()).hexdigest()[:10]
-    cookie = ctx.signer.dump(Session(roles, name, int(time.time()) + SESSION_SECONDS))
+    cookie = ctx.signer.dump(Session(who.roles, who.name, int(time.time()) + SESSION_SECONDS))
     response = RedirectResponse(_local(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

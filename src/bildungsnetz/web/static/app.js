@@ -54,3 +54,44 @@ document.addEventListener("DOMContentLoaded", () => {
     }
   });
 });
+
+// Partner finder: names as you type, from the site's own JSON route; the chosen actor's id goes in a hidden field.
+function setupActorSuggest(input) {
+  const list = document.getElementById(input.getAttribute("list"));
+  const hidden = input.form ? input.form.elements.akteur : null;
+  if (!list || !hidden) return;
+  let timer = null;
+  let asked = "";
+  const pick = () => {
+    const option = Array.from(list.options).find((o) => o.value === input.value);
+    hidden.value = option ? option.dataset.id : "";
+  };
+  input.addEventListener("input", () => {
+    pick();
+    clearTimeout(timer);
+    const q = input.value.trim();
+    if (q.length < 2 || q === asked) return;
+    timer = setTimeout(async () => {
+      asked = q;
+      try {
+        const response = await fetch(input.dataset.suggest + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        const found = await response.json();
+        list.replaceChildren(...found.map((a) => {
+          const option = document.createElement("option");
+          option.value = a.label;
+          option.dataset.id = a.id;
+          option.textContent = a.id;
+          return option;
+        }));
+        pick();
+      } catch (error) {
+        // no suggestions: the form still works, the server resolves the typed name
+      }
+    }, 200);
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-suggest]").forEach(setupActorSuggest);
+});
