@@ -19,6 +19,7 @@ from bildungsnetz.api.routes import (
     imports,
     networks,
     offers,
+    reconcile,
     sdgs,
     sparql,
     system,
@@ -77,7 +78,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
-    for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
+    for module in (
+        system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql, reconcile
+    ):  # fmt: skip
         app.include_router(module.router)
     from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 
