@@ -133,6 +133,7 @@ class Matcher:
         self._by_id: dict[str, list[Candidate]] = defaultdict(list)
         self._entries: list[_Entry] = []
         self._postings: dict[str, set[int]] = defaultdict(set)
+        self._exact: dict[str, set[int]] = defaultdict(set)  # normalised name → candidates
         df: Counter[str] = Counter()
         for number, c in enumerate(self.candidates):
             for key in {c.id, *c.ids, c.iri}:
@@ -143,6 +144,7 @@ class Matcher:
             for name in c.names:
                 ws = words(name, strip=self._strip)
                 entry.names.append((" ".join(ws), ws))
+                self._exact[" ".join(ws)].add(number)
                 seen.update(ws)
             for w in seen:
                 self._postings[w].add(number)
@@ -271,6 +273,7 @@ class Matcher:
                 continue
             for other, _ in self._similar(q):
                 pool |= self._postings[other]
+        pool |= self._exact.get(key, set())
         if not pool:  # only generic words ("Grundschule"): nothing to tell the schools apart by
             return Result(text)
         matches: list[Match] = []

@@ -7,6 +7,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from rapidfuzz import fuzz
+
 __all__ = ["ABBREVIATIONS", "GENERIC", "LEGAL_FORMS", "SCHOOL_TYPES", "fold", "normalise", "words"]
 
 #: Abbreviations as offices write them → the words they stand for (after folding, without dots).
@@ -67,6 +69,13 @@ def _split(word: str) -> list[str]:
         if word.endswith(head) and len(word) - len(head) >= 3:
             stem = word[: -len(head)]
             return [*_split(stem), head]
+    # A typo in the head ("Hohwartshule"): a tail close to a long head is that head.
+    for head in reversed(_HEADS):  # shortest first: "Lieberfeldschle" is a "schule", not a "realschule"
+        if len(head) < 6:
+            continue
+        for cut in (len(head) - 1, len(head) + 1, len(head)):
+            if len(word) - cut >= 3 and fuzz.ratio(word[-cut:], head) >= 85:
+                return [*_split(word[:-cut]), head]
     return [word]
 
 
@@ -92,6 +101,8 @@ def words(text: str, *, strip: Iterable[str] = ()) -> list[str]:
     ['stadtisch', 'katholisch', 'grundschule', 'herder', 'schule']
     >>> words("Erich Kästner-Schule Dortmund", strip=["Dortmund"])
     ['erich', 'kastner', 'schule']
+    >>> words("Hohwartshule")
+    ['hohwart', 'schule']
     >>> words("KG Stenzelbergstr.")
     ['katholisch', 'grundschule', 'stenzelberg', 'strasse']
     """
