@@ -4,6 +4,7 @@ queue in the store, ``bildungsnetz abgleich`` and ``abgleich-queue``, and ``/rec
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ from bildungsnetz.matching import Candidate, Matcher
 from bildungsnetz.matching.decisions import DECISIONS_GRAPH, QUEUE_GRAPH, decide, enqueue, queue, store_matcher
 from bildungsnetz.matching.sources import school_list_candidates, store_candidates
 from bildungsnetz.store import EmbeddedStore
-from conftest import SENTINEL_MAIL, SENTINEL_NAME
+from conftest import REDAKTION, SENTINEL_MAIL, SENTINEL_NAME, LiveServer, stored
 
 runner = CliRunner()
 SCHEMAS = Path(__file__).parent / "data" / "reconciliation"
@@ -271,3 +272,31 @@ def test_suggest_answers_while_typing_and_never_shows_contact_persons(embedded):
         batch = json.dumps({"q0": {"query": prefix}})
         answer = httpx.get(f"{embedded.url}/reconcile", params={"queries": batch}).text
         assert SENTINEL_NAME not in answer and SENTINEL_MAIL not in answer
+
+
+# -- The review page (role redaktion) ------------------------------------------------------------------------
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
+
+
+def test_redaktion_reviews_a_waiting_name_on_the_web_page_and_it_becomes_an_alias(demo_graphs, tmp_path):
+    settings = stored(demo_graphs, tmp_path)
+    with EmbeddedStore(settings.store) as store:
+        enqueue(store, [("Grundschule am Park", "partner.csv, Spalte Partner")], iris=IRIS)
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, follow_redirects=True) as client:
+        refused = client.get("/abgleich")
+        assert refused.status_code == 401 and "Grundschule am Park" not in refused.text
+        login = client.get("/anmelden")
+        client.post("/anmelden", data={"token": REDAKTION, "csrf": _csrf(login.text), "next": "/abgleich"})
+        page = client.get("/abgleich")
+        assert page.status_code == 200 and "Grundschule am Park" in page.text and "partner.csv" in page.text
+        actor = re.search(r'name="actor" value="([^"]+)"', page.text).group(1)
+        answer = client.post(
+            "/abgleich/entscheidung",
+            data={"name": "Grundschule am Park", "actor": actor, "status": "bestaetigt", "csrf": _csrf(page.text)},
+        )
+        assert answer.status_code == 200 and "Die Prüfliste ist leer" in answer.text  # the name left the list
+        matcher = store_matcher(live.service.store, iris=IRIS)
+        assert matcher.match("Grundschule am Park").best.candidate.iri == actor
