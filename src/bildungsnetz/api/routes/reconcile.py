@@ -12,16 +12,85 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
+from pydantic import BaseModel, RootModel
 
 from bildungsnetz.api.deps import ServiceDep
-from bildungsnetz.api.errors import ApiError
+from bildungsnetz.api.errors import ERROR_RESPONSES, ApiError
 from bildungsnetz.api.service import Service
 from bildungsnetz.matching import Matcher, Result, fold
 from bildungsnetz.matching.decisions import store_matcher
 
-__all__ = ["router", "manifest", "reconcile_batch"]
+__all__ = [
+    "router", "manifest", "reconcile_batch", "Manifest", "Candidates", "Answers", "Suggestions", "Reconciled",
+]  # fmt: skip
 
-router = APIRouter(prefix="/reconcile", tags=["Abgleich / reconciliation"])
+router = APIRouter(prefix="/reconcile", tags=["Abgleich / reconciliation"], responses=ERROR_RESPONSES)
+
+
+class _Type(BaseModel):
+    id: str
+    name: str
+
+
+class _SuggestService(BaseModel):
+    service_url: str
+    service_path: str
+
+
+class _Suggest(BaseModel):
+    entity: _SuggestService
+
+
+class _View(BaseModel):
+    url: str
+
+
+class Manifest(BaseModel):
+    """The service manifest of the Reconciliation Service API v0.2."""
+
+    versions: list[str]
+    name: str
+    identifierSpace: str  # noqa: N815 - the specification's name
+    schemaSpace: str  # noqa: N815
+    defaultTypes: list[_Type]  # noqa: N815
+    view: _View
+    suggest: _Suggest
+    batchSize: int  # noqa: N815
+
+
+class _Candidate(BaseModel):
+    id: str
+    name: str
+    score: float
+    match: bool
+    type: list[_Type]
+    description: str
+
+
+class Candidates(BaseModel):
+    """The answer to one query: candidates, best first."""
+
+    result: list[_Candidate]
+
+
+class Answers(RootModel[dict[str, Candidates]]):
+    """The answer to a batch: one :class:`Candidates` per query key."""
+
+
+class _Suggestion(BaseModel):
+    id: str
+    name: str
+    description: str
+
+
+class Suggestions(BaseModel):
+    """The answer of the entity suggest service."""
+
+    result: list[_Suggestion]
+
+
+#: What ``/reconcile`` answers: the manifest without ``queries``, the candidates with.
+Reconciled = Manifest | Answers
 
 #: At most this many queries in one batch, and candidates per query.
 MAX_QUERIES = 100
@@ -128,7 +197,9 @@ def reconcile_batch(raw: str, service: Service) -> dict[str, Any]:
     return {str(key): _one(str(key), query, matcher, kinds) for key, query in batch.items()}
 
 
-@router.get("", name="reconcile_get", summary="Manifest oder Abgleich / manifest or reconciliation")
+@router.get(
+    "", name="reconcile_get", response_model=Reconciled, summary="Manifest oder Abgleich / manifest or reconciliation"
+)
 def reconcile_get(
     request: Request,
     service: ServiceDep,
@@ -140,7 +211,7 @@ def reconcile_get(
     return reconcile_batch(queries, service)
 
 
-@router.post("", summary="Abgleich (Formular) / reconciliation (form)")
+@router.post("", response_model=Reconciled, summary="Abgleich (Formular) / reconciliation (form)")
 def reconcile_post(
     request: Request,
     service: ServiceDep,
@@ -152,7 +223,7 @@ def reconcile_post(
     return reconcile_batch(queries, service)
 
 
-@router.get("/suggest/entity", summary="Vorschläge beim Tippen / suggest while typing")
+@router.get("/suggest/entity", response_model=Suggestions, summary="Vorschläge beim Tippen / suggest while typing")
 def suggest_entity(
     service: ServiceDep,
     prefix: Annotated[str, Query(min_length=1, max_length=200, description="was getippt wurde / typed text")],
