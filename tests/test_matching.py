@@ -18,7 +18,7 @@ from bildungsnetz.matching import Candidate, Matcher
 from bildungsnetz.matching.decisions import DECISIONS_GRAPH, QUEUE_GRAPH, decide, enqueue, queue, store_matcher
 from bildungsnetz.matching.sources import school_list_candidates, store_candidates
 from bildungsnetz.store import EmbeddedStore
-from conftest import REDAKTION, SENTINEL_MAIL, SENTINEL_NAME, LiveServer, stored
+from conftest import REDAKTION, SENTINEL_MAIL, SENTINEL_NAME, LiveServer, stored, virtuoso_settings
 
 runner = CliRunner()
 SCHEMAS = Path(__file__).parent / "data" / "reconciliation"
@@ -150,6 +150,27 @@ def test_a_decision_about_an_unknown_actor_changes_nothing(demo_store):
     assert demo_store.count() == before
 
 
+@pytest.mark.remote
+def test_decisions_and_the_queue_work_the_same_on_virtuoso(demo_graphs):
+    from bildungsnetz.store import open_store
+
+    with open_store(virtuoso_settings()) as store:
+        store.replace_graphs(demo_graphs)
+        graphs = [str(IRIS.graph(DECISIONS_GRAPH)), str(IRIS.graph(QUEUE_GRAPH))]
+        store.drop_graphs([g for g in graphs if g in store.named_graphs()])
+        try:
+            candidates = store_candidates(store, iris=IRIS)
+            assert len(candidates) >= 150 and all(c.kind for c in candidates)
+            actor = candidates[3]
+            enqueue(store, [("Die vom Eck", "x.csv, Spalte P")], iris=IRIS)
+            assert [q["text"] for q in queue(store, iris=IRIS)] == ["Die vom Eck"]
+            decide(store, "Die vom Eck", actor.id, "bestaetigt", user="anna", iris=IRIS)
+            assert store_matcher(store, iris=IRIS).match("Die vom Eck").best.candidate.iri == actor.iri
+            assert queue(store, iris=IRIS) == []
+        finally:
+            store.drop_graphs([g for g in graphs if g in store.named_graphs()])
+
+
 # -- The command line --------------------------------------------------------------------------------------
 
 
@@ -202,6 +223,18 @@ def test_abgleich_names_a_missing_column_and_writes_nothing(tmp_path, demo_cli_s
     assert not (tmp_path / "liste-abgleich.csv").exists()
 
 
+def test_abgleich_refuses_a_table_above_the_import_row_limit_and_writes_nothing(tmp_path, monkeypatch):
+    from bildungsnetz.settings import get_settings
+
+    monkeypatch.setenv("BILDUNGSNETZ_IMPORT_MAX_ROWS", "2")
+    get_settings.cache_clear()
+    sheet = tmp_path / "lang.csv"
+    sheet.write_text("Name\nA-Schule\nB-Schule\nC-Schule\n", encoding="utf-8")
+    result = runner.invoke(app, ["abgleich", str(sheet), "--column", "Name"])
+    assert result.exit_code == 2 and "lang.csv" in result.output and "BILDUNGSNETZ_IMPORT_MAX_ROWS" in result.output
+    assert not (tmp_path / "lang-abgleich.csv").exists()
+
+
 def test_abgleich_never_overwrites_its_input(tmp_path, demo_cli_store):
     sheet = tmp_path / "liste.csv"
     sheet.write_text("Name\nHerderschule\n", encoding="utf-8")
@@ -227,7 +260,7 @@ def test_the_manifest_follows_the_specification(embedded):
     assert body["identifierSpace"] == IRIS.base + "akteur/"
 
 
-def test_a_batch_of_queries_with_type_and_properties_is_answered_per_key(embedded):
+def test_a_batch_of_queries_with_type_and_properties_is_answered_per_key(server):
     batch = {
         "q0": {"query": "Volkshochschule", "limit": 3},
         "q1": {"query": "Grundschule am Park", "type": "schule", "properties": [{"pid": "ort", "v": "Dortmund"}]},
@@ -235,8 +268,8 @@ def test_a_batch_of_queries_with_type_and_properties_is_answered_per_key(embedde
     }
     _validator("reconciliation-query-batch").validate(batch)
     for response in (
-        httpx.get(f"{embedded.url}/reconcile", params={"queries": json.dumps(batch)}),
-        httpx.post(f"{embedded.url}/reconcile", data={"queries": json.dumps(batch)}),
+        httpx.get(f"{server.url}/reconcile", params={"queries": json.dumps(batch)}, timeout=60),
+        httpx.post(f"{server.url}/reconcile", data={"queries": json.dumps(batch)}, timeout=60),
     ):
         assert response.status_code == 200, response.text
         body = response.json()

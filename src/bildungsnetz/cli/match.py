@@ -41,18 +41,19 @@ def abgleich(
 ) -> None:
     """Namen einer Spalte den Akteuren zuordnen: id, Name, Wert und Status als neue Spalten / match names."""
     from bildungsnetz.errors import UsageError
+    from bildungsnetz.ingest.tables.read import ReadLimits
     from bildungsnetz.matching.decisions import enqueue, store_matcher
     from bildungsnetz.matching.files import match_sheet, read_sheet
     from bildungsnetz.tables import people_csv, xlsx_bytes
 
-    table = read_sheet(file, sheet=sheet)
+    settings = _settings(store)
+    table = read_sheet(file, sheet=sheet, limits=ReadLimits.from_settings(settings))
     suffix = ".xlsx" if file.suffix.lower() in (".xlsx", ".xlsm") else ".csv"
     target = out_file or file.with_name(f"{file.stem}-abgleich{suffix}")
     if target.resolve() == file.resolve():
         raise UsageError(f"--out {target.name}: das ist die Eingabedatei / that is the input file")
     if target.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--out {target.name}: nur .csv oder .xlsx / only .csv or .xlsx")
-    settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings) as st:
         matcher = store_matcher(st, iris=iris)

@@ -151,6 +151,22 @@ def decide(
     A confirmed name also becomes a ``skos:altLabel`` of the actor in that graph. A later decision on the same
     name and actor replaces the earlier one; everything is one atomic write.
 
+    Examples
+    --------
+    >>> from bildungsnetz.store import EmbeddedStore
+    >>> actor, n = ox.NamedNode("https://w3id.org/bildungsnetz/id/akteur/A-1"), ox.NamedNode
+    >>> store = EmbeddedStore()
+    >>> store.replace_graphs({"urn:x:quelle": [
+    ...     ox.Triple(actor, n(str(BN.akteursart)), n(str(VOCAB["akteursart/schule"]))),
+    ...     ox.Triple(actor, n(PREFIXES["skos"] + "prefLabel"), ox.Literal("Herderschule")),
+    ...     ox.Triple(actor, n(PREFIXES["dcterms"] + "identifier"), ox.Literal("A-1"))]})
+    >>> enqueue(store, [("Die Herder", "p.csv, Spalte Partner")])
+    1
+    >>> decide(store, "Die Herder", "A-1", "bestaetigt", user="anna")["status"]
+    'bestaetigt'
+    >>> store_matcher(store).match("Die Herder").best.via, queue(store)
+    ('bestaetigt', [])
+
     Raises
     ------
     UsageError

@@ -27,8 +27,11 @@ class Sheet:
     rows: list[list[object]]
 
 
-def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
+def read_sheet(path: str | Path, *, sheet: str | None = None, limits: ReadLimits | None = None) -> Sheet:
     """Read a CSV (``;`` or ``,``, UTF-8 with or without BOM, else cp1252) or one sheet of an XLSX workbook.
+
+    ``limits`` are the import limits (``BILDUNGSNETZ_IMPORT_MAX_*``): a workbook that would unpack to more, or a
+    table of more rows, is refused before it is matched.
 
     Raises
     ------
@@ -36,12 +39,13 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
         When the file cannot be read, the sheet does not exist or the table has no header.
     """
     path = Path(path)
+    limits = limits or ReadLimits()
     if not path.is_file():
         raise LocatedError("Datei nicht gefunden", "file not found", file=path)
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        check_workbook(path, ReadLimits())
+        check_workbook(path, limits)
         try:
             wb = load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a broken file
@@ -72,6 +76,12 @@ def read_sheet(path: str | Path, *, sheet: str | None = None) -> Sheet:
         values.pop()
     if not values:
         raise LocatedError("Tabelle ist leer", "table is empty", file=path, sheet=name)
+    if len(values) > limits.rows:
+        raise LocatedError(
+            f"mehr als {limits.rows} Zeilen (BILDUNGSNETZ_IMPORT_MAX_ROWS)",
+            f"more than {limits.rows} rows (BILDUNGSNETZ_IMPORT_MAX_ROWS)",
+            file=path, sheet=name,
+        )  # fmt: skip
     header = ["" if v is None else str(v).strip() for v in values[0]]
     width = len(header)
     rows = [(r + [None] * width)[:width] for r in values[1:]]
