@@ -84,7 +84,10 @@ def school_variants(row: dict[str, str], rng: random.Random) -> list[tuple[str, 
     short = row["Kurzbezeichnung"].split(",", 1)[-1].strip()
     if _KIND_ONLY.match(one):  # Köln: "Städt. Kath. Grundschule"; the name is the Kurzbezeichnung's street
         name = short.split(" ", 1)[-1]
-        one, two = (f"{one} {name}", two) if not _KIND_ONLY.match(two or "-") else (f"{one} {name}", "")
+        if two and not _KIND_ONLY.match(two):  # "Stadt Köln" / "Maternus-Grundschule": line 2 is the name
+            one, two = two, ""
+        else:
+            one, two = f"{one} {name}", ""
     abbr, kind = KIND_WORDS.get(row["Schulform"], ("", ""))
     out = [("kurz", short)]
     plain = re.sub(r"\bStädt(\.|ische[rn]?)\s*", "", f"{one} {two}").strip()
@@ -101,7 +104,7 @@ def school_variants(row: dict[str, str], rng: random.Random) -> list[tuple[str, 
         out.append(("wortfolge", " ".join([parts[-1], *parts[:-1]])))
     elif kind and _GENERIC_END.search(one) and stem and stem.lower() != one.lower():
         out.append(("wortfolge", f"{kind} {stem}"))
-    if kind and one.endswith("schule") and "-" not in one and stem and len(stem) >= 3:
+    if kind and one.endswith("schule") and "-" not in one and len(stem) >= 3 and not _KIND_ONLY.match(stem):
         out.append(("art", f"{stem}-{kind}"))
     return [(v, n) for v, n in out if n]
 
