@@ -20,6 +20,7 @@ from bildungsnetz.api.routes import (
     local,
     networks,
     offers,
+    reconcile,
     sdgs,
     sparql,
     system,
@@ -146,8 +147,10 @@ def create_app(
 
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
-    routers = (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql)
-    for module in routers:
+    for module in (
+        system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql,
+        reconcile,
+    ):  # fmt: skip
         app.include_router(module.router)
     from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 

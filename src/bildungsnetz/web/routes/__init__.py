@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bildungsnetz.web.routes import actors, districts, imports, login, queries, reports, sdgs, start, static, tasks
+from bildungsnetz.web.routes import (
+    abgleich,
+    actors,
+    districts,
+    imports,
+    login,
+    queries,
+    reports,
+    sdgs,
+    start,
+    static,
+    tasks,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, login):
+for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, login, abgleich):
     router.include_router(_group.router)
