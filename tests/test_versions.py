@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -169,3 +171,74 @@ def test_retention_keeps_the_last_versions_and_their_snapshots_only(tmp_path):
     )
     with pytest.raises(UnknownVersion):
         undo(store, IRIS, versions, "vereine@3")
+
+
+def _csrf(client: httpx.Client, url: str) -> str:
+    page = client.get(url)
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found, page.text[:500]
+    return found.group(1)
+
+
+def test_the_api_answers_with_the_change_guards_removals_lists_history_and_undoes(tmp_path):
+    from bildungsnetz.settings import Settings
+    from conftest import INTERN, REDAKTION, TOKENS, LiveServer
+
+    path = actors(tmp_path / "akteure.csv", ten())
+    with LiveServer(Settings(store=tmp_path / "store", api_tokens=TOKENS, sparql_workers=1)) as live:
+        auth = {"Authorization": f"Bearer {REDAKTION}"}
+
+        def upload(**data) -> httpx.Response:
+            with path.open("rb") as fh:
+                return httpx.post(live.url + "/api/imports", files=[("files", ("akteure.csv", fh))],
+                                  data={"source": "vereine", **data}, headers=auth, timeout=120)  # fmt: skip
+
+        first = upload()
+        assert first.status_code == 200, first.text
+        assert first.json()["version"] == "vereine@1"
+        actors(path, dict(list(ten().items())[:5]))
+        preview = upload(dry_run="true").json()
+        assert preview["change"]["needs_confirmation"] == 5
+        assert preview["change"]["tables"]["akteure"]["removed_keys"] == [f"V-{i}" for i in (10, 6, 7, 8, 9)]
+        refused = upload()
+        assert refused.status_code == 409 and "--allow-removals 5" in refused.json()["error"]
+        assert upload(allow_removals="5").json()["version"] == "vereine@2"
+        history = httpx.get(live.url + "/api/sources/vereine/history", headers=auth).json()
+        assert [v["id"] for v in history["versions"]] == ["vereine@2", "vereine@1"]
+        forbidden = httpx.get(live.url + "/api/sources/vereine/history",
+                              headers={"Authorization": f"Bearer {INTERN}"})  # fmt: skip
+        assert forbidden.status_code == 403
+        done = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 2}, headers=auth).json()
+        assert done["version"]["id"] == "vereine@3"
+        assert httpx.get(live.url + "/api/actors/V-10").status_code == 200
+        missing = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 99}, headers=auth)
+        assert missing.status_code == 404
+
+
+def test_the_quellen_page_lists_sources_and_undoes_a_version_after_confirmation(tmp_path):
+    from bildungsnetz.settings import Settings
+    from conftest import REDAKTION, TOKENS, LiveServer
+
+    settings = Settings(store=tmp_path / "store", api_tokens=TOKENS, sparql_workers=1)
+    versions = Versions.from_settings(settings)
+    with EmbeddedStore(settings.store) as st:
+        path = actors(tmp_path / "akteure.csv", ten())
+        import_files([path], store=st, source="vereine", versions=versions)
+        import_files([actors(path, {**ten(), "V-1": "Umbenannt"})], store=st, source="vereine", versions=versions)
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=60) as client:
+        assert client.get("/quellen").status_code == 401
+        csrf = _csrf(client, "/anmelden")
+        assert client.post("/anmelden", data={"token": REDAKTION, "csrf": csrf, "next": "/quellen"}).status_code == 303
+        overview = client.get("/quellen")
+        assert overview.status_code == 200 and 'href="/quellen/vereine"' in overview.text
+        page = client.get("/quellen/vereine")
+        assert "vereine@2" in page.text and "V-1 (name)" in page.text
+        csrf = _csrf(client, "/quellen/vereine")
+        unconfirmed = client.post("/quellen/vereine/rueckgaengig", data={"csrf": csrf, "version": "2"})
+        assert unconfirmed.status_code == 400
+        assert client.get("/api/actors/V-1").json()["label"] == "Umbenannt"
+        bad_csrf = client.post("/quellen/vereine/rueckgaengig", data={"csrf": "x", "version": "2", "confirm": "ja"})
+        assert bad_csrf.status_code == 403
+        done = client.post("/quellen/vereine/rueckgaengig", data={"csrf": csrf, "version": "2", "confirm": "ja"})
+        assert done.status_code == 200 and "vereine@3" in done.text
+        assert client.get("/api/actors/V-1").json()["label"] == "Verein 1"

@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, sparql):
         app.include_router(module.router)
+    app.include_router(graphs.sources_router)
     from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 
     app.include_router(build_router(load_catalogue(), row_cap=settings.row_cap))

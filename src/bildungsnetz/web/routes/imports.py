@@ -155,9 +155,14 @@ async def import_run(
     service: ServiceDep,
     stage: Annotated[str, Form(max_length=100)],
     csrf: Annotated[str, Form(max_length=200)] = "",
+    allow_removals: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
-    """Import files that passed the check, as one source, and refresh what the service reads."""
+    """Import files that passed the check, as one source, and refresh what the service reads.
+
+    An import that removes many rows needs the checkbox naming their number (``allow_removals``); it is
+    recorded as a version of the source (page Quellen)."""
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
+    from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -184,6 +189,8 @@ async def import_run(
                 city=service.profile,
                 source=source_name,
                 agent=ctx.who.name,
+                allow_removals=allow_removals,
+                versions=Versions.from_settings(service.settings),
                 **_upload_limits(service),
             )
             if result.imported:
