@@ -55,8 +55,7 @@ def ten() -> dict[str, str]:
     return {f"V-{i}": f"Verein {i}" for i in range(1, 11)}
 
 
-def test_the_change_of_a_reimport_names_the_changed_added_and_removed_rows(tmp_path):
-    store = EmbeddedStore()
+def test_the_change_of_a_reimport_names_the_changed_added_and_removed_rows(store, tmp_path):
     folder = tmp_path / "a"
     folder.mkdir()
     assert import_files([actors(folder / "akteure.csv", ten())], store=store, source="vereine").imported
@@ -105,8 +104,7 @@ def test_the_cli_refuses_a_truncated_file_with_exit_1_and_prints_the_change(tmp_
     assert "vereine@1" in history.output and "vereine@2" in history.output
 
 
-def test_a_copied_and_touched_file_with_the_same_content_records_nothing_new(tmp_path):
-    store = EmbeddedStore()
+def test_a_copied_and_touched_file_with_the_same_content_records_nothing_new(store, tmp_path):
     versions = Versions(tmp_path / "versionen")
     first = import_files(sorted(EXAMPLE.glob("*.csv")), store=store, source="beispiel", versions=versions)
     assert first.imported
@@ -117,6 +115,7 @@ def test_a_copied_and_touched_file_with_the_same_content_records_nothing_new(tmp
     before = dump(store)
     again = import_files(sorted(copy.glob("*.csv")), store=store, source="beispiel", versions=versions)
     assert again.unchanged and not again.imported
+    assert again.change.empty, again.change.lines()
     assert dump(store) == before
     assert [v.number for v in versions.history("beispiel")] == [1]
 
