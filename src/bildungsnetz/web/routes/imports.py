@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bildungsnetz.api.deps import ServiceDep
-from bildungsnetz.errors import BildungsnetzError, InputError
+from bildungsnetz.errors import BildungsnetzError, InputError, RemovalsRefused
 from bildungsnetz.web.pages import (
     context,
     error_page,
@@ -195,6 +195,9 @@ async def import_run(
             )
             if result.imported:
                 await service.after_write()
+    except RemovalsRefused as exc:  # not a broken file: the user did not confirm the removals
+        outcome = {"kind": "refused", "message": exc.text(ctx.lang)}
+        return render(ctx, "import.html", status=409, nav="import", stage=None, outcome=outcome)
     except (InputError, BildungsnetzError) as exc:
         outcome = {"kind": "unreadable", "message": str(exc)}
         return render(ctx, "import.html", status=_refusal_status(exc), nav="import", stage=None, outcome=outcome)
