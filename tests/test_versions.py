@@ -241,3 +241,35 @@ def test_the_quellen_page_lists_sources_and_undoes_a_version_after_confirmation(
         done = client.post("/quellen/vereine/rueckgaengig", data={"csrf": csrf, "version": "2", "confirm": "ja"})
         assert done.status_code == 200 and "vereine@3" in done.text
         assert client.get("/api/actors/V-1").json()["label"] == "Verein 1"
+
+
+def test_the_web_check_step_shows_the_change_and_the_import_needs_the_tick_naming_the_removals(tmp_path):
+    from bildungsnetz.settings import Settings
+    from conftest import REDAKTION, TOKENS, LiveServer
+
+    settings = Settings(store=tmp_path / "store", api_tokens=TOKENS, sparql_workers=1)
+    path = actors(tmp_path / "akteure.csv", ten())
+    with EmbeddedStore(settings.store) as st:
+        import_files([path], store=st, source="vereine", versions=Versions.from_settings(settings))
+    actors(path, dict(list(ten().items())[:5]))
+    with LiveServer(settings) as live, httpx.Client(base_url=live.url, timeout=120) as client:
+        client.post("/anmelden", data={"token": REDAKTION, "csrf": _csrf(client, "/anmelden"), "next": "/"})
+
+        def check() -> tuple[str, str]:
+            csrf = _csrf(client, "/import")
+            with path.open("rb") as fh:
+                page = client.post("/import/pruefen", data={"csrf": csrf, "source": "vereine"},
+                                   files=[("files", ("akteure.csv", fh))]).text  # fmt: skip
+            return page, re.search(r'name="stage" value="([^"]+)"', page)[1]
+
+        page, stage = check()
+        assert 'id="import-change"' in page and "V-10" in page
+        assert 'name="allow_removals" value="5"' in page
+        csrf = _csrf(client, "/import")
+        refused = client.post("/import/ausfuehren", data={"csrf": csrf, "stage": stage})
+        assert refused.status_code == 409 and "--allow-removals 5" in refused.text
+        assert client.get("/api/actors/V-10").status_code == 200
+        _, stage = check()
+        done = client.post("/import/ausfuehren", data={"csrf": csrf, "stage": stage, "allow_removals": "5"})
+        assert done.status_code == 200 and "Importiert" in done.text
+        assert client.get("/api/actors/V-10").status_code == 404
