@@ -71,6 +71,11 @@ def test_the_change_of_a_reimport_names_the_changed_added_and_removed_rows(store
     assert akteure["removed_keys"] == ["V-7"]
     assert akteure["changed_rows"] == [{"key": "V-3", "fields": ["name"]}]
     assert result.change.needs_confirmation is None
+    # another source describing V-3 too is named in the change
+    other = actors(tmp_path / "andere.csv", {"V-3": "Verein 3 (Stadtsportbund)"})
+    assert import_files([other], store=store, source="sport").imported
+    again = import_files([actors(folder / "akteure.csv", rows)], store=store, source="vereine", dry_run=True)
+    assert again.change.elsewhere == {"V-3": ["sport"]}
 
 
 def test_a_truncated_file_is_refused_without_allow_removals_and_accepted_with_the_right_number(tmp_path):
