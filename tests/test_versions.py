@@ -278,3 +278,17 @@ def test_the_web_check_step_shows_the_change_and_the_import_needs_the_tick_namin
         done = client.post("/import/ausfuehren", data={"csrf": csrf, "stage": stage, "allow_removals": "5"})
         assert done.status_code == 200 and "Importiert" in done.text
         assert client.get("/api/actors/V-10").status_code == 404
+
+
+def test_an_altered_snapshot_is_not_restored(tmp_path):
+    store = EmbeddedStore()
+    versions = Versions(tmp_path / "versionen")
+    path = actors(tmp_path / "akteure.csv", ten())
+    import_files([path], store=store, source="vereine", versions=versions)
+    import_files([actors(path, {**ten(), "V-1": "Neu"})], store=store, source="vereine", versions=versions)
+    before = dump(store)
+    snapshot = tmp_path / "versionen" / "vereine" / "2.nq.gz"
+    snapshot.write_bytes(snapshot.read_bytes()[:-4] + b"\0\0\0\0")
+    with pytest.raises(UnknownVersion, match="verändert"):
+        undo(store, IRIS, versions, "vereine@2")
+    assert dump(store) == before

@@ -156,16 +156,17 @@ class Versions:
         index = self._index(source)
         number = int(index["next"])
         name = f"{number}.nq.gz"
-        blob = ox.serialize(before, format=ox.RdfFormat.N_QUADS) or b""
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".snap-", suffix=".nq.gz")
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
-            gz.write(blob)
+            if before:  # streamed: a large source is never held twice in memory as text
+                ox.serialize(before, gz, ox.RdfFormat.N_QUADS)
+        checksum = _sha256(Path(tmp))
         os.replace(tmp, folder / name)
         version = Version(
             source=source, number=number, action=action, agent=agent,
             at=datetime.now(UTC).isoformat(timespec="seconds"), files=files or [], counts=counts or {},
             change=change or {}, note=note, snapshot=name,
-            snapshot_sha256=hashlib.sha256(blob).hexdigest(), snapshot_quads=len(before),
+            snapshot_sha256=checksum, snapshot_quads=len(before),
         )  # fmt: skip
         index["versions"].append(asdict(version))
         index["next"] = number + 1
@@ -189,17 +190,27 @@ class Versions:
         """The quads of a version's snapshot, checked against the checksum recorded with it."""
         path = self._dir(version.source) / version.snapshot
         try:
-            blob = gzip.decompress(path.read_bytes())
-        except (OSError, EOFError) as exc:
+            if _sha256(path) != version.snapshot_sha256:
+                raise UnknownVersion(
+                    f"Version {version.id}: Sicherung {path} ist verändert, nichts geändert / "
+                    "snapshot was altered, nothing changed"
+                )
+            with gzip.open(path, "rb") as fh:
+                return list(ox.parse(fh, format=ox.RdfFormat.N_QUADS))
+        except (OSError, EOFError, SyntaxError) as exc:
             raise UnknownVersion(
-                f"Version {version.id}: Sicherung {path} nicht lesbar / snapshot cannot be read ({exc})"
+                f"Version {version.id}: Sicherung {path} nicht lesbar, nichts geändert / snapshot cannot be read, "
+                f"nothing changed ({type(exc).__name__})"
             ) from None
-        if hashlib.sha256(blob).hexdigest() != version.snapshot_sha256:
-            raise UnknownVersion(
-                f"Version {version.id}: Sicherung {path} ist verändert, nichts geändert / "
-                "snapshot was altered, nothing changed"
-            )
-        return list(ox.parse(blob, format=ox.RdfFormat.N_QUADS)) if blob else []
+
+
+def _sha256(path: Path) -> str:
+    """SHA-256 of a (compressed) snapshot file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _summary(before: list[ox.Quad], after: list[ox.Quad], iris: Iris, source: str) -> dict:
