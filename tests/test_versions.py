@@ -217,6 +217,13 @@ def test_the_api_answers_with_the_change_guards_removals_lists_history_and_undoe
         assert httpx.get(live.url + "/api/actors/V-10").status_code == 200
         missing = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 99}, headers=auth)
         assert missing.status_code == 404
+        # deleting the source through the API is a version too, and undo brings it back
+        assert httpx.delete(live.url + "/api/graphs/quelle/vereine", headers=auth).status_code == 200
+        assert httpx.get(live.url + "/api/actors/V-1").status_code == 404
+        history = httpx.get(live.url + "/api/sources/vereine/history", headers=auth).json()["versions"]
+        assert history[0]["action"] == "drop" and history[0]["id"] == "vereine@4"
+        httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 4}, headers=auth).raise_for_status()
+        assert httpx.get(live.url + "/api/actors/V-10").status_code == 200
 
 
 def test_the_quellen_page_lists_sources_and_undoes_a_version_after_confirmation(tmp_path):
