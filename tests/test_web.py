@@ -182,10 +182,28 @@ def test_redaktion_uploads_a_broken_sheet_sees_the_row_then_fixes_and_imports_it
     page.click("#check")
     page.wait_for_load_state()
     assert "Prüfung bestanden" in page.inner_text("#import-report")
+    assert "akteure" in page.inner_text("#import-change")  # the change, before anything is written
     page.click("#do-import")
     page.wait_for_load_state()
     assert "Importiert" in page.inner_text("#import-report")
+    version = re.search(r"Version (\S+@\d+)", page.inner_text("#import-version"))[1]
     web.shot("09-imported")
+
+    # Quellen: the import is a version; undoing it needs the confirmation tick
+    web.go("/quellen/" + version.split("@")[0])
+    form = page.locator(f"#version-{version.split('@')[1]} form")
+    form.locator("input[name=confirm]").check()
+    form.locator("button").click()
+    page.wait_for_load_state()
+    assert "Zurückgesetzt" in page.inner_text("#sources-message")
+    web.shot("09b-undone")
+    web.go("/?q=Webtest")
+    assert "Kita Webtest" not in page.inner_text("main")
+    web.go("/quellen/" + version.split("@")[0])
+    form = page.locator("section.version form").first  # undo the undo: the import is back
+    form.locator("input[name=confirm]").check()
+    form.locator("button").click()
+    page.wait_for_load_state()
 
     web.go("/?q=Webtest")
     results = page.inner_text("section.results")

@@ -152,6 +152,7 @@ def create_app(
         reconcile,
     ):  # fmt: skip
         app.include_router(module.router)
+    app.include_router(graphs.sources_router)
     from bildungsnetz.queries import load_catalogue  # noqa: PLC0415
 
     app.include_router(build_router(load_catalogue(), row_cap=settings.row_cap))

@@ -37,6 +37,8 @@ __all__ = [
     "StoreError",
     "StoreBusy",
     "HandedOffError",
+    "RemovalsRefused",
+    "UnknownVersion",
     "AuthError",
     "ApiError",
 ]
@@ -353,6 +355,23 @@ class HandedOffError(BildungsnetzError):
     def __init__(self, message: str, *, exit_code: int = 2) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class RemovalsRefused(BildungsnetzError):
+    """An import would remove more than a tenth of its source's rows, or all of them, and the user did not
+    confirm that number (``--allow-removals N``): refused, nothing changed (exit 1, HTTP 409)."""
+
+    exit_code = 1
+    http_status = 409
+
+
+class UnknownVersion(UsageError, LookupError):
+    """No such version of a source in the history (exit 2, HTTP 404)."""
+
+    http_status = 404
+
+    def __str__(self) -> str:  # LookupError would quote the message like a dict key
+        return str(self.args[0])
 
 
 class AuthError(BildungsnetzError):

@@ -30,6 +30,11 @@ class Settings(BaseSettings):
     city: str = "dortmund"
     #: Folder of city profiles added by ``bildungsnetz city add`` (default: ``staedte/`` beside the store).
     cities_dir: Path | None = None
+    #: Folder of the sources' version history (snapshots before each import, drop and undo; default:
+    #: ``versionen/`` beside the store), for the embedded and the remote store alike.
+    versions_dir: Path | None = None
+    #: Versions kept per source; older ones (and their snapshots) are removed.
+    versions_keep: int = 20
     #: SPARQL 1.1 query endpoint of a remote store; empty means the embedded store.
     endpoint: str | None = None
     #: SPARQL 1.1 update endpoint of the remote store (default: the query endpoint).

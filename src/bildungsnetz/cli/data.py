@@ -69,16 +69,27 @@ def import_(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="nur prüfen / validate only")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Bericht als .html, .json oder .xlsx")] = None,
     lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
+    allow_removals: Annotated[
+        int | None,
+        typer.Option("--allow-removals", min=0, help="diese Zahl entfernter Zeilen bestätigen / confirm this many "
+                     "removed rows (needed above 10 % of the source)"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Dateien prüfen und als eine Quelle importieren / validate files and import them as one source.
 
+    Zeigt die Änderung gegenüber dem Stand der Quelle (neue, geänderte, entfernte Zeilen je Tabelle). Würde der
+    Import mehr als 10 % der Zeilen der Quelle (oder alle) entfernen, muss --allow-removals genau diese Zahl
+    nennen. Jeder Import wird eine Version ('bildungsnetz history', 'bildungsnetz undo').
+
     Exit 0: importiert (mit --dry-run: würde importieren); 1: Prüfung fehlgeschlagen oder abgelehnt (keine
-    Datenzeile, Grenze überschritten), nichts geändert; 2: Eingabe nicht lesbar oder falscher Aufruf.
+    Datenzeile, zu viele Zeilen entfernt, Grenze überschritten), nichts geändert; 2: Eingabe nicht lesbar oder
+    falscher Aufruf.
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from bildungsnetz.ingest.pipeline import import_files
+    from bildungsnetz.ingest.versions import Versions
     from bildungsnetz.report.imports import write_report
 
     settings = _settings(store)
@@ -87,7 +98,8 @@ def import_(
                   transient=True) as bar:  # fmt: skip
         task = bar.add_task("Import …")
         handed, answer = hand_off(settings, "import", {"city": city, "source": source, "kind": kind,
-                                                       "dry_run": dry_run}, files)  # fmt: skip
+                                                       "dry_run": dry_run, "allow_removals": allow_removals,
+                                                       "agent": _who()}, files)  # fmt: skip
         if handed:
             result = import_result(answer)
         else:
@@ -95,8 +107,8 @@ def import_(
                 profile = _cities(settings, st).load(city)
                 result = import_files(
                     files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
-                    dry_run=dry_run,
-                    progress=lambda msg: bar.update(task, description=msg),
+                    dry_run=dry_run, allow_removals=allow_removals, versions=Versions.from_settings(settings),
+                    agent=_who(), progress=lambda msg: bar.update(task, description=msg),
                 )  # fmt: skip
     try:
         if report is not None:
@@ -112,11 +124,37 @@ def import_(
     raise typer.Exit(result.exit_code)
 
 
+def _who() -> str:
+    """Who runs the command, for the version history: the login name."""
+    import getpass
+
+    try:
+        return getpass.getuser() or "bildungsnetz"
+    except (OSError, KeyError):
+        return "bildungsnetz"
+
+
+def _print_change(result) -> None:
+    """The change against what the source holds, and the confirmation a large removal needs."""
+    change = result.change
+    if change is None:
+        return
+    out.print(f"Änderung / change (Quelle / source »{result.source}«, {change.held} Zeilen / rows):", markup=False)
+    for line in change.lines():
+        out.print("  " + line, markup=False, highlight=False)
+    if change.needs_confirmation is not None and not result.imported:
+        out.print(f"  Entfernt {change.needs_confirmation} Zeilen: nur mit --allow-removals "
+                  f"{change.needs_confirmation} / removes {change.needs_confirmation} rows: only with "
+                  f"--allow-removals {change.needs_confirmation}", markup=False, highlight=False)  # fmt: skip
+
+
 def _print_import(result, lang: str) -> None:
     if result.report.violations:
         out.print(result.report.to_text(lang=lang), markup=False, highlight=False)
     for note in result.notes:
         err.print(f"Hinweis / note: {note}", markup=False)
+    if not result.unchanged:
+        _print_change(result)
     table = Table(title=f"Import – Quelle / source »{result.source}«", show_header=False)
     table.add_column()
     table.add_column(justify="right")
@@ -134,6 +172,8 @@ def _print_import(result, lang: str) -> None:
     table.add_row("Tripel / triples", f"{result.triples} (+{result.private_triples} privat)")
     table.add_row("Verstöße / violations", str(len(result.report.errors)))
     table.add_row("Warnungen / warnings", str(len(result.report.warnings)))
+    if result.version:
+        table.add_row("Version", f"{result.version} (rückgängig / undo: bildungsnetz undo {result.version})")
     table.add_row("Zeit / time", " · ".join(f"{k} {v:.2f}s" for k, v in result.timings.items()))
     out.print(table)
 
@@ -248,13 +288,13 @@ def drop_source(
     name: Annotated[str, typer.Argument(help="Name der Quelle / source name")], store: StoreOpt = None
 ) -> None:
     """Die Graphen einer Quelle entfernen / remove one source's graphs (quelle/, privat/, meta/)."""
-    from bildungsnetz.ingest.sources import drop_source as drop
+    from bildungsnetz.ingest.versions import Versions, record_drop
 
     settings = _settings(store)
-    handed, dropped = hand_off(settings, "drop-source", {"name": name})
+    handed, dropped = hand_off(settings, "drop-source", {"name": name, "agent": _who()})
     if not handed:
         with open_store(settings, write=True) as st:
-            dropped = drop(st, Iris(settings.base_iri), name)
+            dropped = record_drop(st, Iris(settings.base_iri), Versions.from_settings(settings), name, agent=_who())
     out.print(f"Quelle »{name}« entfernt / source removed ({len(dropped)} Graphen / graphs)", markup=False)
 
 

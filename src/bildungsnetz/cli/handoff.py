@@ -92,6 +92,7 @@ def import_result(data: dict[str, Any]):
     """The :class:`~bildungsnetz.ingest.pipeline.ImportResult` the server's answer describes (what the CLI prints
     and the ``--report`` files read)."""
     from bildungsnetz.ingest import SourceFile
+    from bildungsnetz.ingest.change import Change
     from bildungsnetz.ingest.pipeline import ImportResult
     from bildungsnetz.validate.report import ValidationReport, Violation
 
@@ -109,4 +110,6 @@ def import_result(data: dict[str, Any]):
         dry_run=data["dry_run"],
         unchanged=data["unchanged"],
         timings=dict(data["timings_s"]),
+        change=Change.from_dict(data["change"]) if data.get("change") else None,
+        version=data.get("version"),
     )

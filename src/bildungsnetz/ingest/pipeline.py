@@ -28,8 +28,10 @@ from bildungsnetz.store import Store
 from bildungsnetz.validate.report import ValidationReport, Violation
 
 if TYPE_CHECKING:
+    from bildungsnetz.ingest.change import Change
     from bildungsnetz.ingest.guarded import ChildLimits
     from bildungsnetz.ingest.tables import ReadLimits
+    from bildungsnetz.ingest.versions import Versions
 
 __all__ = [
     "EmptyImport",
@@ -101,6 +103,10 @@ class ImportResult:
     unchanged: bool = False
     timings: dict[str, float] = field(default_factory=dict)
     origins: dict = field(default_factory=dict, repr=False)
+    #: What the import changes (or would change) in the source; None when validation failed.
+    change: Change | None = None
+    #: The version this import was recorded as (``source@n``), when it wrote and a history is kept.
+    version: str | None = None
 
     @property
     def exit_code(self) -> int:
@@ -121,6 +127,8 @@ class ImportResult:
             "dry_run": self.dry_run,
             "unchanged": self.unchanged,
             "notes": self.notes,
+            "change": self.change.to_dict() if self.change is not None else None,
+            "version": self.version,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "report": self.report.to_dict(),
         }
@@ -429,6 +437,8 @@ def import_files(
     progress: Callable[[str], None] | None = None,
     limits: ReadLimits | None = None,
     child: ChildLimits | None = None,
+    allow_removals: int | None = None,
+    versions: Versions | None = None,
 ) -> ImportResult:
     """Import files as one source: map, validate, then replace the source's graphs in one transaction.
 
@@ -440,6 +450,11 @@ def import_files(
     Spreadsheets are read within ``limits`` (default: the settings); with ``child`` they are read in a child
     process under those memory and CPU limits (the API and the web pages do this with uploads).
 
+    The change against what the source holds (``result.change``: new, changed, removed rows per table) is
+    computed for every valid import, dry runs included. An import that would remove more than a tenth of the
+    source's rows, or all of them, is refused unless ``allow_removals`` is exactly that number. With
+    ``versions``, the source as it was is kept as a version before the write (:mod:`bildungsnetz.ingest.versions`).
+
     Raises
     ------
     InputError
@@ -448,6 +463,8 @@ def import_files(
         A bad ``source`` or ``kind`` (exit code 2).
     EmptyImport
         The files hold no data row, so the import would empty the source (exit code 1).
+    RemovalsRefused
+        The import would remove too many rows and ``allow_removals`` does not confirm their number (exit code 1).
     LimitExceeded
         A spreadsheet is over a limit (exit code 1, HTTP 413).
     ImportInterrupted
@@ -491,7 +508,10 @@ def import_files(
         timings=timings,
         origins=staged.origins,
     )
-    if not report.conforms or dry_run:
+    if not report.conforms:
+        return result
+    before = _preview_change(store, iris, name, staged, result)
+    if dry_run:
         return result
 
     t0 = time.perf_counter()
@@ -499,16 +519,19 @@ def import_files(
     # same old state (one of them then wrongly "unchanged", or its swap lost).
     with store.writer():
         _write(store, result, staged=staged, report=report, iris=iris, name=name, profile=profile, agent=agent,
-               started=started, step=step)  # fmt: skip
+               started=started, step=step, before=before, versions=versions,
+               allow_removals=allow_removals)  # fmt: skip
     timings["load"] = time.perf_counter() - t0
     return result
 
 
 def _write(
     store: Store, result: ImportResult, *, staged: Staged, report: ValidationReport, iris: Iris, name: str,
-    profile: CityProfile, agent: str, started: datetime, step: Callable[[str], None],
+    profile: CityProfile, agent: str, started: datetime, step: Callable[[str], None], before: list[ox.Quad],
+    versions: Versions | None, allow_removals: int | None,
 ) -> None:  # fmt: skip
-    """Compare with what the store holds for the source, then replace its graphs (the caller is the writer)."""
+    """Compare with what the store holds for the source, guard against large removals, keep the source's
+    version, then replace its graphs (the caller is the writer)."""
     data_graph, private_graph, meta_graph = source_graphs(iris, name)
     existing = set(store.named_graphs())
     checksum = content_checksum(staged.data, staged.private)
@@ -521,7 +544,11 @@ def _write(
     ):
         result.unchanged = True
         return
+    from bildungsnetz.ingest.change import guard_removals
+
+    guard_removals(result.change, allow_removals)
     step("Schreibe in den Speicher / writing to the store")
+    version = _record_version(versions, name, before, staged, result, agent)
     previous_meta = [q.triple for q in store.quads(meta_graph)] if meta_graph in existing else []
     graphs: dict[str, list[ox.Triple]] = {data_graph: staged.data}
     if staged.private or private_graph in existing:
@@ -532,13 +559,92 @@ def _write(
     )  # fmt: skip
     graphs.update(missing_reference_graphs(existing, profile, iris))
     try:
-        store.replace_graphs(graphs)
+        try:
+            store.replace_graphs(graphs)
+        except BaseException:
+            if version is not None and versions is not None:
+                versions.discard(version)
+            raise
         result.imported = True
         step("Gespeichert / stored")
     except KeyboardInterrupt:
         # Ctrl-C may land just before or after the commit: ask the store whether this import's record is in.
         raise ImportInterrupted(name, True if result.imported else _recorded(store, meta_graph, iris, name,
                                                                              started)) from None
+
+
+# -- change preview and versions (ingest/change.py, ingest/versions.py) -----------------------------------
+
+
+def _preview_change(store: Store, iris: Iris, name: str, staged: Staged, result: ImportResult) -> list[ox.Quad]:
+    """Read what the source holds, keep its SDG time stamps where the content is the same, and set
+    ``result.change``. Returns the source's quads (the snapshot a version keeps)."""
+    from bildungsnetz.ingest.change import compute_change
+    from bildungsnetz.ingest.versions import read_source
+
+    before = read_source(store, iris, name)
+    data_graph, private_graph, _ = source_graphs(iris, name)
+    old_data = [q.triple for q in before if q.graph_name.value == data_graph]
+    old_private = [q.triple for q in before if q.graph_name.value == private_graph]
+    staged.data = _keep_stamps(staged.data, old_data)
+    result.change = compute_change(
+        name, old_data=old_data, old_private=old_private, new_data=staged.data, new_private=staged.private,
+        iris=iris, origins=staged.origins, store=store,
+    )  # fmt: skip
+    return before
+
+
+_GENERATED = ox.NamedNode(str(PROV.generatedAtTime))
+
+
+def _keep_stamps(new: list[ox.Triple], old: list[ox.Triple]) -> list[ox.Triple]:
+    """``new`` with the stored ``prov:generatedAtTime`` of every subject whose other statements are unchanged.
+
+    A spreadsheet's SDG assignments are stamped with the file's modification time; a copied or touched file
+    with the same content must not count as new content, so an unchanged assignment keeps the time it has.
+    """
+    from bildungsnetz.ingest.change import _norm
+
+    stamped = {t.subject for t in new if t.predicate == _GENERATED}
+    if not stamped or not old:
+        return new
+
+    def statements(triples: list[ox.Triple]) -> tuple[dict, dict]:
+        rest: dict = {}
+        stamps: dict = {}
+        for t in triples:
+            if t.subject not in stamped:
+                continue
+            if t.predicate == _GENERATED:
+                stamps.setdefault(t.subject, []).append(t.object)
+            else:
+                rest.setdefault(t.subject, set()).add((t.predicate.value, _norm(t.object)))
+        return rest, stamps
+
+    new_rest, _ = statements(new)
+    old_rest, old_stamps = statements(old)
+    keep = {s: old_stamps[s][0] for s in stamped
+            if len(old_stamps.get(s, ())) == 1 and old_rest.get(s) == new_rest.get(s)}  # fmt: skip
+    if not keep:
+        return new
+    return [ox.Triple(t.subject, t.predicate, keep[t.subject]) if t.predicate == _GENERATED and t.subject in keep
+            else t for t in new]  # fmt: skip
+
+
+def _record_version(
+    versions: Versions | None, name: str, before: list[ox.Quad], staged: Staged, result: ImportResult, agent: str
+) -> str | None:
+    """Keep the source as it was before this import as a version; returns its id."""
+    if versions is None:
+        return None
+    version = versions.record(
+        name, before=before, action="import", agent=agent,
+        files=[{"name": f.path.name, "sha256": f.sha256, "kind": f.kind, "rows": f.rows} for f in staged.files],
+        counts={"rows": staged.rows, "triples": len(staged.data), "private_triples": len(staged.private)},
+        change=result.change.to_dict() if result.change is not None else {},
+    )  # fmt: skip
+    result.version = version.id
+    return version.id
 
 
 def _recorded(store: Store, meta_graph: str, iris: Iris, source: str, started: datetime) -> bool | None:

@@ -78,17 +78,25 @@ async def import_files_route(
     ] = None,
     city: Annotated[str | None, Form(max_length=80, description="Stadtprofil")] = None,
     dry_run: Annotated[bool, Form(description="nur prüfen, nichts schreiben")] = False,
+    allow_removals: Annotated[
+        int | None,
+        Form(ge=0, description="bestätigt so viele entfernte Zeilen (nötig über 10 % der Quelle, siehe change)"),
+    ] = None,
 ) -> Any:
     """Validate the files and import them as one source, exactly as ``bildungsnetz import`` does.
 
     200 with the report when imported (or, with ``dry_run``, when it would be); 422 with the report when
     validation failed and nothing changed; 400 when a file cannot be read or holds no data row; 413 when a file
     is over an import limit (size, cells, columns, rows, cell length, or the memory or CPU time of the child
-    process that reads spreadsheets).
+    process that reads spreadsheets). The answer's ``change`` lists new, changed and removed rows per table
+    against what the source holds; ``change.needs_confirmation`` is the number of removals ``allow_removals``
+    must confirm (409 without it, nothing changed). A written import is recorded as a version (``version``;
+    see ``/api/sources/{name}/history``).
     """
     from bildungsnetz.ingest.guarded import ChildLimits  # noqa: PLC0415
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
     from bildungsnetz.ingest.tables import LimitExceeded, ReadLimits  # noqa: PLC0415
+    from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
 
     limit = service.settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:
@@ -124,6 +132,9 @@ async def import_files_route(
                     source=source,
                     kind=kind,
                     dry_run=dry_run,
+                    allow_removals=allow_removals,
+                    versions=Versions.from_settings(service.settings),
+                    agent=who.name,
                     limits=ReadLimits.from_settings(service.settings),
                     child=ChildLimits.from_settings(service.settings),
                 )
@@ -139,6 +150,8 @@ async def import_files_route(
         body = _scrub(result.to_dict(), names, tmp)
         for entry in body.get("files", []):
             entry["name"] = by_name.get(entry["name"], entry["name"])
+        if body.get("change") and not who.intern:  # contact persons: not even their counts without ``intern``
+            body["change"].pop("contacts", None)
     if result.exit_code != 0:
         body.update(
             status=422, error="Prüfung fehlgeschlagen, nichts geändert / validation failed, nothing changed"

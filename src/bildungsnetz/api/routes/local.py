@@ -105,15 +105,22 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
 
         city = args.get("city")
         profile = service.cities.load(city) if city else service.profile
+        from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
+
+        allow = args.get("allow_removals")
         result = import_files(
             paths, store=service.store, iris=service.iris, city=profile, source=args.get("source"),
             kind=args.get("kind"), dry_run=bool(args.get("dry_run")),
+            allow_removals=int(allow) if allow is not None else None,
+            versions=Versions.from_settings(service.settings), agent=str(args.get("agent") or "bildungsnetz"),
         )  # fmt: skip
         return result.to_dict(), result.imported
     if command == "drop-source":
-        from bildungsnetz.ingest.sources import drop_source  # noqa: PLC0415
+        from bildungsnetz.ingest.versions import Versions, record_drop  # noqa: PLC0415
 
-        return drop_source(service.store, service.iris, str(args["name"])), True
+        versions = Versions.from_settings(service.settings)
+        agent = str(args.get("agent") or "bildungsnetz")
+        return record_drop(service.store, service.iris, versions, str(args["name"]), agent=agent), True
     if command == "sdg-decide":
         from bildungsnetz.sdg import decide  # noqa: PLC0415
 

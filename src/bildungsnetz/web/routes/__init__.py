@@ -13,6 +13,7 @@ from bildungsnetz.web.routes import (
     queries,
     reports,
     sdgs,
+    sources,
     start,
     static,
     tasks,
@@ -21,5 +22,5 @@ from bildungsnetz.web.routes import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, login, abgleich):
+for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich):
     router.include_router(_group.router)

@@ -15,7 +15,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bildungsnetz.api.deps import ServiceDep
-from bildungsnetz.errors import BildungsnetzError, InputError
+from bildungsnetz.errors import BildungsnetzError, InputError, RemovalsRefused
 from bildungsnetz.web.pages import (
     context,
     error_page,
@@ -155,9 +155,14 @@ async def import_run(
     service: ServiceDep,
     stage: Annotated[str, Form(max_length=100)],
     csrf: Annotated[str, Form(max_length=200)] = "",
+    allow_removals: Annotated[int | None, Form(ge=0)] = None,
 ) -> Response:
-    """Import files that passed the check, as one source, and refresh what the service reads."""
+    """Import files that passed the check, as one source, and refresh what the service reads.
+
+    An import that removes many rows needs the checkbox naming their number (``allow_removals``); it is
+    recorded as a version of the source (page Quellen)."""
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
+    from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -184,10 +189,15 @@ async def import_run(
                 city=service.profile,
                 source=source_name,
                 agent=ctx.who.name,
+                allow_removals=allow_removals,
+                versions=Versions.from_settings(service.settings),
                 **_upload_limits(service),
             )
             if result.imported:
                 await service.after_write()
+    except RemovalsRefused as exc:  # not a broken file: the user did not confirm the removals
+        outcome = {"kind": "refused", "message": exc.text(ctx.lang)}
+        return render(ctx, "import.html", status=409, nav="import", stage=None, outcome=outcome)
     except (InputError, BildungsnetzError) as exc:
         outcome = {"kind": "unreadable", "message": str(exc)}
         return render(ctx, "import.html", status=_refusal_status(exc), nav="import", stage=None, outcome=outcome)
