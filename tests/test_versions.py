@@ -28,21 +28,10 @@ def dump(store) -> list[str]:
     return sorted(str(q) for g in store.named_graphs() for q in store.quads(g))
 
 
-@pytest.fixture(params=["embedded", "virtuoso"])
-def store(request):
-    """An empty store: embedded Oxigraph, and a real Virtuoso (skipped without one)."""
-    if request.param == "embedded":
-        yield EmbeddedStore()
-        return
-    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
-    from test_store import virtuoso
-
-    remote = virtuoso(DEFAULT_GRAPH_PREFIX, chunk_size=1000)
-    remote.drop_graphs(remote.named_graphs())
-    try:
-        yield remote
-    finally:
-        remote.drop_graphs(remote.named_graphs())
+@pytest.fixture
+def store(each_store):
+    """An empty store: embedded Oxigraph, and a real Virtuoso (``each_store`` of conftest)."""
+    return each_store
 
 
 def actors(path: Path, rows: dict[str, str]) -> Path:
