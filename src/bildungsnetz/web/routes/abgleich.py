@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bildungsnetz.api.deps import ServiceDep
-from bildungsnetz.web.pages import context, finish, render
-from bildungsnetz.web.routes.common import _for_redaktion, _forbidden
+from bildungsnetz.web.pages import Ctx, context, render
+from bildungsnetz.web.routes.common import _forbidden, redaktion_write
 
 router = APIRouter(include_in_schema=False)
 _ROWS = 50
@@ -48,10 +47,7 @@ async def abgleich_decision(
     """Confirm or reject one candidate for a waiting name (role ``redaktion``), recorded with who and when."""
     from bildungsnetz.matching.decisions import decide  # noqa: PLC0415
 
-    ctx, refused = _for_redaktion(request, service, csrf)
-    if refused is not None:
-        return refused
-    async with service.write_lock:  # a refused decision: the one error handler's page, with its status
-        await asyncio.to_thread(decide, service.store, name, actor, status, user=ctx.who.name, iris=service.iris)
-        await service.after_write()
-    return finish(ctx, RedirectResponse(f"/abgleich?entschieden={status}", status_code=303))
+    def write(ctx: Ctx) -> None:
+        decide(service.store, name, actor, status, user=ctx.who.name, iris=service.iris)
+
+    return await redaktion_write(request, service, csrf, write, f"/abgleich?entschieden={status}")

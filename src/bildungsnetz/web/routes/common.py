@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable
 
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from bildungsnetz.api.service import Service
 from bildungsnetz.web.pages import (
     Ctx,
     context,
     error_page,
+    finish,
     render,
 )
 
@@ -52,3 +55,18 @@ def _for_redaktion(request: Request, service: Service, csrf: str) -> tuple[Ctx, 
     if "redaktion" not in ctx.who.roles:
         return ctx, _forbidden(ctx, "redaktion")
     return ctx, None
+
+
+async def redaktion_write(
+    request: Request, service: Service, csrf: str, write: Callable[[Ctx], object], target: str
+) -> Response:
+    """A write form's whole path: CSRF and role ``redaktion`` (else the refusal page), then ``write(ctx)`` in a
+    thread under the service's write lock, the caches refreshed, and a 303 to ``target``. An error of the write
+    goes to the one error handler's page, with its status."""
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
+    async with service.write_lock:
+        await asyncio.to_thread(write, ctx)
+        await service.after_write()
+    return finish(ctx, RedirectResponse(target, status_code=303))

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
@@ -16,11 +15,11 @@ from bildungsnetz.web.data import (
     districts,
 )
 from bildungsnetz.web.pages import (
+    Ctx,
     context,
-    finish,
     render,
 )
-from bildungsnetz.web.routes.common import _QUERY_ROWS, _for_redaktion
+from bildungsnetz.web.routes.common import _QUERY_ROWS, redaktion_write
 
 router = APIRouter(include_in_schema=False)
 
@@ -125,11 +124,7 @@ async def sdg_decision(
     """Confirm or reject a suggested SDG (role ``redaktion``), recorded with who and when."""
     from bildungsnetz.sdg import decide  # noqa: PLC0415
 
-    ctx, refused = _for_redaktion(request, service, csrf)
-    if refused is not None:
-        return refused
-    async with service.write_lock:  # a refused decision: the one error handler's page, with its status
-        await asyncio.to_thread(decide, service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
-        await service.after_write()
-    target = f"/sdgs?entschieden={offer}:{sdg}:{status}#pruefliste"
-    return finish(ctx, RedirectResponse(target, status_code=303))
+    def write(ctx: Ctx) -> None:
+        decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+
+    return await redaktion_write(request, service, csrf, write, f"/sdgs?entschieden={offer}:{sdg}:{status}#pruefliste")
