@@ -122,6 +122,15 @@ def test_an_import_through_the_command_line_shows_on_the_running_server_at_once(
     assert httpx.get(f"{served.url}/akteur/199001", timeout=30).status_code == 404
     assert NEW_ACTOR not in str(httpx.get(f"{served.url}/api/actors", params={"q": "Phoenixsee"}, timeout=30).json())
 
+    # The drop was recorded as a version: undoing it through the running server brings the actor back at once.
+    history = cli(served.store, "history", "akteure")
+    assert history.returncode == 0, history.stderr
+    last = [line.split()[0] for line in history.stdout.splitlines() if line.startswith("akteure@")][0]  # newest
+    undone = cli(served.store, "undo", last)
+    assert undone.returncode == 0, undone.stderr
+    assert "Wiederhergestellt / restored" in undone.stdout
+    assert httpx.get(f"{served.url}/akteur/199001", timeout=30).status_code == 200
+
 
 def test_an_error_on_the_server_is_the_command_lines_own_message_and_exit_code(served, unserved):
     there = cli(served.store, "drop-source", "gibt-es-nicht")

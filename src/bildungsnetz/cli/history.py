@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Annotated
 
 import typer
 
 from bildungsnetz.cli.common import StoreOpt, _settings, app, domain_errors, out
 from bildungsnetz.cli.data import _who
+from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.errors import UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
@@ -81,9 +83,15 @@ def undo(
     if (version is None) == (to is None):
         raise UsageError("genau eins: VERSION oder --to VERSION / exactly one: VERSION or --to VERSION")
     settings = _settings(store)
-    with open_store(settings) as st:
-        done = restore(st, Iris(settings.base_iri), Versions.from_settings(settings), version or to or "",
-                       to=to is not None, agent=_who())  # fmt: skip
+    target = version or to or ""
+    # With a server running on the store, it restores (and its pages show it at once); else this process does.
+    handed, answer = hand_off(settings, "undo", {"version": target, "to": to is not None, "agent": _who()})
+    if handed:
+        done = SimpleNamespace(**answer) if answer is not None else None
+    else:
+        with open_store(settings, write=True) as st:
+            done = restore(st, Iris(settings.base_iri), Versions.from_settings(settings), target,
+                           to=to is not None, agent=_who())  # fmt: skip
     if done is None:
         out.print("Die Quelle ist schon in diesem Stand, nichts geändert / the source already is in that state, "
                   "nothing changed", markup=False)  # fmt: skip

@@ -39,9 +39,9 @@ class UploadedFile(BaseModel):
 
 
 class LocalCommand(BaseModel):
-    """A command of the command line: ``import``, ``drop-source``, ``sdg-decide`` or ``refresh``."""
+    """A command of the command line: ``import``, ``drop-source``, ``undo``, ``sdg-decide`` or ``refresh``."""
 
-    command: Literal["import", "drop-source", "sdg-decide", "refresh"]
+    command: Literal["import", "drop-source", "undo", "sdg-decide", "refresh"]
     args: dict[str, Any] = {}
     files: list[UploadedFile] = []
 
@@ -121,6 +121,12 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
         versions = Versions.from_settings(service.settings)
         agent = str(args.get("agent") or "bildungsnetz")
         return record_drop(service.store, service.iris, versions, str(args["name"]), agent=agent), True
+    if command == "undo":
+        from bildungsnetz.ingest.versions import Versions, undo  # noqa: PLC0415
+
+        done = undo(service.store, service.iris, Versions.from_settings(service.settings), str(args["version"]),
+                    to=bool(args.get("to")), agent=str(args.get("agent") or "bildungsnetz"))  # fmt: skip
+        return (done.to_dict(private=True) if done is not None else None), done is not None
     if command == "sdg-decide":
         from bildungsnetz.sdg import decide  # noqa: PLC0415
 
