@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -27,6 +28,7 @@ __all__ = [
     "analysis_query",
     "resolve_date",
     "load",
+    "only_city",
     "cooperation_graph",
     "affiliation_graph",
     "projection",
@@ -154,6 +156,8 @@ class CityData:
     indicators: list[tuple[str, str, str, float]] = field(default_factory=list)
     #: Graphs of the store the data came from (for provenance).
     sources: list[str] = field(default_factory=list)
+    #: The city's display label ("Köln") for headings; empty when the caller did not name one.
+    city_label: str = ""
 
     def stadtbezirke(self) -> list[Area]:
         """The Stadtbezirke, ordered by code (numbers numerically)."""
@@ -179,7 +183,9 @@ def _rows(name: str, values: dict[str, str], store: Store, iris: Iris, city: str
     return run(analysis_query(name), values, store=store, iris=iris, city=city).rows
 
 
-def load(store: Store, *, date: str | Date | None = None, iris: Iris | None = None, city: str = "") -> CityData:
+def load(
+    store: Store, *, date: str | Date | None = None, iris: Iris | None = None, city: str = "", label: str = ""
+) -> CityData:
     """Read actors, districts, cooperations, networks, offers and indicators valid at ``date``.
 
     This is the only place where the analysis talks to the store (through ``queries/analysis/*.rq``).
@@ -192,6 +198,10 @@ def load(store: Store, *, date: str | Date | None = None, iris: Iris | None = No
         The analysis date (default: today).
     iris
         IRI factory (default: the settings' base IRI).
+    city
+        Profile name of the city; where the store holds several cities, only this one's data (:func:`only_city`).
+    label
+        The city's display label, for headings (:attr:`CityData.city_label`).
 
     Returns
     -------
@@ -298,7 +308,7 @@ def load(store: Store, *, date: str | Date | None = None, iris: Iris | None = No
     # iterator must not outlive this thread).
     names = [getattr(g, "value", g) for g in list(store.named_graphs())]
     sources = sorted(g for g in names if "/graph/quelle/" in g)
-    return CityData(
+    data = CityData(
         date=day,
         actors=actors,
         areas=areas,
@@ -308,6 +318,72 @@ def load(store: Store, *, date: str | Date | None = None, iris: Iris | None = No
         neighbours={k: frozenset(v) for k, v in neighbours.items()},
         indicators=indicators,
         sources=sources,
+        city_label=label,
+    )
+    return only_city(data, str(iris.gemeinde(city)) + "/") if city != "stadt" else data
+
+
+def only_city(data: CityData, prefix: str) -> CityData:
+    """``data`` narrowed to one city when it holds the districts of several (a store with a Kreis or a region).
+
+    ``prefix`` is the start of the city's district IRIs (``…/id/gebiet/koeln/``). Kept are the city's areas, the
+    actors whose home site lies in one of them, and the cooperations, networks and offers among those actors,
+    each with only those actors. Data with the districts of one city (or none) comes back unchanged, so that an
+    actor without a site still counts where the store holds a single city.
+
+    Parameters
+    ----------
+    data : CityData
+        As read by :func:`load`.
+    prefix : str
+        IRI prefix of the city's districts.
+
+    Returns
+    -------
+    CityData
+
+    Examples
+    --------
+    >>> a = Area("x/koeln/1", "1", "Innenstadt", "stadtbezirk", "x/koeln/1")
+    >>> b = Area("x/dortmund/1", "1", "Innenstadt-West", "stadtbezirk", "x/dortmund/1")
+    >>> k, d = Actor("k", "k", "Kita Köln", stadtbezirk=a.iri), Actor("d", "d", "Kita Dortmund", stadtbezirk=b.iri)
+    >>> both = CityData("2024-01-01", {"k": k, "d": d}, {a.iri: a, b.iri: b}, {
+    ...     "c": Cooperation("c", "c", ("d", "k"))}, {}, {})
+    >>> koeln = only_city(both, "x/koeln/")
+    >>> list(koeln.actors), list(koeln.areas), koeln.cooperations["c"].partners
+    (['k'], ['x/koeln/1'], ('k',))
+    """
+    base = prefix.rstrip("/").rsplit("/", 1)[0] + "/"  # …/id/gebiet/: the next segment names the city
+    cities = {iri[len(base) :].split("/", 1)[0] for iri in data.areas if iri.startswith(base)}
+    if len(cities) <= 1:
+        return data
+    areas = {iri: a for iri, a in data.areas.items() if iri.startswith(prefix)}
+    actors = {iri: a for iri, a in data.actors.items() if a.stadtbezirk in areas}
+
+    def keep(members: Iterable[str]) -> list[str]:
+        return [m for m in members if m in actors]
+
+    return dataclasses.replace(
+        data,
+        actors=actors,
+        areas=areas,
+        cooperations={
+            iri: dataclasses.replace(c, partners=tuple(keep(c.partners)))
+            for iri, c in data.cooperations.items()
+            if keep(c.partners)
+        },
+        networks={
+            iri: dataclasses.replace(n, members=frozenset(keep(n.members)))
+            for iri, n in data.networks.items()
+            if keep(n.members) or n.area in areas
+        },
+        offers={
+            iri: dataclasses.replace(o, providers=frozenset(keep(o.providers)))
+            for iri, o in data.offers.items()
+            if keep(o.providers)
+        },
+        neighbours={k: frozenset(v & areas.keys()) for k, v in data.neighbours.items() if k in areas},
+        indicators=[i for i in data.indicators if i[0] in areas],
     )
 
 

@@ -417,6 +417,38 @@ class CityRegistry:
         """Names of the cities whose district graph the store holds, sorted (none without a store)."""
         return sorted(self._store_cities())
 
+    def default_name(self) -> str:
+        """The city meant when none is named: the configured one (``Settings.city`` set explicitly), else the
+        store's only city, else the built-in default; a store holding several cities with none configured is
+        an error listing them (with their labels), so that no command mixes or guesses cities.
+
+        >>> CityRegistry(default="koeln").default_name()
+        'koeln'
+        """
+        if self.default_is_explicit:
+            return self.default
+        held = self.held()
+        if len(held) > 1:
+            listed = ", ".join(f"{n} ({self._label(n)})" for n in held)
+            raise CityProfileError(
+                f"der Speicher enthält mehrere Städte: {listed}; bitte eine mit --city (--stadt) wählen "
+                "oder BILDUNGSNETZ_CITY setzen",
+                f"the store holds several cities: {listed}; choose one with --city (--stadt) "
+                "or set BILDUNGSNETZ_CITY",
+                parameter="city",
+            )
+        return held[0] if held else self.default
+
+    def _label(self, name: str) -> str:
+        try:
+            return self.load(name).label
+        except CityProfileError:
+            return name
+
+    def label(self, name: str | None = None) -> str:
+        """The display label of a city (``"Köln"`` for ``koeln``), the name itself when no profile loads."""
+        return self._label(name or self.default_name())
+
     def names(self) -> list[str]:
         """Names of every known city, sorted."""
         return sorted(set(self._folders()) | set(self._store_cities()))
@@ -434,13 +466,7 @@ class CityRegistry:
         ``"Köln"``, ``"koeln"`` and ``"KOELN"`` are the same. Raises :class:`CityNotFoundError`, with the
         closest names as suggestion, when no source knows the city.
         """
-        if name is None or not str(name).strip():
-            text = self.default
-            if not self.default_is_explicit:
-                held = self.held()
-                text = held[0] if len(held) == 1 else text
-        else:
-            text = str(name)
+        text = str(name) if name is not None and str(name).strip() else self.default_name()
         slug = slugify(text)
         folders = self._folders()
         if slug in folders:

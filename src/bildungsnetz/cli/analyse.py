@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _cities, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_errors, err, out
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -37,6 +37,7 @@ def analyse(
         str | None, typer.Option("--format", help="table, json, csv oder xlsx (Vorgabe: nach --out, sonst table)")
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für json/csv/xlsx")] = None,
+    city: CityOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Netzwerkanalyse je Bezirk: Isolierte, Makler, Lücken der Bildungskette / network analysis per district."""
@@ -52,12 +53,13 @@ def analyse(
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=save) as st:
-        stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
+        profile = _city(settings, st, city)
+        stadtbezirk = _bezirk_code(stadtbezirk, profile)
         if compare is not None:
             from bildungsnetz.analysis.compare import compare_dates
 
             result = compare_dates(st, date_a=compare, date_b=date, stadtbezirk=None if stadtbezirk == "all" else
-                                   stadtbezirk, ebene=ebene, gruppe=gruppe, iris=iris, city=settings.city)  # fmt: skip
+                                   stadtbezirk, ebene=ebene, gruppe=gruppe, iris=iris, city=profile.name)  # fmt: skip
             if fmt in ("csv", "xlsx"):
                 from bildungsnetz.analysis.interfaces import COMPARISON_COLUMNS, comparison_rows
 
@@ -67,17 +69,17 @@ def analyse(
                 _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
         result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
-                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=settings.city)  # fmt: skip
+                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=profile.name)  # fmt: skip
         if save:
             from bildungsnetz.analysis.graphs import load
             from bildungsnetz.analysis.rdf import write_measures
             from bildungsnetz.analysis.run import run_analysis
 
-            data = load(st, date=date, iris=iris, city=settings.city)
+            data = load(st, date=date, iris=iris, city=profile.name)
             graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris)
             err.print(f"Maße gespeichert / measures stored: {graph}")
     if fmt == "table":
-        table = Table(title="Netzwerkanalyse je Bezirk / network analysis per district")
+        table = Table(title=f"Netzwerkanalyse je Bezirk / network analysis per district – {profile.label}")
         columns = ["code", "name", "nodes", "ties", "density", "components", "isolates", "cross_border_ties",
                    "top_broker_label"]  # fmt: skip
         for col in columns:
@@ -91,17 +93,16 @@ def analyse(
         _emit(result, out_file)
 
 
-def _bezirk_code(value: str | None, settings, store=None) -> str | None:
-    """A Stadtbezirk as staff name it (8, Hörde, Hoerde) → its code; ``all`` and None stay.
-
-    The city is the registry's (BILDUNGSNETZ_CITY, or the only city the store holds)."""
+def _bezirk_code(value: str | None, profile) -> str | None:
+    """A Stadtbezirk of the city ``profile`` as staff name it (8, Hörde, Hoerde) → its code; ``all`` and None
+    stay."""
     if value is None or value == "all":
         return value
-    from bildungsnetz.cities import CityProfileError
+    from bildungsnetz.cities import CityProfileError, lookup_district
     from bildungsnetz.errors import UsageError
 
     try:
-        return _cities(settings, store).district(value, "stadtbezirk").code
+        return lookup_district(profile, value, "stadtbezirk").code
     except CityProfileError as exc:
         raise UsageError(f"--stadtbezirk: {exc}") from None
 
@@ -132,6 +133,7 @@ def report_gaps(
     out_file: Annotated[Path, typer.Option("--out", help="Bericht als .html, .xlsx oder .md")],
     stadtbezirk: Annotated[str | None, typer.Option("--stadtbezirk", help="nur dieser Bezirk")] = None,
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
+    city: CityOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
@@ -139,8 +141,9 @@ def report_gaps(
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
-        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
+        profile = _city(settings, st, city)
+        stadtbezirk = _bezirk_code(stadtbezirk, profile)
+        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, city=profile.name, label=profile.label)
     err.print(f"Bericht / report: {path}")
 
 

@@ -36,6 +36,15 @@ StoreOpt = Annotated[
         "[env BILDUNGSNETZ_STORE, default ./bildungsnetz-data]",
     ),
 ]
+CityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--city",
+        "--stadt",
+        help="Stadt / city [Vorgabe / default: BILDUNGSNETZ_CITY, sonst die einzige Stadt im Speicher / "
+        "else the store's only city]",
+    ),
+]
 F = TypeVar("F", bound=Callable)
 
 
@@ -51,6 +60,13 @@ def _cities(settings: Settings, store=None):
     from bildungsnetz.cities import CityRegistry
 
     return CityRegistry.from_settings(settings, store=store)
+
+
+def _city(settings: Settings, store=None, name: str | None = None):
+    """The city a command works on: ``--city``/``--stadt``, else the configured one (BILDUNGSNETZ_CITY), else
+    the store's only city; a store with several cities and none named or configured is an error listing them.
+    Returns the loaded :class:`~bildungsnetz.cities.CityProfile` (its ``label`` is what headings show)."""
+    return _cities(settings, store).load(name)
 
 
 def domain_errors(func: F) -> F:

@@ -10,8 +10,10 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.common import (
+    CityOpt,
     StoreOpt,
     _cities,
+    _city,
     _settings,
     app,
     domain_errors,
@@ -32,7 +34,8 @@ def validate(
     lang: Annotated[str, typer.Option(help="de, en oder both")] = "both",
     fmt: Annotated[str, typer.Option("--format", help="text oder json")] = "text",
     city: Annotated[
-        str | None, typer.Option("--city", help="nur gegen dieses Stadtprofil / only against this city profile")
+        str | None,
+        typer.Option("--city", "--stadt", help="nur gegen dieses Stadtprofil / only against this city profile"),
     ] = None,
     store: StoreOpt = None,
 ) -> None:
@@ -64,7 +67,7 @@ def import_(
     kind: Annotated[
         str | None, typer.Option("--kind", help="tabelle, schulliste, rdf oder eine Tabelle (akteure, …)")
     ] = None,
-    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    city: CityOpt = None,
     source: Annotated[str | None, typer.Option("--source", help="Name der Quelle / source name")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="nur prüfen / validate only")] = False,
     report: Annotated[Path | None, typer.Option("--report", help="Bericht als .html, .json oder .xlsx")] = None,
@@ -104,7 +107,7 @@ def import_(
             result = import_result(answer)
         else:
             with open_store(settings, write=not dry_run) as st:
-                profile = _cities(settings, st).load(city)
+                profile = _city(settings, st, city)
                 result = import_files(
                     files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
                     dry_run=dry_run, allow_removals=allow_removals, versions=Versions.from_settings(settings),
@@ -236,7 +239,7 @@ def export(
             "--with-contacts", "--mit-kontakten", help="auch Kontaktpersonen (personenbezogen) / include contacts"
         ),
     ] = False,
-    city: Annotated[str | None, typer.Option("--city", help="Stadtprofil / city profile")] = None,
+    city: CityOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Daten exportieren: RDF oder die Importtabellen / export RDF or the import tables (lossless round trip)."""
@@ -255,7 +258,7 @@ def export(
         if fmt in ("xlsx", "csv"):
             from bildungsnetz.ingest.tables import export_tables, write_tables
 
-            profile = _cities(settings, st).load(city)
+            profile = _city(settings, st, city)
             tables = export_tables(st, city=profile.name, profile=profile, iris=iris, include_private=private)
             written = write_tables(tables, out_file, fmt)
             out.print(f"Geschrieben / written: {', '.join(str(p) for p in written)}")

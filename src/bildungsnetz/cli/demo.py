@@ -27,7 +27,8 @@ from bildungsnetz.settings import Settings
 @domain_errors
 def demo(
     city: Annotated[
-        str | None, typer.Option(help="Stadtprofil / city profile [Vorgabe: BILDUNGSNETZ_CITY, dortmund]")
+        str | None,
+        typer.Option("--city", "--stadt", help="Stadtprofil / city profile [Vorgabe: BILDUNGSNETZ_CITY, dortmund]"),
     ] = None,
     actors: Annotated[int, typer.Option(help="Anzahl Akteure / number of actors (100–200000)")] = 2000,
     seed: Annotated[int, typer.Option(help="Zufallsstartwert; gleicher Wert, gleiche Stadt / seed")] = 1,

@@ -11,8 +11,9 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.common import (
+    CityOpt,
     StoreOpt,
-    _cities,
+    _city,
     _settings,
     app,
     domain_errors,
@@ -36,9 +37,7 @@ def query(
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für csv/json/xlsx / output file")] = None,
     list_: Annotated[bool, typer.Option("--list", help="Katalog anzeigen / show the catalogue")] = False,
-    city: Annotated[
-        str | None, typer.Option("--city", help="Stadtprofil für Gebietsnamen / city profile for district names")
-    ] = None,
+    city: CityOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Benannte Abfrage ausführen / run a named query from the catalogue."""
@@ -69,7 +68,7 @@ def query(
     named = get(name)
     with open_store(settings, write=False) as st:
         # The city whose district names the parameters use: --city, BILDUNGSNETZ_CITY, or the store's only city.
-        profile = _cities(settings, st).load(city)
+        profile = _city(settings, st, city)
         bind(named, values, iris=iris, city=profile)  # refuse bad parameters before anything runs
         result = run(named, values, store=st, iris=iris, city=profile)
     _write_result(result, fmt, out_file, title=name)

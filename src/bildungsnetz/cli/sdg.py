@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_errors, err, out
 from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
@@ -138,6 +138,7 @@ def _cell(value: object) -> str:
 def report_sdg(
     out_file: Annotated[Path, typer.Option("--out", help="Bericht als .html oder .xlsx")],
     by: Annotated[str, typer.Option("--by", help="zielgruppe oder bildungsphase")] = "zielgruppe",
+    city: CityOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """SDG-Abdeckung mit Heatmap und Lückenlisten / SDG coverage with heat map and gap lists."""
@@ -145,5 +146,7 @@ def report_sdg(
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        path = write_sdg_report(st, out_file, dimension=by, iris=Iris(settings.base_iri))
+        profile = _city(settings, st, city)
+        path = write_sdg_report(st, out_file, dimension=by, iris=Iris(settings.base_iri), city=profile.name,
+                                label=profile.label)  # fmt: skip
     err.print(f"Bericht / report: {path}")

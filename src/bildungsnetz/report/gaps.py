@@ -390,7 +390,8 @@ def _field_label(code: str) -> str:
 
 
 def _title(analysis: Analysis) -> str:
-    return f"Bildungsnetz – Netzwerk- und Lückenbericht zum Stichtag {_german_date(analysis.data.date)}"
+    city = f" {analysis.data.city_label}" if analysis.data.city_label else ""
+    return f"Bildungsnetz{city} – Netzwerk- und Lückenbericht zum Stichtag {_german_date(analysis.data.date)}"
 
 
 def _german_date(iso: str) -> str:
@@ -665,14 +666,19 @@ def report_gaps(
     date: str | Date | None = None,
     ebene: str = "stadtbezirk",
     without: Iterable[str] = (),
+    city: str = "",
+    label: str = "",
 ) -> Path:
-    """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix."""
+    """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix.
+
+    ``city`` (profile name) and ``label`` narrow a store with several cities to one and head the report."""
     path = Path(out)
     fmt = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".md": "md"}.get(path.suffix.lower())
     if fmt is None:
         raise ParameterError(
             "out", str(path), "muss auf .html, .xlsx oder .md enden", "must end in .html, .xlsx or .md"
         )
-    analysis = run_analysis(load(store, date=date), stadtbezirk=stadtbezirk, ebene=ebene, without=without)
+    data = load(store, date=date, city=city, label=label)
+    analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without)
     path.write_bytes(render(analysis, fmt))
     return path

@@ -90,6 +90,7 @@ def render_html(data: dict[str, Any]) -> str:
         else "Bildungsphase / education stage"
     )
     districts = [(d["district"], d["label"]) for d in data["districts"]] + [(None, "gesamtstädtisch")]
+    city = f"{data['city_label']}, " if data.get("city_label") else ""
     groups = [(g["group"], g["label"]) for g in data["groups"]]
     gaps = data["gaps"]
     legend = "".join(
@@ -98,9 +99,9 @@ def render_html(data: dict[str, Any]) -> str:
     )
     parts = [
         "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\">",
-        f"<title>SDG-Abdeckung {_e(data['date'])}</title><style>{_CSS}</style></head><body>",
+        f"<title>SDG-Abdeckung {_e(city)}{_e(data['date'])}</title><style>{_CSS}</style></head><body>",
         "<h1>SDG-Abdeckung der Bildungsangebote / SDG coverage of education offers – "
-        f"{_e(data['date'])}</h1>",
+        f"{_e(city)}{_e(data['date'])}</h1>",
         "<p>Bestätigte SDG-Zuordnungen laufender Angebote. Zahl oben: Angebote, klein darunter: Anbieter. "
         "/ Confirmed SDG assignments of running offers. Large: offers, small: providers.</p>",
         f'<p class="legend">{legend}</p>',
@@ -131,6 +132,7 @@ def write_xlsx(data: dict[str, Any], path: Path) -> None:
     from bildungsnetz.tables import xlsx_cell  # noqa: PLC0415
 
     book = Workbook()
+    book.properties.title = " ".join(filter(None, ("SDG-Abdeckung", data.get("city_label"), data["date"])))
     sheets = (
         ("SDG x Stadtbezirk", data["by_district"], "district",
          [(d["district"], d["label"]) for d in data["districts"]] + [(None, "gesamtstädtisch")]),
@@ -181,8 +183,12 @@ def write_sdg_report(
     dimension: str = "zielgruppe",
     on: date | None = None,
     iris: Iris | None = None,
+    city: str | None = None,
+    label: str = "",
 ) -> Path:
     """Write the SDG coverage report; the suffix chooses the format (``.html`` or ``.xlsx``).
+
+    ``city`` (profile name) narrows a store with several cities to one; ``label`` ("Köln") heads the report.
 
     Returns
     -------
@@ -196,7 +202,7 @@ def write_sdg_report(
             f'Parameter "out": "{path.name}" – Endung muss .html oder .xlsx sein / '
             "suffix must be .html or .xlsx"
         )
-    data = coverage(store, dimension=dimension, on=on, iris=iris)
+    data = {**coverage(store, dimension=dimension, on=on, iris=iris, city=city), "city_label": label}
     if suffix == ".xlsx":
         write_xlsx(data, path)
     else:

@@ -20,7 +20,12 @@ CITYWIDE = "gesamtstädtisch"
 
 
 def coverage(
-    store: Store, *, dimension: str = "zielgruppe", on: date | None = None, iris: Iris | None = None
+    store: Store,
+    *,
+    dimension: str = "zielgruppe",
+    on: date | None = None,
+    iris: Iris | None = None,
+    city: str | None = None,
 ) -> dict[str, object]:
     """Offers with a confirmed SDG, counted per SDG × Stadtbezirk and per SDG × ``dimension`` value.
 
@@ -32,6 +37,9 @@ def coverage(
     ----------
     dimension : {"zielgruppe", "bildungsphase"}
         The second breakdown besides the Stadtbezirk.
+    city : str, optional
+        Profile name of the city. Where the store holds several cities, only this city's Stadtbezirke and the
+        offers placed in them count.
 
     Returns
     -------
@@ -58,6 +66,10 @@ def coverage(
         r["district"]: r.get("districtLabel") or r["district"] for r in _run(store, "stadtbezirke", iris=iris)
     }
     labels = {code: label for _, code, label in get_vocabulary().concepts(dimension)}
+    prefix = str(iris.gemeinde(city)) + "/" if city else ""
+    several = any(not d.startswith(prefix) for d in districts)
+    if several:  # a store with several cities: this city's districts, and offers placed in one of them
+        districts = {d: label for d, label in districts.items() if d.startswith(prefix)}
     offers_of: dict[tuple, set[str]] = defaultdict(set)
     providers_of: dict[tuple, dict[str, str]] = defaultdict(dict)
     for row in _run(store, "angebote-merkmale", {"date": day}, iris=iris):
@@ -65,6 +77,8 @@ def coverage(
         if not goals:
             continue
         district = row.get("district")
+        if several and not (district or "").startswith(prefix):
+            continue
         if district and district not in districts:
             districts[district] = row.get("districtLabel") or district
         group = row.get(dimension) or None
