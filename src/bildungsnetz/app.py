@@ -159,4 +159,7 @@ def create_app(
     from bildungsnetz.web import router as web_router  # noqa: PLC0415 - the pages (Jinja2) only where the app is built
 
     app.include_router(web_router)
+    from bildungsnetz.api.cityscope import CityScope  # noqa: PLC0415
+
+    app.add_middleware(CityScope)  # the city of each request: ?stadt= / ?city= / the chooser's cookie
     return app

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from contextvars import ContextVar
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from bildungsnetz.analysis.run import Analysis, run_analysis
 from bildungsnetz.api.auth import Principal, TokenTable, hash_token
 from bildungsnetz.api.errors import ApiError
 from bildungsnetz.api.sparql.worker import Job, WorkerPool, WorkerSource, snapshot_store
-from bildungsnetz.cities import CityProfile, CityProfileError, CityRegistry
+from bildungsnetz.cities import CityNotFoundError, CityProfile, CityProfileError, CityRegistry
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries import PAGING, NamedQuery, Param, QueryResult, load_catalogue, run
 from bildungsnetz.report.gaps import render
@@ -63,6 +64,11 @@ def _prepare(query: NamedQuery, *, max_limit: int) -> NamedQuery:
     params.append(Param("limit", "int", str(max_limit + 1), False, f"1..{max_limit + 1}"))
     params.append(Param("offset", "int", "0", False, "0..100000000"))
     return dataclasses.replace(query, text=_strip_header(query.text), params=tuple(params))
+
+
+#: The city a request asked for (``?stadt=``, ``?city=`` or the web's city chooser, see
+#: :func:`bildungsnetz.app.create_app`); ``None``: the service's default city.
+REQUEST_CITY: ContextVar[str | None] = ContextVar("bildungsnetz_request_city", default=None)
 
 
 class Service:
@@ -115,22 +121,46 @@ class Service:
     def profile(self) -> CityProfile:
         """The city the service answers for (``Settings.city``, or the only city the store holds), loaded once
         per state of the store; :class:`~bildungsnetz.cities.CityNotFoundError` when no registry source knows it."""
-        return self.cached("city:profile", self.cities.load)
+        return self.cached("city:profile", lambda: self.cities.load(REQUEST_CITY.get()))
+
+    def page_city(self) -> str | None:
+        """The city the web pages show when the request names none: ``None`` for the default city, or, where
+        that is undecided (several cities in the store, none configured), the first of them (with the chooser)."""
+        try:
+            self.cities.default_name()
+        except CityProfileError:
+            held = self.held_cities()
+            return held[0][0] if held else None
+        return None
+
+    def held_cities(self) -> list[tuple[str, str]]:
+        """``(name, label)`` of every city the store holds, read once per state of the store (for the chooser)."""
+        return self.cached(
+            "city:held", lambda: [(n, self.cities.label(n)) for n in self.cities.held()], per_city=False
+        )
+
+    @property
+    def city_label(self) -> str:
+        """The label of :attr:`profile` ("Köln"); see :attr:`city` where no profile of that name exists."""
+        return self._profile_or_name(lambda p: p.label)
 
     @property
     def city(self) -> str:
-        """The name of :attr:`profile` (the configured name when no profile of that name exists)."""
-        try:
-            return self.profile.name
-        except CityProfileError:
-            return self.settings.city
+        """The name of :attr:`profile` (the configured name when no profile of that name exists and the request
+        named none; a city the request named must exist, and a store with several cities needs one named)."""
+        return self._profile_or_name(lambda p: p.name)
 
     def _city(self) -> CityProfile | str:
         """What queries resolve district names with: the loaded profile, or the name (whose lookup then fails
         with a message naming the missing profile)."""
+        return self._profile_or_name(lambda p: p)
+
+    def _profile_or_name(self, pick: Any) -> Any:
         try:
-            return self.profile
-        except CityProfileError:
+            return pick(self.profile)
+        except CityNotFoundError:
+            if REQUEST_CITY.get() is not None:
+                raise
             return self.settings.city
 
     # -- startup and writes ------------------------------------------------------------------------------
@@ -205,7 +235,7 @@ class Service:
             return self._remote(name, query, clean)
         if not self._results_size:
             return run(query, clean, store=self.reader, iris=self.iris, city=self._city())
-        key = (name, Date.today(), tuple(sorted(clean.items())))  # "today" is a default: part of the key
+        key = (name, REQUEST_CITY.get(), Date.today(), tuple(sorted(clean.items())))  # "today" is a default
         hit = self._results.get(key)
         if hit is not None:
             self._results.move_to_end(key)
@@ -235,13 +265,16 @@ class Service:
         result = self.query(name, clean)
         return Page(result.rows[:limit], result.columns, limit, offset, len(result.rows) > limit)
 
-    def cached(self, key: str, compute: Any) -> Any:
-        """A value computed once per state of the store (district tree, SDG list, analysis …).
+    def cached(self, key: str, compute: Any, *, per_city: bool = True) -> Any:
+        """A value computed once per state of the store (district tree, SDG list, analysis …) and, unless
+        ``per_city`` is false, per city the request asked for (:data:`REQUEST_CITY`).
 
         The first caller computes; callers that ask for the same key meanwhile wait for that one computation
         (the API's and the web's threads alike). A value computed while an import refreshed the service goes to
         the old state's cache, never into the new one.
         """
+        if per_city:
+            key = f"{REQUEST_CITY.get() or ''}|{key}"
         cache = self._cache
         if key in cache:
             return cache[key]
@@ -255,7 +288,10 @@ class Service:
     def city_data(self, date: str | Date | None = None) -> g.CityData:
         """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), read once."""
         day = g.resolve_date(date)
-        return self.cached(f"data:{day}", lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city))
+        return self.cached(
+            f"data:{day}",
+            lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label),
+        )
 
     def analysis(
         self,

@@ -8,6 +8,7 @@ waits for that one run.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections import defaultdict
 from functools import cache
@@ -15,7 +16,7 @@ from typing import Any
 
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis
-from bildungsnetz.api.service import Service
+from bildungsnetz.api.service import REQUEST_CITY, Service
 from bildungsnetz.queries import NamedQuery, get, run
 from bildungsnetz.sdg import coverage as sdg_coverage
 from bildungsnetz.web.netview import district_view
@@ -98,7 +99,11 @@ def warm(service: Service) -> None:
         if started[0]:
             return
         started[0] = True
-    threading.Thread(target=_warm_all, args=(service,), name="bildungsnetz-web-warm", daemon=True).start()
+    # For the city the pages show (the request's, or at startup the default one) in the thread too.
+    context = contextvars.copy_context()
+    if context.get(REQUEST_CITY) is None:
+        context.run(REQUEST_CITY.set, service.page_city())
+    threading.Thread(target=context.run, args=(_warm_all, service), name="bildungsnetz-web-warm", daemon=True).start()
 
 
 def districts(service: Service) -> list[dict[str, Any]]:
