@@ -52,6 +52,23 @@ def city_list(store: StoreOpt = None) -> None:
     out.print(table)
 
 
+def _known_ags(cities, name: str) -> str | None:
+    """The AGS of ``name`` without --ags: the one its profile has already, else the NRW municipality's of that
+    name (from the shipped table of NRW municipalities). An ambiguous name is an error listing the candidates;
+    an unknown one gives ``None`` (the command warns)."""
+    from bildungsnetz.cities import CityProfileError
+    from bildungsnetz.cities.nrw import nrw_candidates, nrw_municipality
+
+    try:
+        known = cities.load(name).ags
+    except CityProfileError:
+        known = None
+    if known:
+        return known
+    found = nrw_candidates(name)
+    return nrw_municipality(name).ags if found else None  # several: the error lists them
+
+
 @city_app.command("add")
 @domain_errors
 def city_add(
@@ -66,7 +83,10 @@ def city_add(
 ) -> None:
     """Stadtprofil anlegen oder aktualisieren / create or update a city profile."""
     settings = _settings(store)
-    profile = _cities(settings).add(name, gebiete, polygons or (), label=label, ags=ags)
+    cities = _cities(settings)
+    if ags is None:
+        ags = _known_ags(cities, name)
+    profile = cities.add(name, gebiete, polygons or (), label=label, ags=ags)
     try:
         hand_off(settings, "refresh", {})  # a server running on the store shows the new profile at once
     except StoreError as exc:  # the profile is written; only the server's pages wait for its next start
@@ -75,6 +95,14 @@ def city_add(
         f"Stadtprofil [bold]{profile.label}[/] ({profile.name}): {len(profile.stadtbezirke)} Stadtbezirke, "
         f"{len(profile.stadtteile)} Stadtteile, Polygone: {'ja' if profile.has_polygons else 'nein'} → {profile.source}"
     )
+    if profile.ags is None:
+        err.print(
+            f"Warnung / warning: '{name}' ist keine bekannte Gemeinde in NRW, das Profil hat keinen "
+            "Gemeindeschlüssel; bitte mit --ags ergänzen / is no known NRW municipality, the profile has no "
+            "municipality key; add it with --ags",
+            markup=False,
+            highlight=False,
+        )
     missing = profile.districts_without_polygon if profile.has_polygons else ()
     if missing:
         err.print(f"Warnung / warning: {len(missing)} Gebiete ohne Polygon / districts without polygon")
