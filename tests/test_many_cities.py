@@ -187,6 +187,9 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         reports = client.get("/berichte")
         assert re.search(r"<title>[^<]*Düsseldorf</title>", reports.text)
         assert "Stadtbezirk 1" in reports.text and "Hörde" not in reports.text
+        for report in ("/berichte/luecken.html", "/berichte/sdg.html"):
+            text = client.get(report).text
+            assert "Düsseldorf" in text and "Hörde" not in text, report
         client.cookies.clear()
         assert "<h1>Bildungslandschaft Dortmund</h1>" in client.get("/?stadt=dortmund").text
 
@@ -197,6 +200,8 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         assert {d["label"] for d in districts} == {f"Stadtbezirk {n}" for n in range(1, 11)}
         unknown = api.get("/api/districts", params={"city": "koeln"})
         assert unknown.status_code == 404 and "koeln" in unknown.json()["error"]
+        sdg = api.get("/api/sdgs/coverage", params={"city": "duesseldorf"}).json()
+        assert {d["label"] for d in sdg["districts"]} <= {f"Stadtbezirk {n}" for n in range(1, 11)}
         brokers = api.get("/api/analysis/brokers", params={"city": "dortmund"}).json()
         assert brokers["city"] and not {b["iri"] for b in brokers["city"]} & DUS_ACTORS
         api.close()

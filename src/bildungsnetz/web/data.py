@@ -137,5 +137,5 @@ def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
     """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``."""
     return service.cached(
         f"sdg-coverage:{dimension}",
-        lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris),
+        lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris, city=service.city),
     )

@@ -35,8 +35,10 @@ def sdg_coverage(
 ) -> dict[str, Any]:
     """SDG × Stadtbezirk × target group (or education stage): offers and providers; gaps with no offer or one
     provider. Confirmed assignments only."""
-    return service.cached(f"sdg-coverage:{dimension}", lambda: coverage(service.store, dimension=dimension,
-                                                                          iris=service.iris))  # fmt: skip
+    return service.cached(
+        f"sdg-coverage:{dimension}",
+        lambda: coverage(service.store, dimension=dimension, iris=service.iris, city=service.city),
+    )
 
 
 @router.get("/api/offers/{offer_id}/sdg-suggestions", summary="SDG-Vorschläge eines Angebots / suggestions")

@@ -79,7 +79,7 @@ def sdg_report(request: Request, fmt: str, service: ServiceDep) -> Response:
     dimension = request.query_params.get("dimension") or "zielgruppe"
     if fmt not in ("html", "xlsx") or dimension not in ("zielgruppe", "bildungsphase"):
         return error_page(ctx, 404, ctx.t("site.not_found"))
-    data = coverage(service, dimension)
+    data = {**coverage(service, dimension), "city_label": service.city_label}
     if fmt == "html":
         body = render_html(data).encode("utf-8")
     else:
