@@ -41,11 +41,10 @@ class CityScope:
         page = not scope["path"].startswith(_MACHINE)
         asked = (conn.query_params.get("stadt") or conn.query_params.get("city") or "").strip()
         city = slugify(asked) if asked else None
-        known = set(service.cities.names())
-        remember = page and city is not None and city in known
-        if city is None:
-            kept = slugify(conn.cookies.get(CITY_COOKIE, ""))
-            city = kept if kept in known else None
+        remember = page and city is not None and city in service.known_cities()
+        if city is None and CITY_COOKIE in conn.cookies:
+            kept = slugify(conn.cookies[CITY_COOKIE])
+            city = kept if kept in service.known_cities() else None
         if city is None and page:
             city = service.page_city()
         token = REQUEST_CITY.set(city)

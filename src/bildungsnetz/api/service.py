@@ -125,13 +125,23 @@ class Service:
 
     def page_city(self) -> str | None:
         """The city the web pages show when the request names none: ``None`` for the default city, or, where
-        that is undecided (several cities in the store, none configured), the first of them (with the chooser)."""
-        try:
-            self.cities.default_name()
-        except CityProfileError:
-            held = self.held_cities()
-            return held[0][0] if held else None
-        return None
+        that is undecided (several cities in the store, none configured), the first of them (with the chooser).
+        Read once per state of the store."""
+
+        def compute() -> str | None:
+            try:
+                self.cities.default_name()
+            except CityProfileError:
+                held = self.held_cities()
+                return held[0][0] if held else None
+            return None
+
+        return self.cached("city:page", compute, per_city=False)
+
+    def known_cities(self) -> frozenset[str]:
+        """Names of every city a request may name (see :meth:`CityRegistry.names`), read once per state of the
+        store (``city add`` refreshes the server)."""
+        return self.cached("city:known", lambda: frozenset(self.cities.names()), per_city=False)
 
     def held_cities(self) -> list[tuple[str, str]]:
         """``(name, label)`` of every city the store holds, read once per state of the store (for the chooser)."""
