@@ -192,6 +192,10 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
             assert "Düsseldorf" in text and "Hörde" not in text, report
         client.cookies.clear()
         assert "<h1>Bildungslandschaft Dortmund</h1>" in client.get("/?stadt=dortmund").text
+        unknown_page = client.get("/?stadt=Koeln", headers={"accept": "text/html"})
+        assert unknown_page.status_code == 404 and "text/html" in unknown_page.headers["content-type"]
+        assert re.search(r"kein Stadtprofil (&#39;|')koeln", unknown_page.text)
+        assert "dortmund, duesseldorf" in unknown_page.text
 
         api = httpx.Client(base_url=live.url, timeout=120)
         undecided = api.get("/api/districts")

@@ -103,6 +103,8 @@ def warm(service: Service) -> None:
     context = contextvars.copy_context()
     if context.get(REQUEST_CITY) is None:
         context.run(REQUEST_CITY.set, service.page_city())
+    elif context.get(REQUEST_CITY) not in service.known_cities():
+        return  # an unknown ?stadt=: the page says so; nothing to compute
     threading.Thread(target=context.run, args=(_warm_all, service), name="bildungsnetz-web-warm", daemon=True).start()
 
 

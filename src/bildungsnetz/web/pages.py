@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bildungsnetz.api.auth import ANONYMOUS, Principal
 from bildungsnetz.api.service import Service
-from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.errors import BildungsnetzError, CityProfileError
 from bildungsnetz.vocab import get_vocabulary
 from bildungsnetz.web.i18n import pick_language, translator
 from bildungsnetz.web.session import CSRF_COOKIE, SESSION_COOKIE, Signer
@@ -171,6 +171,10 @@ def render(ctx: Ctx, template: str, *, status: int = 200, nav: str = "", **value
     params = dict(ctx.request.query_params)
     params["lang"] = other
     switch = path + "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items())
+    try:
+        city, city_name = ctx.service.city_label, ctx.service.city
+    except CityProfileError:  # an unknown ?stadt=: the error page says so, with the chooser
+        city = city_name = ""
     html = (
         env()
         .get_template(template)
@@ -183,8 +187,8 @@ def render(ctx: Ctx, template: str, *, status: int = 200, nav: str = "", **value
             path=path,
             switch_url=switch,
             other_lang=other,
-            city=ctx.service.city_label,
-            city_name=ctx.service.city,
+            city=city,
+            city_name=city_name,
             cities=ctx.service.held_cities(),
             kinds=vocab_labels("akteursart"),
             fields=vocab_labels("handlungsfeld"),
