@@ -71,12 +71,30 @@ def column(store, name: str, values: dict[str, str], keys: str, *, folder: str |
         ("cooperation-edges", {}, "sourceId targetId", "UN-1"),
         ("network-members", {"network": "BN-1"}, "memberId", "KITA-1"),
         ("providers-for-sdg-near-district", {"sdg": "4", "stadtbezirk": "stadtbezirk/2"}, "providerId", "UN-1"),
+        ("offers-by-sdg", {"sdg": "4"}, "providerId", "UN-1"),
     ],
     ids=lambda v: v if isinstance(v, str) else None,
 )
 def test_a_partner_member_or_provider_closed_before_the_date_is_gone_the_day_after(city, name, values, key, gone):
     assert gone in column(city, name, {**values, "date": LAST_DAY}, key)
     assert gone not in column(city, name, {**values, "date": NEXT_DAY}, key)
+
+
+@pytest.mark.parametrize(
+    ("name", "keys"), [("angebote-merkmale", "provider"), ("netz-kanten", "source target")]
+)
+def test_the_sdg_partner_search_forgets_a_closed_provider_or_partner_the_day_after(city, name, keys):
+    un = f"{ID}akteur/UN-1"
+    assert un in column(city, name, {"date": LAST_DAY}, keys, folder="sdg")
+    assert un not in column(city, name, {"date": NEXT_DAY}, keys, folder="sdg")
+
+
+def test_the_sdg_coverage_counts_a_closed_provider_until_its_last_day(city):
+    def providers(day: str) -> int:
+        found = rows(city, "sdg-coverage", {"date": day})
+        return sum(int(r["providers"]) for r in found if r["sdg"] == "4")
+
+    assert providers(LAST_DAY) - providers(NEXT_DAY) == 1  # UN-1, provider of A-3 (SDG 4)
 
 
 def test_the_maps_show_a_closed_actors_site_until_its_last_day(city):
