@@ -154,6 +154,14 @@ def test_an_actors_history_lists_what_ended_with_the_reason(city):
     assert history("100003", "2024-01-01") == {("mitgliedschaft", "BN-1", "2023-12-31", None)}
 
 
+def test_a_member_of_a_dissolved_network_is_no_member_after_its_end(city):
+    def networks(day: str) -> set[str]:
+        return column(city, "actor-networks", {"actor": "100002", "date": day}, "networkId", folder="api")
+
+    assert networks("2022-12-31") == {"RT-1"}  # the Runder Tisch's last day
+    assert networks("2023-01-01") == set()  # dissolved: history on the actor page, not a current network
+
+
 def test_the_actor_detail_names_the_day_a_closed_actor_closed(city):
     assert {str(r["closed"]) for r in rows(city, "actor-detail", {"actor": "KITA-1"})} == {"2025-03-31"}
     assert {r["closed"] for r in rows(city, "actor-detail", {"actor": "KITA-2"})} == {None}
