@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -200,22 +201,34 @@ def embedded(demo_graphs, tmp_path_factory) -> Iterator[LiveServer]:
         yield live
 
 
-@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
-def server(request, demo_graphs, embedded) -> Iterator[LiveServer]:
-    """The demo city served over HTTP: from the embedded store, and from Virtuoso when one is configured."""
-    if request.param == "embedded":
-        yield embedded
+@contextmanager
+def served(graphs: Mapping[str, Iterable[ox.Triple]], kind: str, folder: Path) -> Iterator[LiveServer]:
+    """``graphs`` served over HTTP from a store of ``kind``: ``embedded`` (in ``folder``) or ``virtuoso`` (the
+    test Virtuoso, or skip; the graphs are dropped again at the end)."""
+    if kind == "embedded":
+        with LiveServer(stored(graphs, folder)) as live:
+            yield live
         return
     from bildungsnetz.store import open_store
 
     settings = virtuoso_settings(api_tokens=TOKENS)
     store = open_store(settings)
-    store.replace_graphs(demo_graphs)
+    store.replace_graphs(graphs)
     try:
         with LiveServer(settings) as live:
             yield live
     finally:
-        store.drop_graphs(list(demo_graphs))
+        store.drop_graphs(list(graphs))
+
+
+@pytest.fixture(scope="session", params=["embedded", "virtuoso"])
+def server(request, demo_graphs, embedded, tmp_path_factory) -> Iterator[LiveServer]:
+    """The demo city served over HTTP: from the embedded store, and from Virtuoso when one is configured."""
+    if request.param == "embedded":
+        yield embedded
+        return
+    with served(demo_graphs, "virtuoso", tmp_path_factory.mktemp("api-virtuoso")) as live:
+        yield live
 
 
 @pytest.fixture(params=["embedded", "virtuoso"])

@@ -93,6 +93,7 @@ def import_(
 
     from bildungsnetz.ingest.pipeline import import_files
     from bildungsnetz.ingest.versions import Versions
+    from bildungsnetz.matching.linker import StoreLinker
     from bildungsnetz.report.imports import write_report
 
     settings = _settings(store)
@@ -112,6 +113,7 @@ def import_(
                     files, store=st, iris=Iris(settings.base_iri), city=profile, source=source, kind=kind,
                     dry_run=dry_run, allow_removals=allow_removals, versions=Versions.from_settings(settings),
                     agent=_who(), progress=lambda msg: bar.update(task, description=msg),
+                    names=StoreLinker(st, iris=Iris(settings.base_iri), queue=not dry_run),
                 )  # fmt: skip
     try:
         if report is not None:
@@ -156,6 +158,9 @@ def _print_import(result, lang: str) -> None:
         out.print(result.report.to_text(lang=lang), markup=False, highlight=False)
     for note in result.notes:
         err.print(f"Hinweis / note: {note}", markup=False)
+    if result.queued:
+        err.print(f"{result.queued} Name(n) neu auf der Prüfliste: bildungsnetz abgleich-queue / {result.queued} "
+                  "name(s) new on the review list: bildungsnetz abgleich-queue", markup=False)  # fmt: skip
     if not result.unchanged:
         _print_change(result)
     table = Table(title=f"Import – Quelle / source »{result.source}«", show_header=False)

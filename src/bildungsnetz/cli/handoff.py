@@ -112,4 +112,5 @@ def import_result(data: dict[str, Any]):
         timings=dict(data["timings_s"]),
         change=Change.from_dict(data["change"]) if data.get("change") else None,
         version=data.get("version"),
+        queued=int(data.get("queued") or 0),
     )

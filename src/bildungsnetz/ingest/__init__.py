@@ -72,3 +72,5 @@ class Staged:
     rows: int = 0
     #: Row-level problems found while mapping (unknown codes, bad dates …), reported with the SHACL results.
     problems: list[Violation] = field(default_factory=list)
+    #: Names in reference columns that no actor was linked to, for the review list: ``(name, where)``.
+    unmatched: list[tuple[str, str]] = field(default_factory=list)

@@ -30,6 +30,7 @@ from bildungsnetz.validate.report import ValidationReport, Violation
 if TYPE_CHECKING:
     from bildungsnetz.ingest.change import Change
     from bildungsnetz.ingest.guarded import ChildLimits
+    from bildungsnetz.ingest.names import NameLinker
     from bildungsnetz.ingest.tables import ReadLimits
     from bildungsnetz.ingest.versions import Versions
 
@@ -107,6 +108,8 @@ class ImportResult:
     change: Change | None = None
     #: The version this import was recorded as (``source@n``), when it wrote and a history is kept.
     version: str | None = None
+    #: Names this import put on the review list (no safe match; see ``names`` of :func:`import_files`).
+    queued: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -129,6 +132,7 @@ class ImportResult:
             "notes": self.notes,
             "change": self.change.to_dict() if self.change is not None else None,
             "version": self.version,
+            "queued": self.queued,
             "timings_s": {k: round(v, 3) for k, v in self.timings.items()},
             "report": self.report.to_dict(),
         }
@@ -213,6 +217,7 @@ def _merge(parts: Iterable[Staged]) -> Staged:
         out.notes += s.notes
         out.rows += s.rows
         out.problems += s.problems
+        out.unmatched += s.unmatched
     return out
 
 
@@ -279,7 +284,10 @@ def validate_staged(staged: Staged, *, store: Store, reference: Graph) -> Valida
         described = {t.subject.value for t in staged.data if isinstance(t.subject, ox.NamedNode)}
         types = _reference_types(store, staged.references, described)
     shacl = validate_chunked(staged.data + staged.private, reference=reference, reference_types=types)
-    violations = [_trace(v, staged.origins) for v in shacl.violations] + list(staged.problems)
+    # A name left unlinked is reported once, by its own problem, not again as a partner the shapes miss.
+    named = {(v.focus, v.path) for v in staged.problems if v.shape.endswith("#import-name")}
+    violations = [_trace(v, staged.origins) for v in shacl.violations if (v.focus, v.path) not in named]
+    violations += staged.problems
     conforms = not any(v.severity == "Violation" for v in violations)
     return ValidationReport(conforms=conforms, violations=violations)
 
@@ -383,6 +391,7 @@ def _map(
     today: date,
     limits: ReadLimits | None,
     child: ChildLimits | None,
+    names: NameLinker | None = None,
 ) -> Staged:
     parts: list[Staged] = []
     tables = [p for p, k in zip(paths, kinds, strict=True) if k == "tabelle"]
@@ -400,7 +409,7 @@ def _map(
             read = partial(read_tables, limits=limits)
         parts.append(
             map_tables(tables, city=profile.name, profile=profile, iris=iris, source=source, kind=table,
-                       existing_actors=_StoreActors(store), read=read)
+                       existing_actors=_StoreActors(store), read=read, names=names)
         )
     schools = [p for p, k in zip(paths, kinds, strict=True) if k == "schulliste"]
     if len(schools) > 1:
@@ -439,6 +448,7 @@ def import_files(
     child: ChildLimits | None = None,
     allow_removals: int | None = None,
     versions: Versions | None = None,
+    names: NameLinker | None = None,
 ) -> ImportResult:
     """Import files as one source: map, validate, then replace the source's graphs in one transaction.
 
@@ -454,6 +464,11 @@ def import_files(
     computed for every valid import, dry runs included. An import that would remove more than a tenth of the
     source's rows, or all of them, is refused unless ``allow_removals`` is exactly that number. With
     ``versions``, the source as it was is kept as a version before the write (:mod:`bildungsnetz.ingest.versions`).
+
+    With ``names`` (a linker from :mod:`bildungsnetz.matching.linker`), a partner, member, provider, recipient
+    or coordinator cell that holds a name instead of a known id is matched to the city's actors: a safe match is
+    linked and noted in ``result.notes``; any other name with candidates is a violation naming them (so nothing
+    is written), and goes to the review list, also on a dry run (``result.queued`` counts the new entries there).
 
     Raises
     ------
@@ -484,7 +499,7 @@ def import_files(
     t0 = time.perf_counter()
     step("Lese und wandle um / reading and mapping")
     staged = _map(paths, kinds, store=store, iris=iris, source=name, table=table, profile=profile,
-                  today=started.date(), limits=limits, child=child)  # fmt: skip
+                  today=started.date(), limits=limits, child=child, names=names)  # fmt: skip
     timings["map"] = time.perf_counter() - t0
     if not staged.data and not staged.private and not staged.problems:
         raise _empty(store, iris, name, staged, paths)
@@ -508,6 +523,8 @@ def import_files(
         timings=timings,
         origins=staged.origins,
     )
+    if staged.unmatched and names is not None:
+        result.queued = names.hold(staged.unmatched)  # decided there, the next import links them
     if not report.conforms:
         return result
     before = _preview_change(store, iris, name, staged, result)

@@ -97,6 +97,7 @@ async def import_files_route(
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415 - the pipeline loads pyshacl: only when importing
     from bildungsnetz.ingest.tables import LimitExceeded, ReadLimits  # noqa: PLC0415
     from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
+    from bildungsnetz.matching.linker import StoreLinker  # noqa: PLC0415
 
     limit = service.settings.max_upload_mb * 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="bildungsnetz-upload-") as tmp:
@@ -137,6 +138,7 @@ async def import_files_route(
                     agent=who.name,
                     limits=ReadLimits.from_settings(service.settings),
                     child=ChildLimits.from_settings(service.settings),
+                    names=StoreLinker(service.store, iris=service.iris),
                 )
             except LimitExceeded as exc:  # the message names the file: the user's name, not the server's path
                 raise ApiError(413, _scrub(str(exc), names, tmp)) from None
@@ -144,7 +146,7 @@ async def import_files_route(
                 raise ApiError(400, _scrub(str(exc), names, tmp)) from None
             except BildungsnetzError as exc:
                 raise ApiError(int(getattr(exc, "http_status", 400)), _scrub(str(exc), names, tmp)) from None
-            if result.imported:
+            if result.imported or result.queued:  # names on the review list: the /abgleich page shows them
                 await service.after_write()
         by_name = {Path(path).name: name for path, name in names.items()}
         body = _scrub(result.to_dict(), names, tmp)

@@ -106,6 +106,7 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
         city = args.get("city")
         profile = service.cities.load(city) if city else service.profile
         from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
+        from bildungsnetz.matching.linker import StoreLinker  # noqa: PLC0415
 
         allow = args.get("allow_removals")
         result = import_files(
@@ -113,8 +114,9 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
             kind=args.get("kind"), dry_run=bool(args.get("dry_run")),
             allow_removals=int(allow) if allow is not None else None,
             versions=Versions.from_settings(service.settings), agent=str(args.get("agent") or "bildungsnetz"),
+            names=StoreLinker(service.store, iris=service.iris),
         )  # fmt: skip
-        return result.to_dict(), result.imported
+        return result.to_dict(), result.imported or result.queued > 0
     if command == "drop-source":
         from bildungsnetz.ingest.versions import Versions, record_drop  # noqa: PLC0415
 

@@ -25,6 +25,7 @@ from bildungsnetz.cities import (
 )
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
+from bildungsnetz.ingest.names import NameLink, NameLinker, candidates_text
 from bildungsnetz.ingest.tables.cells import (
     _EMAIL,
     _LEVEL_PREFIX,
@@ -39,7 +40,14 @@ from bildungsnetz.ingest.tables.cells import (
     parse_decimal,
     split_values,
 )
-from bildungsnetz.ingest.tables.read import RawTable, _check_kind, expand_paths, fold_column, read_tables
+from bildungsnetz.ingest.tables.read import (
+    RawTable,
+    _check_kind,
+    expand_paths,
+    fold_column,
+    read_tables,
+    source_location,
+)
 from bildungsnetz.iris import Iris, is_schulnummer, key_segment
 from bildungsnetz.namespace import BN, BNSH, GEO, ORG, PROV, QB, SCHEMA, VOCAB
 from bildungsnetz.validate.report import Violation
@@ -197,9 +205,12 @@ class _Mapper:
     """Turns the rows of all tables of one import into triples, origins, references and problems."""
 
     def __init__(self, *, profile: CityProfile, iris: Iris, vocab: Vocabulary,
-                 existing_actors: Container[str], generated: Callable[[Path], str]) -> None:
+                 existing_actors: Container[str], generated: Callable[[Path], str],
+                 names: NameLinker | None = None) -> None:
         self.profile, self.iris, self.vocab = profile, iris, vocab
         self.existing = existing_actors
+        self.names = names
+        self._links: dict[str, NameLink] = {}
         self.generated = generated
         self.staged = Staged()
         self.data = self.staged.data
@@ -324,8 +335,57 @@ class _Mapper:
             self._actor_iris[key] = node
         return node
 
+    def known(self, key: str) -> bool:
+        """Whether ``key`` is the id of an actor of this import or of the store."""
+        return key in self.actor_ids or self.actor(key).value in self.existing
+
+    def named(self, keys: list[str], column: str, path: ox.NamedNode) -> list[str]:
+        """``keys`` with every name that is no known id matched to an actor (when the import has a linker).
+
+        An automatic link (the matcher's own rule) stands in for the name and is noted for the import report;
+        a name with candidates but no safe link is a problem naming the best of them, and goes to the review
+        list. A name nothing resembles stays as it is: an unknown reference, reported as before.
+        """
+        if self.names is None:
+            return keys
+        out = []
+        for key in keys:
+            if self.known(key):
+                out.append(key)
+                continue
+            link = self._links.get(key)
+            if link is None:
+                link = self._links[key] = self.names.link(key)
+            file, sheet = source_location(self.source)
+            place = Path(file).name + (f", Blatt {sheet}" if sheet else "")
+            where = f"{place}, Zeile {self.row}, Spalte {column}"
+            if link.actor is not None:
+                linked = actor_key(link.actor, self.iris)
+                self._actor_iris[linked] = ox.NamedNode(link.actor)
+                place_en = Path(file).name + (f", sheet {sheet}" if sheet else "")
+                found = f"'{key}' → {link.label} ({link.score:.2f})"
+                self.staged.notes.append(
+                    f"{where}: {found} / {place_en}, row {self.row}, column {column}: {found}"
+                )
+                out.append(linked)
+            elif link.candidates:
+                best = candidates_text(link)
+                self.problem(
+                    "name", column, key,
+                    f'Kein eindeutiger Akteur für den Namen "{key}" in Spalte {column} – Kandidaten: {best}. '
+                    "Bitte die Kennung eintragen oder auf der Prüfliste entscheiden (bildungsnetz abgleich-queue, "
+                    "Seite /abgleich); danach wird der Name beim nächsten Import verknüpft",
+                    f'No unambiguous actor for the name "{key}" in column {column} – candidates: {best}. '
+                    "Write the id, or decide on the review list (bildungsnetz abgleich-queue, page /abgleich); "
+                    "the next import then links the name", path=path,
+                )  # fmt: skip
+                self.staged.unmatched.append((key, where))
+            else:
+                out.append(key)
+        return out
+
     def refs(self, s: ox.NamedNode, p: ox.NamedNode, cells: _Cells, column: str) -> list[str]:
-        keys = split_values(_text(cells.get(column)))
+        keys = self.named(split_values(_text(cells.get(column))), column, p)
         for key in keys:
             o = self.actor(key)
             self.referenced.add(o.value)
@@ -574,7 +634,7 @@ class _Mapper:
             a_keys = self.refs(s, BNT["partner"], c, "akteur_a")
             self.refs(s, BNT["partner"], c, "akteur_b")
             # A SHACL result on bn:partner most likely concerns the partner that is not known yet.
-            known_a = all(k in self.actor_ids or self.actor(k).value in self.existing for k in a_keys)
+            known_a = all(self.known(k) for k in a_keys)
             self.origin(s, raw, number, _PARTNERSHIP_COLUMNS["akteur_b" if known_a else "akteur_a"])
             self.terms(s, BNT["kooperationsart"], "kooperationsart", c, "art")
             self.terms(s, BNT["handlungsfeld"], "handlungsfeld", c, "handlungsfeld")
@@ -613,6 +673,7 @@ class _Mapper:
             members = split_values(_text(c.get("akteur")))
             if not self.need(net_key, "netzwerk") or not self.need("".join(members), "akteur"):
                 continue
+            members = self.named(members, "akteur", X["member"])
             net = self.mint["netzwerk"](_segment(net_key))
             self.referenced.add(net.value)
             rolle = _text(c.get("rolle"))
@@ -824,6 +885,7 @@ def map_tables(
     existing_actors: Container[str] = frozenset(),
     generated: datetime | None = None,
     read: Callable[..., list[RawTable]] = read_tables,
+    names: NameLinker | None = None,
 ) -> Staged:
     """Map spreadsheet tables (CSV files, workbooks, directories of them) to RDF as docs/beispiel.trig shows.
 
@@ -854,6 +916,9 @@ def map_tables(
     read : callable, optional
         How one file is read, called like :func:`read_tables` (``path, kind=, notes=``); the import of uploads
         passes one that reads in a child process under limits (:mod:`bildungsnetz.ingest.guarded`).
+    names : NameLinker, optional
+        Links partner, member, provider, recipient and coordinator cells that hold a name instead of a known
+        id (:meth:`_Mapper.named`); ``Staged.unmatched`` lists the names a person must decide.
 
     Returns
     -------
@@ -893,7 +958,7 @@ def map_tables(
         return stamps[path]
 
     mapper = _Mapper(profile=profile, iris=iris, vocab=get_vocabulary(), existing_actors=existing_actors,
-                     generated=when)
+                     generated=when, names=names)
     with _no_gc():
         _map_all(mapper, files, kind=kind, source=source, read=read)
     return mapper.staged

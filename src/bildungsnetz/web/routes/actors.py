@@ -69,6 +69,10 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     programmes = sorted({str(p["programme"]) for p in partners if p.get("programme")})
     contacts = service.query("api/actor-contacts", {"actor": iri}).rows if ctx.who.intern else None
     a = analysis(service)
+    day = a.data.date  # the Stichtag of everything on the page: today's analysis
+    # What is over: ended cooperations and memberships, shown as history, never as current.
+    history = web_query(service, "actor-history", {"actor": iri, "date": day})
+    closed = str(actor["closed"]) if actor.get("closed") and str(actor["closed"]) < day else None
     measures = _actor_measures(a, iri)
     ego = ego_view(a.graph, iri)
     district_iri = next((s.get("district") for s in sites if s.get("district")), None)
@@ -84,7 +88,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     ]
     features: list[Feature] = []
     if district_iri:
-        for row in web_query(service, "area-sites", {"area": district_iri}):
+        for row in web_query(service, "area-sites", {"area": district_iri, "date": day}):
             if row["actor"] != iri:
                 markers.append(
                     Marker(
@@ -108,6 +112,8 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         sites=sites,
         partners=partners,
         networks=networks,
+        history=history,
+        closed=closed,
         offers=offers,
         programmes=programmes,
         contacts=contacts,
@@ -115,7 +121,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         ego=ego,
         district=district,
         map=map_view(features, markers, width=640, height=360),
-        date=a.data.date,
+        date=day,
     )
 
 # -- network ------------------------------------------------------------------------------------------------

@@ -85,13 +85,13 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
             href=f"/akteur/{r.get('actorId')}",
             sector=str(r.get("sector") or ""),
         )
-        for r in web_query(service, "area-sites", {"area": area["iri"]})
+        for r in web_query(service, "area-sites", {"area": area["iri"], "date": day})
     ]
     features = [
         Feature(str(r.get("featureLabel") or r["code"]), str(r["wkt"]))
         for r in web_query(service, "area-geometry", {"area": area["iri"]})
     ]
-    networks = service.query("networks-of-district", {"stadtbezirk": area["iri"]}).rows
+    networks = service.query("networks-of-district", {"stadtbezirk": area["iri"], "date": day}).rows
     comparison = None
     compare_error = None
     other = (request.query_params.get("vergleich") or "").strip()[:40]

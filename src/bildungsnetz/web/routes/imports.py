@@ -95,6 +95,7 @@ async def import_check(
 ) -> Response:
     """Keep the uploads and validate them (a dry run); the report names file, row and column."""
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
+    from bildungsnetz.matching.linker import StoreLinker  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -117,16 +118,21 @@ async def import_check(
         paths.append(target)
     source_name = _SAFE.sub("-", source.strip()).strip("-.") or None
     try:
-        result = await asyncio.to_thread(
-            import_files,
-            paths,
-            store=service.store,
-            iris=service.iris,
-            city=service.profile,
-            source=source_name,
-            dry_run=True,
-            **_upload_limits(service),
-        )
+        # Under the write lock: a name without a safe match goes to the review list (a write) even on a check.
+        async with service.write_lock:
+            result = await asyncio.to_thread(
+                import_files,
+                paths,
+                store=service.store,
+                iris=service.iris,
+                city=service.profile,
+                source=source_name,
+                dry_run=True,
+                names=StoreLinker(service.store, iris=service.iris),
+                **_upload_limits(service),
+            )
+            if result.queued:
+                await service.after_write()
     except (InputError, BildungsnetzError) as exc:
         shutil.rmtree(folder, ignore_errors=True)
         outcome = {"kind": "unreadable", "message": str(exc)}
@@ -163,6 +169,7 @@ async def import_run(
     recorded as a version of the source (page Quellen)."""
     from bildungsnetz.ingest.pipeline import import_files  # noqa: PLC0415
     from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
+    from bildungsnetz.matching.linker import StoreLinker  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
@@ -191,9 +198,10 @@ async def import_run(
                 agent=ctx.who.name,
                 allow_removals=allow_removals,
                 versions=Versions.from_settings(service.settings),
+                names=StoreLinker(service.store, iris=service.iris),
                 **_upload_limits(service),
             )
-            if result.imported:
+            if result.imported or result.queued:
                 await service.after_write()
     except RemovalsRefused as exc:  # not a broken file: the user did not confirm the removals
         outcome = {"kind": "refused", "message": exc.text(ctx.lang)}

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     districts,
@@ -46,7 +47,9 @@ def start(request: Request, service: ServiceDep) -> Response:
             or folded == str(r.get("networkId")).casefold()
         ]
         offers: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        for row in web_query(service, "offers-search", {"q": q, "limit": _SEARCH_ROWS * 2}, keep=False):
+        for row in web_query(
+            service, "offers-search", {"q": q, "limit": _SEARCH_ROWS * 2, "date": resolve_date(None)}, keep=False
+        ):
             entry = offers.setdefault(row["offer"], dict(row, providers=[]))
             if row.get("provider"):
                 entry["providers"].append(row)
@@ -56,7 +59,7 @@ def start(request: Request, service: ServiceDep) -> Response:
             "networks": networks,
             "offers": list(offers.values())[:_SEARCH_ROWS],
         }
-    figures = web_query(service, "key-figures")
+    figures = web_query(service, "key-figures", {"date": resolve_date(None)})  # what is there today
     return render(
         ctx,
         "start.html",
