@@ -1,0 +1,204 @@
+"""The network survey: rounds, personal links, answers, states and response rates on a hand-built city."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pyoxigraph as ox
+import pytest
+
+from bildungsnetz.errors import ParameterError, RoundClosed, SurveyLinkError, UsageError
+from bildungsnetz.reference import reference_graphs
+from bildungsnetz.store import EmbeddedStore
+from bildungsnetz.survey import (
+    Answers,
+    PartnerAnswer,
+    SurveyAnswerError,
+    close_round,
+    create_round,
+    get_round,
+    invitations,
+    list_rounds,
+    open_questionnaire,
+    save_answers,
+    status,
+)
+from conftest import IRIS, REPO
+
+FIXTURE = REPO / "tests" / "data" / "survey" / "stadt.ttl"
+SOURCE = str(IRIS.graph("quelle/befragung-test"))
+
+
+def actor(letter: str) -> str:
+    return str(IRIS.akteur(f"S-{letter}"))
+
+
+def city_graphs() -> dict[str, list[ox.Triple]]:
+    graphs = {g: list(ts) for g, ts in reference_graphs(["dortmund"], IRIS).items()}
+    graphs[SOURCE] = [q.triple for q in ox.parse(FIXTURE.read_bytes(), format=ox.RdfFormat.TURTLE)]
+    return graphs
+
+
+def fill(store) -> None:
+    store.replace_graphs(city_graphs())
+
+
+@pytest.fixture
+def city():
+    store = EmbeddedStore()
+    fill(store)
+    return store
+
+
+def new_round(store, name="2026", **options):
+    options.setdefault("stichtag", date(2026, 3, 1))
+    return create_round(store, IRIS, name=name, title="Netzwerkbefragung 2026", city="dortmund", agent="anna",
+                        **options)
+
+
+def tokens(made) -> dict[str, str]:
+    return {inv.actor: inv.token for inv in made}
+
+
+# -- Rounds ----------------------------------------------------------------------------------------------------
+
+
+def test_a_new_round_invites_every_open_actor_once_with_a_link_and_stores_only_its_hash(city):
+    found, made = new_round(city)
+    assert found.name == "2026" and found.status == "offen" and found.stichtag == date(2026, 3, 1)
+    assert sorted(inv.actor for inv in made) == sorted(actor(x) for x in "ABCDEF")  # G closed in 2020
+    assert len({inv.token for inv in made}) == 6 and all(len(inv.token) >= 30 for inv in made)
+    adler = next(inv for inv in made if inv.actor == actor("A"))
+    assert (adler.label, adler.stadtbezirk, adler.address) == ("Grundschule Adler", "Innenstadt-West",
+                                                               "Adlerweg 1, 44135 Dortmund")
+    stored = " ".join(str(q) for q in city.quads())
+    assert not any(inv.token in stored for inv in made)
+    assert [r.name for r in list_rounds(city, IRIS)] == ["2026"]
+
+
+def test_a_round_can_be_limited_to_a_stadtbezirk_and_kinds(city):
+    _, made = new_round(city, stadtbezirke=["Hörde"], kinds=["kita", "verein"])
+    assert sorted(inv.actor for inv in made) == [actor("E"), actor("F")]
+    assert get_round(city, IRIS, "2026").stadtbezirke == (str(IRIS.gebiet("dortmund", "stadtbezirk", "8")),)
+
+
+@pytest.mark.parametrize(
+    ("options", "parameter"),
+    [({"name": "Welle 1"}, "name"), ({"stadtbezirke": ["Atlantis"]}, "stadtbezirk"), ({"kinds": ["zoo"]}, "kind"),
+     ({"closes": date(2025, 1, 1)}, "closes"), ({"actors": ["https://example.org/x"]}, "actors")],
+)  # fmt: skip
+def test_a_wrong_round_parameter_is_named_and_nothing_is_written(city, options, parameter):
+    before = sorted(city.named_graphs())
+    with pytest.raises(ParameterError) as error:
+        new_round(city, **options)
+    assert error.value.param == parameter
+    assert sorted(city.named_graphs()) == before
+
+
+def test_a_round_name_is_taken_once_and_an_unknown_round_is_a_404(city):
+    new_round(city)
+    with pytest.raises(ParameterError, match="schon vergeben"):
+        new_round(city)
+    with pytest.raises(UsageError) as error:
+        get_round(city, IRIS, "2030")
+    assert error.value.http_status == 404
+
+
+# -- The personal link ------------------------------------------------------------------------------------------
+
+
+def test_a_link_opens_only_its_own_questionnaire_and_marks_it_opened(city):
+    _, made = new_round(city)
+    link = tokens(made)
+    q = open_questionnaire(city, IRIS, link[actor("B")])
+    assert q.actor.label == "Kita Bär" and q.answers is None and not q.closed
+    assert {e.actor for e in q.roster} == {actor(x) for x in "ABCDEF"}
+    rows = {(r.stadtbezirk_label, r.kind): r for r in status(city, IRIS, "2026")}
+    assert rows["Innenstadt-West", "kita"].opened == 1
+
+
+@pytest.mark.parametrize("token", ["", "x" * 32, "' OR 1=1 --" * 3])
+def test_an_unknown_link_gets_the_same_message_as_a_wrong_one(city, token):
+    new_round(city)
+    with pytest.raises(SurveyLinkError) as error:
+        open_questionnaire(city, IRIS, token)
+    assert error.value.http_status == 404
+    assert str(error.value) == str(SurveyLinkError())
+
+
+def test_new_links_invalidate_the_old_ones_but_keep_the_answers(city):
+    _, made = new_round(city)
+    old = tokens(made)[actor("A")]
+    save_answers(city, IRIS, old, Answers(partners=(PartnerAnswer(actor("B"), 3, 2),)), final=False)
+    fresh = {inv.actor: inv.token for inv in invitations(city, IRIS, "2026", new_tokens=True)}
+    with pytest.raises(SurveyLinkError):
+        open_questionnaire(city, IRIS, old)
+    q = open_questionnaire(city, IRIS, fresh[actor("A")])
+    assert q.draft and q.answers.partners[0].partner == actor("B")
+    assert all(inv.token is None for inv in invitations(city, IRIS, "2026", new_tokens=False))
+
+
+# -- Answers ---------------------------------------------------------------------------------------------------
+
+
+def test_a_draft_can_be_amended_and_submitted(city):
+    _, made = new_round(city)
+    link = tokens(made)[actor("A")]
+    first = Answers(partners=(PartnerAnswer(actor("B"), frequency=4, intensity=3, kinds=("ganztag",),
+                                            trust=(4, 3, None)),), others=("Stadtteilbibliothek",))  # fmt: skip
+    q = save_answers(city, IRIS, link, first, final=False)
+    assert q.draft and q.submitted is None and q.answers == first
+    second = Answers(partners=(PartnerAnswer(actor("C"), 2, 1),), desired=(actor("D"),), consent=True,
+                     contributes=("raeume",), respondent_name="Frau Muster", respondent_mail="m@example.org")
+    q = save_answers(city, IRIS, link, second, final=True)
+    assert not q.draft and q.submitted is not None and q.answers == second
+    rows = {(r.stadtbezirk_label, r.kind): r for r in status(city, IRIS, "2026")}
+    assert rows["Innenstadt-West", "schule"].answered == 1 and rows["Innenstadt-West", "schule"].rate == 1.0
+
+
+def test_the_respondent_and_the_trust_items_stay_in_the_private_graphs(city):
+    _, made = new_round(city)
+    answers = Answers(partners=(PartnerAnswer(actor("B"), 3, 2, trust=(1, 1, 1)),), consent=True,
+                      respondent_name="Frau Muster", respondent_mail="muster@example.org")
+    save_answers(city, IRIS, tokens(made)[actor("A")], answers, final=True)
+    public = " ".join(str(q) for q in city.quads() if q.graph_name.value.startswith(str(IRIS.graph("befragung"))))
+    assert "Nennung" in public and "Muster" not in public and "vertrauen" not in public
+    assert "Frau Muster" in " ".join(str(q) for q in city.quads())
+
+
+@pytest.mark.parametrize(
+    ("answers", "parameter"),
+    [
+        (Answers(partners=(PartnerAnswer("https://example.org/fremd"),)), "partners[1]"),
+        (Answers(partners=(PartnerAnswer(actor("A")),)), "partners[1]"),
+        (Answers(partners=(PartnerAnswer(actor("B"), frequency=6),)), "partners[1].frequency"),
+        (Answers(partners=(PartnerAnswer(actor("B"), intensity=0),)), "partners[1].intensity"),
+        (Answers(partners=(PartnerAnswer(actor("B"), value=(1, 5, 1)),)), "partners[1].value[2]"),
+        (Answers(partners=(PartnerAnswer(actor("B"), kinds=("party",)),)), "partners[1].kinds"),
+        (Answers(partners=(PartnerAnswer(actor("B")), PartnerAnswer(actor("B")))), "partners[2]"),
+        (Answers(desired=(actor("A"),)), "desired[1]"),
+        (Answers(respondent_mail="kein-at"), "respondent_mail"),
+        (Answers(), "consent"),
+    ],
+)
+def test_an_answer_that_breaks_a_rule_is_named_and_nothing_is_saved(city, answers, parameter):
+    _, made = new_round(city)
+    link = tokens(made)[actor("A")]
+    open_questionnaire(city, IRIS, link)
+    before = sorted(map(str, city.quads()))
+    with pytest.raises(SurveyAnswerError) as error:
+        save_answers(city, IRIS, link, answers, final=True)
+    assert error.value.parameter == parameter
+    assert sorted(map(str, city.quads())) == before
+
+
+def test_a_closed_round_refuses_answers_with_409_and_keeps_what_was_saved(city):
+    _, made = new_round(city)
+    link = tokens(made)[actor("A")]
+    save_answers(city, IRIS, link, Answers(partners=(PartnerAnswer(actor("B"), 3, 2),)), final=False)
+    assert close_round(city, IRIS, "2026", "anna").status == "geschlossen"
+    with pytest.raises(RoundClosed) as error:
+        save_answers(city, IRIS, link, Answers(consent=True), final=True)
+    assert error.value.http_status == 409
+    q = open_questionnaire(city, IRIS, link)
+    assert q.closed and q.answers.partners[0].partner == actor("B")
