@@ -23,6 +23,7 @@ from bildungsnetz.survey import (
     save_answers,
     status,
 )
+from bildungsnetz.survey.ties import response_rates, ties
 from conftest import IRIS, REPO
 
 FIXTURE = REPO / "tests" / "data" / "survey" / "stadt.ttl"
@@ -202,3 +203,87 @@ def test_a_closed_round_refuses_answers_with_409_and_keeps_what_was_saved(city):
     assert error.value.http_status == 409
     q = open_questionnaire(city, IRIS, link)
     assert q.closed and q.answers.partners[0].partner == actor("B")
+
+
+# -- Ties and response rates on planted answers ---------------------------------------------------------------
+# A names B (intensity 3) and C (2); B names A (2); C answers naming nobody; D names E and F; E opens its link
+# but never submits; F never opens it. So A–B bestätigt (gap 1), A–C einseitig, D–E and D–F unbestätigt;
+# response 4 of 6: Innenstadt-West 3 of 3, Hörde 1 of 3. B's draft naming C does not count.
+
+PLANTED = {
+    "A": (Answers(partners=(PartnerAnswer(actor("B"), 4, 3), PartnerAnswer(actor("C"), 2, 2)), consent=True), True),
+    "B": (Answers(partners=(PartnerAnswer(actor("A"), 4, 2),), consent=True), True),
+    "C": (Answers(others=("Stadtteilbibliothek",), consent=True), True),
+    "D": (Answers(partners=(PartnerAnswer(actor("E"), 3, 1), PartnerAnswer(actor("F"), 2, None)),
+                  desired=(actor("A"),), consent=True), True),
+    "E": (Answers(partners=(PartnerAnswer(actor("C"), 1, 1),)), False),
+}
+
+
+def plant(store) -> None:
+    _, made = new_round(store)
+    link = tokens(made)
+    for letter, (answers, final) in PLANTED.items():
+        save_answers(store, IRIS, link[actor(letter)], answers, final=final)
+
+
+def by_pair(found) -> dict:
+    short = {actor(x): x for x in "ABCDEFG"}
+    return {short[t.a] + short[t.b]: t for t in found}
+
+
+def test_planted_answers_give_exactly_the_tie_statuses_of_the_rules(city):
+    plant(city)
+    found = by_pair(ties(city, IRIS, "2026", "alle"))
+    assert {k: t.status for k, t in found.items()} == {
+        "AB": "bestaetigt", "AC": "einseitig", "DE": "unbestaetigt", "DF": "unbestaetigt"}
+    assert list(by_pair(ties(city, IRIS, "2026", "bestaetigt"))) == ["AB"]
+    assert ties(city, IRIS, "2026", "dokumentiert") == []
+
+
+def test_a_confirmed_pair_with_different_answers_keeps_both_and_reports_min_mean_and_gap(city):
+    plant(city)
+    ab = by_pair(ties(city, IRIS, "2026"))["AB"]
+    assert ab.intensity == (3, 2) and ab.frequency == (4, 4)
+    assert (ab.intensity_min, ab.intensity_mean, ab.intensity_gap) == (2, 2.5, 1)
+    assert by_pair(ties(city, IRIS, "2026"))["DF"].intensity_gap is None
+
+
+def test_planted_non_response_gives_the_response_rate_per_stadtbezirk(city):
+    plant(city)
+    rates = response_rates(city, IRIS, "2026")
+    west, hoerde = (str(IRIS.gebiet("dortmund", "stadtbezirk", c)) for c in ("1", "8"))
+    assert (rates[""].invited, rates[""].answered) == (6, 4)
+    assert rates[west].rate == 1.0 and round(rates[hoerde].rate, 3) == 0.333
+    rows = {(r.stadtbezirk_label, r.kind): r for r in status(city, IRIS, "2026")}
+    assert (rows["Hörde", "kita"].draft, rows["Hörde", "verein"].invited, rows["Hörde", "verein"].answered) == (1, 1, 0)
+
+
+# -- The analysis under a tie rule -------------------------------------------------------------------------------
+
+
+def test_the_tie_rule_decides_which_institutions_the_analysis_calls_isolated(city):
+    from bildungsnetz.analysis.run import analyse
+
+    plant(city)
+    isolates = {}
+    for rule in ("dokumentiert", "bestaetigt", "alle"):
+        result = analyse(city, date="2026-04-01", ties=rule, iris=IRIS, city="dortmund")
+        isolates[rule] = sorted(x for d in result["districts"] for x in d["isolates"])
+        assert result["options"]["ties"] == rule
+    assert isolates == {"dokumentiert": ["S-A", "S-B", "S-C", "S-D"], "bestaetigt": ["S-C", "S-D"], "alle": []}
+
+
+def test_figures_resting_on_survey_ties_show_the_response_rate_and_warn_below_80_percent(city):
+    from bildungsnetz.analysis.run import analyse
+
+    plant(city)
+    result = analyse(city, date="2026-04-01", iris=IRIS, city="dortmund")
+    notes = {d["name"]: d["survey"] for d in result["districts"] if d["nodes"]}
+    assert notes["Innenstadt-West"]["response_rate"] == 1.0 and notes["Innenstadt-West"]["warning"] is None
+    assert notes["Hörde"]["answered"] == 1 and "33 %" in notes["Hörde"]["warning"]
+    assert result["city"]["survey"]["round"] == "2026" and "67 %" in result["city"]["survey"]["warning"]
+    documented = analyse(city, date="2026-04-01", ties="dokumentiert", iris=IRIS, city="dortmund")
+    assert documented["city"]["survey"] is None
+    before = analyse(city, date="2026-02-01", iris=IRIS, city="dortmund")  # before the round's Stichtag
+    assert before["city"]["survey"] is None
