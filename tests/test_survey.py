@@ -440,3 +440,26 @@ def test_rest_respondent_endpoints_are_rate_limited(live, monkeypatch):
     monkeypatch.setattr(routes, "_WINDOW", routes._Window())
     codes = [httpx.get(f"{live.url}/api/befragung/{'y' * 32}", timeout=30).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+# -- The demo city's round --------------------------------------------------------------------------------------
+
+
+def test_the_demo_round_has_realistic_non_response_and_one_sided_ties_and_is_the_same_every_time(demo_graphs):
+    from collections import Counter
+
+    from bildungsnetz.survey.demo import DEMO_ROUND, demo_round
+
+    found = []
+    for _ in range(2):
+        store = EmbeddedStore()
+        store.replace_graphs(demo_graphs)
+        demo_round(store, IRIS, seed=1, city="dortmund")
+        demo_round(store, IRIS, seed=1, city="dortmund")  # planted again (demo --rebuild): replaced, not refused
+        found.append(sorted((t.a, t.b, t.status) for t in ties(store, IRIS, DEMO_ROUND)))
+    assert found[0] == found[1]
+    statuses = Counter(status for _, _, status in found[0])
+    assert statuses["bestaetigt"] and statuses["einseitig"] and statuses["unbestaetigt"]
+    rates = response_rates(store, IRIS, DEMO_ROUND)
+    assert 0.6 <= rates[""].rate <= 0.8
+    assert sum(1 for scope, r in rates.items() if scope and r.rate < 0.6) >= 2
