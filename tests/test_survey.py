@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from datetime import date
 
 import pyoxigraph as ox
@@ -463,3 +464,39 @@ def test_the_demo_round_has_realistic_non_response_and_one_sided_ties_and_is_the
     rates = response_rates(store, IRIS, DEMO_ROUND)
     assert 0.6 <= rates[""].rate <= 0.8
     assert sum(1 for scope, r in rates.items() if scope and r.rate < 0.6) >= 2
+
+
+# -- Comparing rounds --------------------------------------------------------------------------------------------
+
+
+def test_comparing_two_rounds_shows_new_ties_status_changes_and_response_only_over_actors_in_both(settings):
+    _cli_store(settings)
+    with EmbeddedStore(settings.store) as store:
+        plant(store)
+        # 2027: F is no longer invited; C now names A back (einseitig → bestätigt), B names C (new tie),
+        # A rates B higher, D and E answer, E naming D (unbestätigt → bestätigt).
+        _, made = create_round(store, IRIS, name="2027", stichtag=date(2027, 3, 1), agent="anna",
+                               actors=[actor(x) for x in "ABCDE"], city="dortmund")  # fmt: skip
+        link = tokens(made)
+        later = {
+            "A": Answers(partners=(PartnerAnswer(actor("B"), 5, 4), PartnerAnswer(actor("C"), 2, 2)), consent=True),
+            "B": Answers(partners=(PartnerAnswer(actor("A"), 4, 2), PartnerAnswer(actor("C"), 3, 3)), consent=True),
+            "C": Answers(partners=(PartnerAnswer(actor("A"), 2, 2),), consent=True),
+            "D": Answers(partners=(PartnerAnswer(actor("E"), 3, 1),), consent=True),
+            "E": Answers(partners=(PartnerAnswer(actor("D"), 3, 2),), consent=True),
+        }
+        for letter, answers in later.items():
+            save_answers(store, IRIS, link[actor(letter)], answers, final=True)
+    gc.collect()
+    result = runner.invoke(app, ["survey", "compare", "2026", "2027"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["common"] == 5
+    assert found["new_ties"] == [["Kita Bär", "Verein Chamäleon"]] and found["lost_ties"] == []
+    changes = {tuple(c["pair"]): (c["before"], c["after"]) for c in found["status_changes"]}
+    assert changes == {("Grundschule Adler", "Verein Chamäleon"): ("einseitig", "bestaetigt"),
+                       ("Gesamtschule Dachs", "Kita Elch"): ("unbestaetigt", "bestaetigt")}
+    assert [u["pair"] for u in found["intensity_up"]] == [["Grundschule Adler", "Kita Bär"], ["Gesamtschule Dachs",
+                                                                                               "Kita Elch"]]
+    hoerde = next(r for r in found["response"] if r["stadtbezirk"] == "Hörde")
+    assert (hoerde["rate_a"], hoerde["rate_b"]) == (0.5, 1.0)  # D and E only: F was not invited in 2027
