@@ -500,3 +500,17 @@ def test_comparing_two_rounds_shows_new_ties_status_changes_and_response_only_ov
                                                                                                "Kita Elch"]]
     hoerde = next(r for r in found["response"] if r["stadtbezirk"] == "Hörde")
     assert (hoerde["rate_a"], hoerde["rate_b"]) == (0.5, 1.0)  # D and E only: F was not invited in 2027
+
+
+def test_the_district_page_shows_the_response_rate_warns_below_80_percent_and_switches_the_tie_rule(live):
+    import httpx
+
+    store = live.service.store
+    plant(store)
+    live.service.refresh()
+    page = httpx.get(f"{live.url}/gebiet/stadtbezirk/8", timeout=60).text
+    assert 'id="response-rate"' in page and "33 %" in page and 'id="response-warning"' in page
+    west = httpx.get(f"{live.url}/gebiet/stadtbezirk/1", timeout=60).text
+    assert 'id="response-rate"' in west and 'id="response-warning"' not in west
+    documented = httpx.get(f"{live.url}/gebiet/stadtbezirk/8", params={"ties": "dokumentiert"}, timeout=60).text
+    assert 'id="response-rate"' not in documented and "<strong>nur dokumentiert</strong>" in documented
