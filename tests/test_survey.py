@@ -514,3 +514,25 @@ def test_the_district_page_shows_the_response_rate_warns_below_80_percent_and_sw
     assert 'id="response-rate"' in west and 'id="response-warning"' not in west
     documented = httpx.get(f"{live.url}/gebiet/stadtbezirk/8", params={"ties": "dokumentiert"}, timeout=60).text
     assert 'id="response-rate"' not in documented and "<strong>nur dokumentiert</strong>" in documented
+
+
+# -- Both stores -------------------------------------------------------------------------------------------------
+
+
+def test_a_planted_round_gives_the_same_ties_rates_and_answers_on_both_stores(each_store):
+    fill(each_store)
+    plant(each_store)
+    found = by_pair(ties(each_store, IRIS, "2026"))
+    assert {k: t.status for k, t in found.items()} == {
+        "AB": "bestaetigt", "AC": "einseitig", "DE": "unbestaetigt", "DF": "unbestaetigt"}
+    assert found["AB"].intensity == (3, 2)
+    rates = response_rates(each_store, IRIS, "2026")
+    assert (rates[""].invited, rates[""].answered) == (6, 4)
+    q = open_questionnaire(each_store, IRIS, invitations_again(each_store)[actor("D")])
+    assert q.answers.desired == (actor("A"),) and {p.partner for p in q.answers.partners} == {actor("E"), actor("F")}
+    with pytest.raises(SurveyLinkError):
+        open_questionnaire(each_store, IRIS, "z" * 32)
+
+
+def invitations_again(store) -> dict[str, str]:
+    return {inv.actor: inv.token for inv in invitations(store, IRIS, "2026", new_tokens=True)}
