@@ -39,6 +39,8 @@ __all__ = [
     "HandedOffError",
     "RemovalsRefused",
     "UnknownVersion",
+    "SurveyLinkError",
+    "RoundClosed",
     "AuthError",
     "ApiError",
 ]
@@ -372,6 +374,35 @@ class UnknownVersion(UsageError, LookupError):
 
     def __str__(self) -> str:  # LookupError would quote the message like a dict key
         return str(self.args[0])
+
+
+# -- Network survey -------------------------------------------------------------------------------------------
+
+
+class SurveyLinkError(UsageError, LookupError):
+    """A survey link that opens nothing: the same message for an unknown and a wrong token (exit 2, HTTP 404).
+
+    >>> SurveyLinkError().http_status, SurveyLinkError().text("en")
+    (404, 'this survey link is not valid (any more); please ask the education office for a new one')
+    """
+
+    http_status = 404
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Dieser Befragungslink ist nicht (mehr) gültig; bitte fragen Sie das Bildungsbüro nach einem neuen / "
+            "this survey link is not valid (any more); please ask the education office for a new one"
+        )
+
+    def __str__(self) -> str:  # LookupError would quote the message like a dict key
+        return str(self.args[0])
+
+
+class RoundClosed(BildungsnetzError):
+    """The survey round is closed: answers are refused, nothing changed (exit 1, HTTP 409)."""
+
+    exit_code = 1
+    http_status = 409
 
 
 class AuthError(BildungsnetzError):

@@ -123,6 +123,38 @@ class BN(DefinedNamespace):
     zielgruppe: URIRef
     zuPhase: URIRef
     zweck: URIRef
+    # the network survey (bildungsnetz.survey)
+    Befragungswelle: URIRef
+    Einladung: URIRef
+    Nennung: URIRef
+    welle: URIRef
+    befragt: URIRef
+    antwortstatus: URIRef
+    geoeffnetAm: URIRef
+    abgeschicktAm: URIRef
+    zugangsPruefsumme: URIRef
+    einwilligung: URIRef
+    weitererPartner: URIRef
+    beitrag: URIRef
+    stichtag: URIRef
+    endetAm: URIRef
+    geschlossenAm: URIRef
+    geschlossenVon: URIRef
+    umfasstGebiet: URIRef
+    umfasstArt: URIRef
+    nennender: URIRef
+    genannt: URIRef
+    haeufigkeit: URIRef
+    intensitaet: URIRef
+    nennungsart: URIRef
+    gewuenscht: URIRef
+    vertrauenZuverlaessig: URIRef
+    vertrauenZiele: URIRef
+    vertrauenOffen: URIRef
+    wertEinfluss: URIRef
+    wertRessourcen: URIRef
+    wertEngagement: URIRef
+    beziehungsstatus: URIRef
 
 
 #: Base of the team's SKOS vocabularies: ``VOCAB["akteursart/schule"]``.

@@ -17,6 +17,9 @@ import networkx as nx
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries import NamedQuery, ParameterError, get, run
 from bildungsnetz.store.base import Store
+from bildungsnetz.survey import get_round, list_rounds
+from bildungsnetz.survey import ties as survey
+from bildungsnetz.survey.ties import check_rule
 
 __all__ = [
     "Actor",
@@ -24,6 +27,7 @@ __all__ = [
     "Cooperation",
     "Network",
     "Offer",
+    "SurveyTies",
     "CityData",
     "analysis_query",
     "resolve_date",
@@ -141,6 +145,25 @@ class Offer:
     area: str | None = None
 
 
+@dataclass(frozen=True)
+class SurveyTies:
+    """The ties of one survey round added to the documented ones under a tie rule, with its response rates.
+
+    ``ties`` maps a pair of actor IRIs (sorted) to its status (``bestaetigt``, ``einseitig``, ``unbestaetigt``);
+    ``rates`` maps a Stadtbezirk IRI (and ``""`` for the whole round) to ``(invited, answered)``.
+    """
+
+    round: str
+    rule: str
+    ties: dict[tuple[str, str], str]
+    rates: dict[str, tuple[int, int]]
+
+    def rate(self, scope: str = "") -> float | None:
+        """Response rate of a Stadtbezirk (IRI) or of the whole round; ``None`` where nobody was invited."""
+        invited, answered = self.rates.get(scope, (0, 0))
+        return answered / invited if invited else None
+
+
 @dataclass
 class CityData:
     """Everything the analysis reads from the store for one date, fetched by named queries only."""
@@ -158,6 +181,10 @@ class CityData:
     sources: list[str] = field(default_factory=list)
     #: The city's display label ("Köln") for headings; empty when the caller did not name one.
     city_label: str = ""
+    #: Survey ties added by the tie rule (``None``: documented ties only, or no round before the date).
+    survey: SurveyTies | None = None
+    #: The tie rule the data was loaded with (``alle``, ``bestaetigt``, ``dokumentiert``).
+    rule: str = "alle"
 
     def stadtbezirke(self) -> list[Area]:
         """The Stadtbezirke, ordered by code (numbers numerically)."""
@@ -184,9 +211,17 @@ def _rows(name: str, values: dict[str, str], store: Store, iris: Iris, city: str
 
 
 def load(
-    store: Store, *, date: str | Date | None = None, iris: Iris | None = None, city: str = "", label: str = ""
+    store: Store,
+    *,
+    date: str | Date | None = None,
+    iris: Iris | None = None,
+    city: str = "",
+    label: str = "",
+    ties: str = "alle",
+    round: str | None = None,
 ) -> CityData:
-    """Read actors, districts, cooperations, networks, offers and indicators valid at ``date``.
+    """Read actors, districts, cooperations, networks, offers and indicators valid at ``date``, and the survey
+    ties the rule ``ties`` adds (see :func:`survey_ties`).
 
     This is the only place where the analysis talks to the store (through ``queries/analysis/*.rq``).
 
@@ -202,11 +237,17 @@ def load(
         Profile name of the city; where the store holds several cities, only this one's data (:func:`only_city`).
     label
         The city's display label, for headings (:attr:`CityData.city_label`).
+    ties
+        Tie rule: ``alle`` (documented and survey ties, default), ``bestaetigt`` (documented and confirmed
+        survey ties), ``dokumentiert`` (no survey ties).
+    round
+        The survey round (default: the latest whose Stichtag is on or before ``date``).
 
     Returns
     -------
     CityData
     """
+    rule = check_rule(ties)
     day = resolve_date(date)
     iris = iris or _settings_iris()
     city = city or "stadt"  # only used for short forms of IRIs, which the analysis queries do not take
@@ -319,6 +360,8 @@ def load(
         indicators=indicators,
         sources=sources,
         city_label=label,
+        survey=survey_ties(store, iris, rule=rule, date=day, round=round),
+        rule=rule,
     )
     return only_city(data, str(iris.gemeinde(city)) + "/") if city != "stadt" else data
 
@@ -385,6 +428,26 @@ def only_city(data: CityData, prefix: str) -> CityData:
         neighbours={k: frozenset(v & areas.keys()) for k, v in data.neighbours.items() if k in areas},
         indicators=[i for i in data.indicators if i[0] in areas],
     )
+
+
+def survey_ties(
+    store: Store, iris: Iris, *, rule: str = "alle", date: str | None = None, round: str | None = None
+) -> SurveyTies | None:
+    """The survey ties a rule adds: those of ``round`` or of the latest round with its Stichtag on or before
+    ``date``; ``None`` for the rule ``dokumentiert`` or when there is no such round."""
+    rule = check_rule(rule)
+    if rule == "dokumentiert":
+        return None
+    if round:
+        chosen = get_round(store, iris, round)
+    else:
+        day = resolve_date(date)
+        chosen = next((r for r in list_rounds(store, iris) if r.stichtag.isoformat() <= day), None)
+        if chosen is None:
+            return None
+    found = {(t.a, t.b): t.status for t in survey.ties(store, iris, chosen.name, rule)}
+    rates = {k: (v.invited, v.answered) for k, v in survey.response_rates(store, iris, chosen.name).items()}
+    return SurveyTies(chosen.name, rule, found, rates)
 
 
 def _settings_iris() -> Iris:
@@ -474,6 +537,16 @@ def cooperation_graph(
             cooperations=tuple(sorted(c.id for c in cs)),
             programmes=frozenset().union(*(c.programmes for c in cs)),
         )
+    if data.survey is not None:
+        # a survey tie on top of a documented one only marks the edge; alone it is an edge of weight 1
+        for (u, v), status in data.survey.ties.items():
+            if u not in G or v not in G:
+                continue
+            if G.has_edge(u, v):
+                G.edges[u, v]["survey"] = status
+            else:
+                G.add_edge(u, v, partnerships=0, networks=0, weight=1, cooperations=(), programmes=frozenset(),
+                           survey=status)  # fmt: skip
     return G
 
 

@@ -49,6 +49,7 @@ def analysis_rows(result: dict) -> list[dict[str, Any]]:
                 "top_broker": top["actor"] if top else None,
                 "top_broker_label": top["label"] if top else None,
                 "top_broker_betweenness": top["betweenness"] if top else None,
+                "response_rate": (d.get("survey") or {}).get("response_rate"),
             }
         )
     return rows
@@ -65,6 +66,7 @@ def analyse_command(
     fmt: str = "table",
     iris: Iris | None = None,
     city: str = "",
+    ties: str = "alle",
 ) -> list[dict] | str:
     """What ``bildungsnetz analyse`` prints or writes.
 
@@ -78,7 +80,8 @@ def analyse_command(
             "format", fmt, "ist nicht table, json, csv oder xlsx", "is not table, json, csv or xlsx"
         )
     result = analyse(
-        store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without, iris=iris, city=city
+        store, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without, iris=iris, city=city,
+        ties=ties,
     )
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=2)
@@ -169,10 +172,12 @@ def isolates(analysis: Analysis) -> dict:
     return {
         "date": result["date"],
         "districts": [
-            {k: d[k] for k in ("code", "name", "isolates", "isolated_in_district", "sector_isolated")}
+            {k: d.get(k) for k in ("code", "name", "isolates", "isolated_in_district", "sector_isolated", "survey")}
             for d in result["districts"]
         ],
         "actors": result["actors"],
+        "ties": result["options"].get("ties"),
+        "survey": result["city"].get("survey"),
     }
 
 
@@ -182,7 +187,9 @@ def brokers(analysis: Analysis) -> dict:
     return {
         "date": result["date"],
         "city": result["city"]["brokers"],
-        "districts": [{k: d[k] for k in ("code", "name", "brokers")} for d in result["districts"]],
+        "districts": [{k: d.get(k) for k in ("code", "name", "brokers", "survey")} for d in result["districts"]],
+        "ties": result["options"].get("ties"),
+        "survey": result["city"].get("survey"),
     }
 
 

@@ -20,13 +20,44 @@ from bildungsnetz.iris import Iris
 from bildungsnetz.queries import ParameterError
 from bildungsnetz.store.base import Store
 
-__all__ = ["GROUPS", "LEVELS", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean"]
+__all__ = [
+    "GROUPS", "LEVELS", "RESPONSE_THRESHOLD", "DistrictResult", "Analysis", "run_analysis", "analyse", "clean",
+    "survey_note",
+]  # fmt: skip
 
 #: ``--gruppe``: what defines the Gould–Fernandez groups.
 GROUPS = ("sektor", "bezirk")
 #: ``--ebene``: the district level of the network cut.
 LEVELS = ("stadtbezirk", "stadtteil")
 TOP_BROKERS = 10
+#: Below this response rate broker and isolate lists resting on survey ties carry a warning: betweenness is
+#: among the measures most hurt by missing answers (Smith & Moody 2013; Smith, Morgan & Moody 2021).
+RESPONSE_THRESHOLD = 0.8
+
+
+def survey_note(data: g.CityData, scope: str = "") -> dict[str, Any] | None:
+    """The survey behind a figure: round, rule, response rate of ``scope`` (a Stadtbezirk IRI, ``""`` for the
+    whole round) and a warning below :data:`RESPONSE_THRESHOLD`; ``None`` when no survey tie is used.
+
+    >>> ties = g.SurveyTies("2026", "alle", {}, {"": (10, 7)})
+    >>> data = g.CityData("2026-03-01", {}, {}, {}, {}, {}, survey=ties)
+    >>> note = survey_note(data)
+    >>> note["response_rate"], note["warning"].split(" / ")[1]
+    (0.7, 'response rate 70 % (below 80 %): read broker and isolate lists with caution')
+    """
+    if data.survey is None:
+        return None
+    rate = data.survey.rate(scope)
+    if rate is None and scope:
+        rate = data.survey.rate("")
+    invited, answered = data.survey.rates.get(scope, data.survey.rates.get("", (0, 0)))
+    warning = None
+    if rate is None or rate < RESPONSE_THRESHOLD:
+        shown = f"{round((rate or 0) * 100)} %"
+        warning = (f"Antwortquote {shown} (unter 80 %): Broker- und Isoliertenlisten mit Vorsicht lesen / "
+                   f"response rate {shown} (below 80 %): read broker and isolate lists with caution")  # fmt: skip
+    return {"round": data.survey.round, "rule": data.survey.rule, "invited": invited, "answered": answered,
+            "response_rate": rate, "warning": warning}  # fmt: skip
 
 
 @dataclass
@@ -185,6 +216,7 @@ def run_analysis(
             "cross_border_ties": cross,
             "betweenness": how.summary(),
         }
+        summary["survey"] = survey_note(data, area.stadtbezirk)
         if roles is not None and gruppe == "sektor":
             summary["brokerage"] = roles.network
         districts.append(DistrictResult(area, D, measures, how, roles, summary))
@@ -217,6 +249,7 @@ def run_analysis(
         "betweenness": city_b.summary(),
         "brokers": [_broker_entry(G, v, city_measures[v], city_roles) for v in city_top],
         "sources": data.sources,
+        "survey": survey_note(data),
     }
     from bildungsnetz.vocab import get_vocabulary  # noqa: PLC0415 - the vocabulary graph is built on first use
 
@@ -232,6 +265,7 @@ def run_analysis(
             "ebene": ebene,
             "gruppe": gruppe,
             "without": list(without),
+            "ties": data.rule,
         },
         "city": city_summary,
         "districts": out_districts,
@@ -281,6 +315,7 @@ def analyse(
     without: Iterable[str] = (),
     iris: Iris | None = None,
     city: str = "",
+    ties: str = "alle",
 ) -> dict[str, Any]:
     """Analyse the cooperation network of the city at ``date``: per district and for the whole city.
 
@@ -300,6 +335,10 @@ def analyse(
         Actor ids/IRIs or programme codes/IRIs to remove (what-if).
     iris, city
         The IRIs and the city profile of the settings (passed down from the CLI or the service).
+    ties
+        Tie rule: ``alle`` (documented and survey ties), ``bestaetigt`` (documented and confirmed survey ties)
+        or ``dokumentiert``. Every summary resting on survey ties carries ``survey`` (round, rule, response
+        rate of its scope, a warning below 80 %).
 
     Returns
     -------
@@ -311,5 +350,5 @@ def analyse(
         gaps per Stadtteil), ``missing_fields``, ``need``, ``without`` (if asked) and ``actors`` (id → IRI,
         name, kind, sector, Stadtbezirk of every actor mentioned). Actor ids are the imported ids.
     """
-    data = g.load(store, date=date, iris=iris, city=city)
+    data = g.load(store, date=date, iris=iris, city=city, ties=ties)
     return run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe, without=without).result

@@ -295,12 +295,13 @@ class Service:
                 cache[key] = compute()
             return cache[key]
 
-    def city_data(self, date: str | Date | None = None) -> g.CityData:
-        """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), read once."""
+    def city_data(self, date: str | Date | None = None, *, ties: str = "alle") -> g.CityData:
+        """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), with the
+        survey ties of the tie rule ``ties``, read once."""
         day = g.resolve_date(date)
         return self.cached(
-            f"data:{day}",
-            lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label),
+            f"data:{day}:{ties}",
+            lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label, ties=ties),
         )
 
     def analysis(
@@ -310,22 +311,26 @@ class Service:
         ebene: str = "stadtbezirk",
         stadtbezirk: str | None = None,
         gruppe: str = "sektor",
+        ties: str = "alle",
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
         ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); see
-        :func:`bildungsnetz.analysis.run.run_analysis`.
+        :func:`bildungsnetz.analysis.run.run_analysis`; ``ties`` the tie rule (``alle``, ``bestaetigt``,
+        ``dokumentiert``).
         """
         day = g.resolve_date(date)
         return self.cached(
-            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}",
-            lambda: run_analysis(self.city_data(day), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe),
+            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}",
+            lambda: run_analysis(self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe),
         )
 
-    def gaps_report(self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None) -> bytes:
+    def gaps_report(
+        self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None, ties: str = "alle"
+    ) -> bytes:
         """The gap report (``html``, ``xlsx``, ``md``) of :meth:`analysis`, rendered once for the API and the web."""
-        a = self.analysis(date, stadtbezirk=stadtbezirk)
-        return self.cached(f"report:gaps:{a.data.date}:{stadtbezirk}:{fmt}", lambda: render(a, fmt))
+        a = self.analysis(date, stadtbezirk=stadtbezirk, ties=ties)
+        return self.cached(f"report:gaps:{a.data.date}:{stadtbezirk}:{ties}:{fmt}", lambda: render(a, fmt))
 
     def district_tree(self) -> list[dict[str, Any]]:
         """Stadtbezirke of the city with their Stadtteile, both ordered by code, read once per store state.

@@ -14,7 +14,13 @@ from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
-__all__ = ["analyse", "report_gaps"]
+__all__ = ["analyse", "report_gaps", "TiesOpt"]
+
+TiesOpt = Annotated[
+    str,
+    typer.Option("--ties", "--beziehungen", help="Beziehungsregel / tie rule: alle (dokumentiert und Befragung), "
+                 "bestaetigt (dokumentiert und beidseitig bestätigt) oder dokumentiert (ohne Befragung)"),
+]  # fmt: skip
 
 
 def analyse(
@@ -38,6 +44,7 @@ def analyse(
     ] = None,
     out_file: Annotated[Path | None, typer.Option("--out", help="Datei für json/csv/xlsx")] = None,
     city: CityOpt = None,
+    ties: TiesOpt = "alle",
     store: StoreOpt = None,
 ) -> None:
     """Netzwerkanalyse je Bezirk: Isolierte, Makler, Lücken der Bildungskette / network analysis per district."""
@@ -69,24 +76,32 @@ def analyse(
                 _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
         result = analyse_command(st, date=date, stadtbezirk=stadtbezirk, ebene=ebene, gruppe=gruppe,
-                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=profile.name)  # fmt: skip
+                                 without=tuple(without or ()), fmt=fmt, iris=iris, city=profile.name,
+                                 ties=ties)  # fmt: skip
         if save:
             from bildungsnetz.analysis.graphs import load
             from bildungsnetz.analysis.rdf import write_measures
             from bildungsnetz.analysis.run import run_analysis
 
-            data = load(st, date=date, iris=iris, city=profile.name)
+            data = load(st, date=date, iris=iris, city=profile.name, ties=ties)
             graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris)
             err.print(f"Maße gespeichert / measures stored: {graph}")
     if fmt == "table":
         table = Table(title=f"Netzwerkanalyse je Bezirk / network analysis per district – {profile.label}")
         columns = ["code", "name", "nodes", "ties", "density", "components", "isolates", "cross_border_ties",
                    "top_broker_label"]  # fmt: skip
+        if any(row.get("response_rate") is not None for row in result):
+            columns.insert(2, "response_rate")
         for col in columns:
             table.add_column(col, justify="right" if col not in ("name", "top_broker_label") else "left")
         for row in result:
             table.add_row(*(f"{row[c]:.3f}" if isinstance(row[c], float) else str(row[c] or "–") for c in columns))
         out.print(table, markup=False)
+        low = [row for row in result if row.get("response_rate") is not None and row["response_rate"] < 0.8]
+        if low:  # betweenness suffers most from missing answers (docs/befragung.md)
+            names = ", ".join(f"{row['name']} ({round(row['response_rate'] * 100)} %)" for row in low)
+            err.print(f"Warnung: Antwortquote unter 80 % in {names} – Makler und Isolierte mit Vorsicht lesen / "
+                      "warning: response rate below 80 %: read brokers and isolates with caution", markup=False)
     elif fmt in ("csv", "xlsx"):
         _emit_rows(list(result[0]) if result else ["code"], result, fmt, out_file, title="Analyse")
     else:
@@ -134,6 +149,7 @@ def report_gaps(
     stadtbezirk: Annotated[str | None, typer.Option("--stadtbezirk", help="nur dieser Bezirk")] = None,
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
     city: CityOpt = None,
+    ties: TiesOpt = "alle",
     store: StoreOpt = None,
 ) -> None:
     """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
@@ -143,7 +159,8 @@ def report_gaps(
     with open_store(settings, write=False) as st:
         profile = _city(settings, st, city)
         stadtbezirk = _bezirk_code(stadtbezirk, profile)
-        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, city=profile.name, label=profile.label)
+        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, city=profile.name, label=profile.label,
+                     ties=ties)  # fmt: skip
     err.print(f"Bericht / report: {path}")
 
 

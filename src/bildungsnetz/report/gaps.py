@@ -304,6 +304,13 @@ def _district_tables(analysis: Analysis, d: DistrictResult) -> dict[str, tuple[l
             "exakt" if how["exact"] else sampled,
         ],
     ]
+    survey = s.get("survey")
+    if survey:  # every figure resting on survey ties shows the response rate of its scope
+        rate = survey["response_rate"]
+        key.append([f"Antwortquote Befragung {survey['round']} (Regel {survey['rule']})",
+                    f"{round((rate or 0) * 100)} % ({survey['answered']} von {survey['invited']})"])  # fmt: skip
+        if survey["warning"]:
+            key.append(["Warnung", survey["warning"].split(" / ")[0]])
     brokers = [
         [
             i,
@@ -668,6 +675,7 @@ def report_gaps(
     without: Iterable[str] = (),
     city: str = "",
     label: str = "",
+    ties: str = "alle",
 ) -> Path:
     """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix.
 
@@ -678,7 +686,7 @@ def report_gaps(
         raise ParameterError(
             "out", str(path), "muss auf .html, .xlsx oder .md enden", "must end in .html, .xlsx or .md"
         )
-    data = load(store, date=date, city=city, label=label)
+    data = load(store, date=date, city=city, label=label, ties=ties)
     analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without)
     path.write_bytes(render(analysis, fmt))
     return path

@@ -18,6 +18,11 @@ router = APIRouter(tags=["Analyse / analysis"], responses=ERROR_RESPONSES)
 
 DateQ = Annotated[Date | None, Query(description="Stichtag (Vorgabe: heute) / reference date (default today)")]
 BezirkQ = Annotated[str | None, Query(max_length=200, description="Code oder Name des Stadtbezirks")]
+TiesQ = Annotated[
+    Literal["alle", "bestaetigt", "dokumentiert"],
+    Query(description="Beziehungsregel: alle (dokumentiert und Befragung), bestaetigt (dokumentiert und beidseitig "
+          "bestätigt), dokumentiert (ohne Befragung) / tie rule"),
+]  # fmt: skip
 
 
 def _bezirk(service, value: str | None) -> str | None:
@@ -44,20 +49,24 @@ def district_network(
     date: DateQ = None,
     ebene: Annotated[Literal["stadtbezirk", "stadtteil"], Query()] = "stadtbezirk",
     gruppe: Annotated[Literal["sektor", "bezirk"], Query()] = "sektor",
+    ties: TiesQ = "alle",
 ) -> dict[str, Any]:
     """Nodes (with every measure and the brokerage roles) and edges of one district's cooperation network."""
     if ebene == "stadtbezirk":
         code = _bezirk(service, code) or code
-    key = f"analysis:network:{code}:{_day(date)}:{ebene}:{gruppe}"
-    data = service.city_data(_day(date))
+    key = f"analysis:network:{code}:{_day(date)}:{ebene}:{gruppe}:{ties}"
+    data = service.city_data(_day(date), ties=ties)
     return service.cached(key, lambda: interfaces.district_network(data, code, ebene=ebene, gruppe=gruppe))
 
 
 @router.get("/api/analysis/isolates", summary="Isolierte Akteure / isolated actors")
-def isolates(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = None) -> dict[str, Any]:
-    """Isolated actors, actors isolated in their district and sector-isolated actors, per district."""
+def isolates(
+    service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = None, ties: TiesQ = "alle"
+) -> dict[str, Any]:
+    """Isolated actors, actors isolated in their district and sector-isolated actors, per district; with survey
+    ties, ``survey`` gives each district's response rate and a warning below 80 %."""
     bezirk = _bezirk(service, stadtbezirk)
-    return interfaces.isolates(service.analysis(_day(date), stadtbezirk=bezirk))
+    return interfaces.isolates(service.analysis(_day(date), stadtbezirk=bezirk, ties=ties))
 
 
 @router.get("/api/analysis/brokers", summary="Makler / brokers")
@@ -66,18 +75,22 @@ def brokers(
     date: DateQ = None,
     stadtbezirk: BezirkQ = None,
     gruppe: Annotated[Literal["sektor", "bezirk"], Query()] = "sektor",
+    ties: TiesQ = "alle",
 ) -> dict[str, Any]:
-    """Brokers per district: betweenness, constraint and Gould–Fernandez roles with z-scores."""
+    """Brokers per district: betweenness, constraint and Gould–Fernandez roles with z-scores; with survey ties,
+    ``survey`` gives each district's response rate and a warning below 80 %."""
     bezirk = _bezirk(service, stadtbezirk)
-    return interfaces.brokers(service.analysis(_day(date), stadtbezirk=bezirk, gruppe=gruppe))
+    return interfaces.brokers(service.analysis(_day(date), stadtbezirk=bezirk, gruppe=gruppe, ties=ties))
 
 
 @router.get("/api/analysis/transitions", summary="Lücken der Bildungskette / gaps along the education chain")
-def transitions(service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = None) -> dict[str, Any]:
+def transitions(
+    service: ServiceDep, date: DateQ = None, stadtbezirk: BezirkQ = None, ties: TiesQ = "alle"
+) -> dict[str, Any]:
     """Kitas without a Grundschule partner, Grundschulen without Kita or secondary partner, secondary schools
     without a partner for the transition to work, fields of action without actors."""
     bezirk = _bezirk(service, stadtbezirk)
-    return interfaces.transitions(service.analysis(_day(date), stadtbezirk=bezirk))
+    return interfaces.transitions(service.analysis(_day(date), stadtbezirk=bezirk, ties=ties))
 
 
 _MEDIA = {
@@ -105,11 +118,12 @@ def gaps_report(
     format: Annotated[Literal["html", "xlsx", "md"], Query()] = "html",
     date: DateQ = None,
     stadtbezirk: BezirkQ = None,
+    ties: TiesQ = "alle",
 ) -> Response:
     """The German gap report for the Schulausschuss, self-contained."""
     bezirk = _bezirk(service, stadtbezirk)
-    content = service.gaps_report(format, date=_day(date), stadtbezirk=bezirk)
-    day = service.analysis(_day(date), stadtbezirk=bezirk).data.date
+    content = service.gaps_report(format, date=_day(date), stadtbezirk=bezirk, ties=ties)
+    day = service.analysis(_day(date), stadtbezirk=bezirk, ties=ties).data.date
     media, name = _MEDIA[format], f"bildungsnetz-luecken-{day}.{format}"
     disposition = "inline" if format == "html" else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{name}"'}
