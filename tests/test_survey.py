@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pyoxigraph as ox
 import pytest
+from typer.testing import CliRunner
 
+from bildungsnetz.cli import app
 from bildungsnetz.errors import ParameterError, RoundClosed, SurveyLinkError, UsageError
+from bildungsnetz.namespace import BN
 from bildungsnetz.reference import reference_graphs
 from bildungsnetz.store import EmbeddedStore
 from bildungsnetz.survey import (
@@ -28,6 +32,7 @@ from conftest import IRIS, REPO
 
 FIXTURE = REPO / "tests" / "data" / "survey" / "stadt.ttl"
 SOURCE = str(IRIS.graph("quelle/befragung-test"))
+runner = CliRunner()
 
 
 def actor(letter: str) -> str:
@@ -287,3 +292,151 @@ def test_figures_resting_on_survey_ties_show_the_response_rate_and_warn_below_80
     assert documented["city"]["survey"] is None
     before = analyse(city, date="2026-02-01", iris=IRIS, city="dortmund")  # before the round's Stichtag
     assert before["city"]["survey"] is None
+
+
+# -- The command line --------------------------------------------------------------------------------------------
+
+
+def _cli_store(settings) -> None:
+    with EmbeddedStore(settings.store) as store:
+        fill(store)
+        contact = ox.NamedNode(str(IRIS.kontakt("S-A", 1)))
+        n = ox.NamedNode
+        store.replace_graphs({str(IRIS.graph("privat/befragung-test")): [
+            ox.Triple(contact, n("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), n(str(BN.Kontaktperson))),
+            ox.Triple(contact, n(str(BN.kontaktFuer)), n(actor("A"))),
+            ox.Triple(contact, n("http://xmlns.com/foaf/0.1/name"), ox.Literal("Anna Adler")),
+        ]})  # fmt: skip
+    gc.collect()
+
+
+def test_the_command_line_runs_a_round_from_new_to_close(settings, tmp_path):
+    from openpyxl import load_workbook
+
+    _cli_store(settings)
+    mail = tmp_path / "einladungen.xlsx"
+    made = runner.invoke(app, ["survey", "new", "2026", "--stichtag", "1.3.2026", "--stadtbezirk", "Hörde",
+                               "--out", str(mail), "--url", "https://bildung.example.org"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    rows = list(load_workbook(mail).active.iter_rows(values_only=True))
+    assert rows[0][:7] == ("welle", "akteur", "name", "adresse", "stadtbezirk", "art", "link")
+    assert sorted(r[2] for r in rows[1:]) == ["Gesamtschule Dachs", "Kita Elch", "Verein Fuchs"]
+    link = next(r[6] for r in rows[1:] if r[2] == "Kita Elch")
+    assert link.startswith("https://bildung.example.org/befragung/")
+    with EmbeddedStore(settings.store) as store:
+        open_questionnaire(store, IRIS, link.rsplit("/", 1)[1])
+    gc.collect()
+    shown = runner.invoke(app, ["befragung", "status", "2026"])
+    assert shown.exit_code == 0 and "Hörde" in shown.output and "0 %" in shown.output
+    assert runner.invoke(app, ["survey", "close", "2026"]).exit_code == 0
+    listed = runner.invoke(app, ["survey", "list"])
+    assert "geschlossen" in listed.output and "2026" in listed.output
+
+
+def test_the_mail_merge_list_has_links_only_when_new_ones_are_made_and_contacts_only_when_asked(settings, tmp_path):
+    _cli_store(settings)
+    assert runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01"]).exit_code == 0
+    plain = tmp_path / "a.csv"
+    assert runner.invoke(app, ["survey", "invitations", "2026", "--out", str(plain)]).exit_code == 0
+    text = plain.read_text(encoding="utf-8-sig")
+    assert "/befragung/" not in text and "Anna Adler" not in text and "kontakt" not in text.splitlines()[0]
+    full = tmp_path / "b.csv"
+    result = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--with-contacts", "--out", str(full)])
+    assert result.exit_code == 0, result.output
+    text = full.read_text(encoding="utf-8-sig")
+    assert text.count("/befragung/") == 6 and "Anna Adler" in text
+
+
+def test_a_wrong_stadtbezirk_is_one_clear_line_and_no_round_is_made(settings):
+    _cli_store(settings)
+    result = runner.invoke(app, ["survey", "new", "2026", "--stadtbezirk", "Atlantis"])
+    assert result.exit_code == 2
+    assert 'Parameter "stadtbezirk": "Atlantis" ist kein Stadtbezirk' in result.output
+    assert "keine Befragungswellen" in runner.invoke(app, ["survey", "list"]).output
+
+
+def test_survey_ties_lists_each_pair_with_both_answers(settings, tmp_path):
+    _cli_store(settings)
+    with EmbeddedStore(settings.store) as store:
+        plant(store)
+    gc.collect()
+    result = runner.invoke(app, ["survey", "ties", "2026", "--ties", "bestaetigt"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and "Grundschule Adler;" in lines[1] and ";bestaetigt;3;2;2;2,5;1;4;4" in lines[1]
+
+
+# -- REST ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live(tmp_path):
+    from conftest import LiveServer, stored
+
+    with LiveServer(stored(city_graphs(), tmp_path)) as server:
+        yield server
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_rest_runs_a_round_staff_create_respondents_answer_by_link_staff_see_status_and_ties(live):
+    import httpx
+
+    from conftest import REDAKTION
+
+    body = {"name": "2026", "stichtag": "2026-03-01", "stadtbezirke": ["1"]}
+    assert httpx.post(f"{live.url}/api/survey/rounds", json=body, timeout=30).status_code == 401
+    made = httpx.post(f"{live.url}/api/survey/rounds", json=body, headers=_auth(REDAKTION), timeout=60)
+    assert made.status_code == 201, made.text
+    links = {i["label"]: i["link"] for i in made.json()["invitations"]}
+    assert sorted(links) == ["Grundschule Adler", "Kita Bär", "Verein Chamäleon"]
+    adler, baer = (links[k].replace("/befragung/", "/api/befragung/") for k in ("Grundschule Adler", "Kita Bär"))
+    opened = httpx.get(adler, timeout=30).json()
+    assert opened["actor"]["label"] == "Grundschule Adler" and opened["answers"] is None
+    answer = {"partners": [{"partner": actor("B"), "frequency": 4, "intensity": 3}], "consent": True,
+              "respondent_name": "Frau Muster"}  # fmt: skip
+    assert httpx.post(f"{adler}/draft", json=answer, timeout=30).json()["draft"] is True
+    assert httpx.post(f"{adler}/submit", json=answer, timeout=30).json()["submitted"]
+    back = {"partners": [{"partner": actor("A"), "intensity": 2}], "consent": True}
+    assert httpx.post(f"{baer}/submit", json=back, timeout=30).status_code == 200
+    shown = httpx.get(f"{live.url}/api/survey/rounds/2026", headers=_auth(REDAKTION), timeout=30).json()
+    assert (shown["invited"], shown["answered"]) == (3, 2)
+    found = httpx.get(f"{live.url}/api/survey/rounds/2026/ties", timeout=30).json()
+    assert [(t["status"], t["intensity_gap"]) for t in found["items"]] == [("bestaetigt", 1)]
+    assert "Muster" not in found and "Muster" not in str(shown)
+    brokers = httpx.get(f"{live.url}/api/analysis/brokers", params={"date": "2026-04-01"}, timeout=60).json()
+    assert brokers["ties"] == "alle" and brokers["survey"]["round"] == "2026"
+    contacts = f"{live.url}/api/survey/rounds/2026/invitations?contacts=true"
+    assert httpx.get(contacts, headers=_auth(REDAKTION), timeout=30).status_code == 403
+    assert httpx.post(f"{live.url}/api/survey/rounds/2026/close", headers=_auth(REDAKTION), timeout=30).is_success
+    refused = httpx.post(f"{adler}/submit", json=answer, timeout=30)
+    assert refused.status_code == 409 and refused.json()["ok"] is False and "Muster" not in refused.text
+
+
+def test_rest_answers_an_unknown_and_a_replaced_link_alike_and_names_a_wrong_answer(live):
+    import httpx
+
+    from conftest import REDAKTION
+
+    made = httpx.post(f"{live.url}/api/survey/rounds", json={"name": "2026", "stichtag": "2026-03-01"},
+                      headers=_auth(REDAKTION), timeout=60).json()  # fmt: skip
+    old = made["invitations"][0]["token"]
+    httpx.post(f"{live.url}/api/survey/rounds/2026/invitations", headers=_auth(REDAKTION), timeout=60)
+    replaced = httpx.get(f"{live.url}/api/befragung/{old}", timeout=30)
+    unknown = httpx.get(f"{live.url}/api/befragung/{'x' * 32}", timeout=30)
+    assert replaced.status_code == unknown.status_code == 404 and replaced.json() == unknown.json()
+    fresh = httpx.get(f"{live.url}/api/survey/rounds/2026/invitations", headers=_auth(REDAKTION), timeout=30).json()
+    assert all("token" not in i for i in fresh)
+
+
+def test_rest_respondent_endpoints_are_rate_limited(live, monkeypatch):
+    import httpx
+
+    from bildungsnetz.api.routes import survey as routes
+
+    monkeypatch.setattr(routes, "RATE_LIMIT", 3)
+    monkeypatch.setattr(routes, "_WINDOW", routes._Window())
+    codes = [httpx.get(f"{live.url}/api/befragung/{'y' * 32}", timeout=30).status_code for _ in range(4)]
+    assert codes == [404, 404, 404, 429]

@@ -23,6 +23,7 @@ from bildungsnetz.api.routes import (
     reconcile,
     sdgs,
     sparql,
+    survey,
     system,
 )
 from bildungsnetz.api.routes.queries import build_router
@@ -149,7 +150,7 @@ def create_app(
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (
         system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql,
-        reconcile,
+        reconcile, survey,
     ):  # fmt: skip
         app.include_router(module.router)
     app.include_router(graphs.sources_router)

@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 
 import pyoxigraph as ox
 
-from bildungsnetz.errors import ParameterError, UsageError
+from bildungsnetz.errors import ParameterError, RoundClosed, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PREFIXES, PROV, VOCAB
 from bildungsnetz.queries import get, run
@@ -35,6 +35,7 @@ __all__ = [
     "get_round",
     "close_round",
     "invitations",
+    "contacts",
     "roster",
     "states",
     "status",
@@ -358,8 +359,21 @@ def roster(store: Store, iris: Iris, name: str) -> tuple[RosterEntry, ...]:
     return tuple(sorted(entries, key=lambda e: (e.stadtbezirk_label, e.label.casefold(), e.actor)))
 
 
-def invitations(store: Store, iris: Iris, name: str, *, new_tokens: bool = False) -> list[Invitation]:
-    """The mail-merge list of a round: actor, name, address, Stadtbezirk, kind (and links if ``new_tokens``).
+def contacts(store: Store, iris: Iris) -> dict[str, str]:
+    """Each actor's contact persons as one line (``Name <mail>; …``). Personal data: only for role intern."""
+    found: dict[str, list[str]] = {}
+    for r in run(get("kontakte", folder="survey"), {}, store=store, iris=iris, city="stadt").rows:
+        text = " ".join(part for part in (str(r["name"] or ""), f"<{r['email']}>" if r["email"] else "") if part)
+        if text and text not in found.setdefault(r["actor"], []):
+            found[r["actor"]].append(text)
+    return {actor: "; ".join(lines) for actor, lines in found.items()}
+
+
+def invitations(
+    store: Store, iris: Iris, name: str, *, new_tokens: bool = False, with_contacts: bool = False
+) -> list[Invitation]:
+    """The mail-merge list of a round: actor, name, address, Stadtbezirk, kind (and links if ``new_tokens``;
+    the actors' contact persons if ``with_contacts``, personal data for role intern only).
 
     The store keeps only hashes, so a link can be shown only when it is made. ``new_tokens=True`` makes a new
     link for every invited actor and **invalidates every earlier link** of the round (use it when the first
@@ -371,8 +385,6 @@ def invitations(store: Store, iris: Iris, name: str, *, new_tokens: bool = False
     tokens: dict[str, str] = {}
     if new_tokens:
         if found.closed:
-            from bildungsnetz.errors import RoundClosed  # noqa: PLC0415
-
             raise RoundClosed(f'Die Befragungswelle "{found.name}" ist geschlossen / the round is closed')
         private = []
         for e in entries:
@@ -380,9 +392,11 @@ def invitations(store: Store, iris: Iris, name: str, *, new_tokens: bool = False
             private.append(ox.Triple(invitation_iri(iris, found.name, e.actor), _p("zugangsPruefsumme"),
                                      ox.Literal(token_hash(tokens[e.actor]))))  # fmt: skip
         store.replace_graphs({round_graph(iris, found.name, private=True): private})
+    people = contacts(store, iris) if with_contacts else {}
     return [
         Invitation(round=found.name, actor=e.actor, label=e.label, address=addresses.get(e.actor, ""),
-                   stadtbezirk=e.stadtbezirk_label, kind_label=e.kind_label, token=tokens.get(e.actor))
+                   stadtbezirk=e.stadtbezirk_label, kind_label=e.kind_label, token=tokens.get(e.actor),
+                   contact=people.get(e.actor, "") if with_contacts else None)
         for e in entries
     ]  # fmt: skip
 

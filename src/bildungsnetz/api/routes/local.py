@@ -39,9 +39,12 @@ class UploadedFile(BaseModel):
 
 
 class LocalCommand(BaseModel):
-    """A command of the command line: ``import``, ``drop-source``, ``undo``, ``sdg-decide`` or ``refresh``."""
+    """A command of the command line: ``import``, ``drop-source``, ``undo``, ``sdg-decide``, ``survey-new``,
+    ``survey-close``, ``survey-invitations`` or ``refresh``."""
 
-    command: Literal["import", "drop-source", "undo", "sdg-decide", "refresh"]
+    command: Literal[
+        "import", "drop-source", "undo", "sdg-decide", "survey-new", "survey-close", "survey-invitations", "refresh"
+    ]
     args: dict[str, Any] = {}
     files: list[UploadedFile] = []
 
@@ -135,4 +138,8 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
             iris=service.iris,
         )  # fmt: skip
         return json.loads(json.dumps(result, ensure_ascii=False, default=str)), True  # as the CLI prints it
+    if command.startswith("survey-"):
+        from bildungsnetz.survey.commands import run_survey_command  # noqa: PLC0415
+
+        return run_survey_command(service.store, service.iris, command, args), True
     return None, True  # refresh: something beside the store changed (a city profile)
