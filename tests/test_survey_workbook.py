@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -145,3 +146,49 @@ def test_every_invited_actor_gets_a_workbook_of_its_own(adler):
     assert len(files) == 6 and "Grundschule-Adler.xlsx" in files
     owner = load_workbook(io.BytesIO(files["Kita-Elch.xlsx"]))["Info"]["B2"].value
     assert owner == actor("E")
+
+
+def _filled(store, tmp_path, *, consent: bool) -> Path:
+    """Kita Elch's workbook from the round's ZIP (no link needed), naming Verein Fuchs weekly."""
+    wb = load_workbook(io.BytesIO(dict(round_workbooks(store, IRIS, "2026"))["Kita-Elch.xlsx"]))
+    ws = wb[SHEET]
+    fox = _row_of(ws, actor("F"))
+    ws.cell(row=fox, column=_column(ws, "Zusammenarbeit (ja)"), value="ja")
+    ws.cell(row=fox, column=_column(ws, "Häufigkeit"), value="wöchentlich oder öfter")
+    if consent:
+        own = wb["Einrichtung"]
+        row = next(r for r in range(2, own.max_row + 1) if own.cell(row=r, column=1).value.startswith("Einwilligung"))
+        own.cell(row=row, column=2, value="ja")
+    path = tmp_path / "elch.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_a_returned_workbook_imports_as_its_actors_answers_and_is_refused_once_the_round_is_closed(adler, tmp_path):
+    from bildungsnetz.errors import RoundClosed
+    from bildungsnetz.survey import close_round
+    from bildungsnetz.survey.answers import answers_of
+    from bildungsnetz.survey.workbook import import_workbook
+
+    store, _ = adler
+    q = import_workbook(store, IRIS, "2026", _filled(store, tmp_path, consent=True), agent="anna")
+    answers, state, _ = answers_of(store, IRIS, "2026", actor("E"))
+    assert q.actor.actor == actor("E") and state == "beantwortet"
+    assert [(p.partner, p.frequency) for p in answers.partners] == [(actor("F"), 5)]
+    close_round(store, IRIS, "2026", "anna")
+    before = sorted(str(x) for x in store.quads())
+    with pytest.raises(RoundClosed):
+        import_workbook(store, IRIS, "2026", _filled(store, tmp_path, consent=True), agent="anna")
+    assert sorted(str(x) for x in store.quads()) == before
+
+
+def test_a_workbook_without_consent_is_refused_naming_the_sheet_and_nothing_is_saved(adler, tmp_path):
+    from bildungsnetz.survey.answers import answers_of
+    from bildungsnetz.survey.workbook import import_workbook
+
+    store, _ = adler
+    with pytest.raises(TableError) as error:
+        import_workbook(store, IRIS, "2026", _filled(store, tmp_path, consent=False), agent="anna",
+                        filename="Elch.xlsx")  # fmt: skip
+    assert error.value.text("de").startswith("Elch.xlsx, Blatt 'Einrichtung', Spalte 'Antwort': die Einwilligung")
+    assert answers_of(store, IRIS, "2026", actor("E"))[1] == "eingeladen"

@@ -33,7 +33,7 @@ from bildungsnetz.survey.model import (
     RosterEntry,
 )
 
-__all__ = ["SHEET", "ReturnedWorkbook", "questionnaire_workbook", "read_workbook", "round_workbooks"]
+__all__ = ["SHEET", "ReturnedWorkbook", "questionnaire_workbook", "read_workbook", "round_workbooks", "import_workbook"]
 
 #: The sheet a respondent fills in.
 SHEET = "Fragebogen"
@@ -172,7 +172,8 @@ def questionnaire_workbook(q: Questionnaire) -> bytes:
             row += [_label(AGREEMENT, v) for v in (*p.trust, *p.value)]
         row.append("ja" if e.actor in desired else None)
         for c, value in enumerate(row, start=1):
-            ws.cell(row=r, column=c, value=text(value) if isinstance(value, str) else value).data_type = "s"
+            if value is not None:  # empty answer cells stay unwritten: a tenth of the work for a large roster
+                ws.cell(row=r, column=c, value=text(value)).data_type = "s"
     last = _HEADER_ROW + max(1, len(entries))
     first_answer = len(_FIXED) + 1
     kinds = {"ja": [first_answer, len(columns)], "freq": [first_answer + 1], "int": [first_answer + 2],
@@ -469,3 +470,31 @@ def read_workbook(path: str | Path, *, round_name: str, actor: str | None = None
         reader.close()
     answers = Answers(partners=partners, desired=desired, others=others, **own)
     return ReturnedWorkbook(round=round_name, actor=owner, answers=answers)
+
+
+def import_workbook(store: Store, iris: Iris, name: str, path: str | Path, *, agent: str, filename: str | None = None,
+                    limits=None) -> Questionnaire:  # fmt: skip
+    """A returned workbook saved as its actor's submitted answers in round ``name``, checked like every import
+    (the questionnaire's rules, then the shapes); nothing is written when a check fails.
+
+    Raises
+    ------
+    TableError, LimitExceeded, UnsafeWorkbook
+        From :func:`read_workbook`, naming file, sheet, row and column; also when the consent is missing.
+    RoundClosed
+        (HTTP 409) when the round is closed.
+    SurveyAnswerError, ValidationFailed
+        As :func:`~bildungsnetz.survey.answers.save_answers`.
+    """
+    from bildungsnetz.survey.answers import save_actor_answers
+    from bildungsnetz.survey.rounds import get_round, roster
+
+    found = get_round(store, iris, name)
+    entries = roster(store, iris, found.name)
+    got = read_workbook(path, round_name=found.name, roster=[e.actor for e in entries], filename=filename,
+                        limits=limits)  # fmt: skip
+    if not got.answers.consent:
+        raise TableError("die Einwilligung fehlt: bitte »ja« eintragen, sonst können die Antworten nicht zählen",
+                         "consent is missing: please enter 'ja', else the answers cannot count",
+                         file=filename or str(path), sheet=_OWN, column="Antwort")  # fmt: skip
+    return save_actor_answers(store, iris, found.name, got.actor, got.answers, final=True, agent=agent)
