@@ -61,11 +61,11 @@ def _link(site, n: int) -> tuple[str, str]:
     return actor, site.links[actor]
 
 
-def _stored(site, actor: str):
+def _stored(site, actor: str, name: str = "welle-1"):
     from bildungsnetz.survey.answers import answers_of
 
     service = site.service
-    return answers_of(service.store, service.iris, "welle-1", actor)
+    return answers_of(service.store, service.iris, name, actor)
 
 
 def _submit(page, action: str) -> None:
@@ -289,3 +289,50 @@ def test_staff_see_the_rounds_network_with_confirmed_and_unconfirmed_ties_and_a_
     web.shot("36-befragung-netz")
     web.go("/befragungen/welle-netz/netz?regel=bestaetigt")
     assert page.locator("#ties tbody tr").count() == 1
+
+
+def test_staff_download_the_workbooks_and_import_a_returned_one_or_see_where_it_is_wrong(web, site, tmp_path):
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    from bildungsnetz.survey.rounds import create_round
+    from bildungsnetz.survey.workbook import SHEET
+
+    service = site.service
+    chosen = sorted(site.links)[20:25]
+    create_round(service.store, service.iris, name="welle-excel", stichtag=date(2026, 3, 1), actors=chosen,
+                 city="dortmund", agent="test")  # fmt: skip
+    page = web.page
+    _login(web, REDAKTION)
+    web.go("/befragungen/welle-excel")
+    with page.expect_download() as download:
+        page.click("text=Alle Arbeitsmappen (ZIP)")
+    with zipfile.ZipFile(download.value.path()) as archive:
+        names = archive.namelist()
+        assert len(names) == len(chosen)
+        wb = load_workbook(io.BytesIO(archive.read(names[-1])))
+    owner = wb["Info"]["B2"].value
+    ws = wb[SHEET]
+    ws["E6"], ws["F6"] = "ja", "etwa 1× im Monat"
+    own = wb["Einrichtung"]
+    own.cell(row=next(r for r in range(2, own.max_row + 1) if own.cell(row=r, column=1).value.startswith("Einw")),
+             column=2, value="ja")  # fmt: skip
+    good, bad = tmp_path / "Rückmeldung.xlsx", tmp_path / "Rückmeldung-falsch.xlsx"
+    wb.save(good)
+    ws["F6"] = "dauernd"
+    wb.save(bad)
+    page.set_input_files("#wb-file", str(bad))
+    with page.expect_navigation():
+        page.click("#workbook-upload button[type=submit]")
+    message = page.inner_text("#befragungen-message")
+    assert "Rückmeldung-falsch.xlsx, Blatt 'Fragebogen', Zeile 6, Spalte 'Häufigkeit'" in message
+    assert _stored(site, owner, "welle-excel")[1] != "beantwortet"
+    web.errors[:] = [e for e in web.errors if "status of 422" not in e]  # the refusal, logged by the browser
+    page.set_input_files("#wb-file", str(good))
+    with page.expect_navigation():
+        page.click("#workbook-upload button[type=submit]")
+    assert f"»{site.labels[owner]}« übernommen (1 Partner)" in page.inner_text("#befragungen-message")
+    answers, state, _ = _stored(site, owner, "welle-excel")
+    assert state == "beantwortet" and answers.partners[0].frequency == 4
+    web.shot("37-befragung-arbeitsmappe")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import io
+import tempfile
 import zipfile
 from datetime import date
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import Response
 
 from bildungsnetz.api.deps import ServiceDep
@@ -20,6 +22,8 @@ from bildungsnetz.web.routes.common import _MEDIA, _for_redaktion, _forbidden, r
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
+#: A returned questionnaire workbook is small; anything larger is refused before it is read.
+_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 def _guard(request: Request, service) -> tuple[Ctx, Response | None]:
@@ -190,21 +194,62 @@ async def round_invitations(
     return finish(ctx, response)
 
 
-@router.get("/befragungen/{name}/arbeitsmappen.zip")
-def round_workbooks(request: Request, name: str, service: ServiceDep) -> Response:
-    """Every invited actor's questionnaire as an Excel workbook with dropdowns, in one ZIP."""
+def _zip(service, name: str) -> bytes:
     from bildungsnetz.survey.workbook import round_workbooks as workbooks  # noqa: PLC0415
 
-    ctx, refused = _guard(request, service)
-    if refused is not None:
-        return refused
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for filename, data in workbooks(service.store, service.iris, name):
             archive.writestr(filename, data)
-    response = Response(buffer.getvalue(), media_type="application/zip")
+    return buffer.getvalue()
+
+
+@router.get("/befragungen/{name}/arbeitsmappen.zip")
+async def round_workbooks(request: Request, name: str, service: ServiceDep) -> Response:
+    """Every invited actor's questionnaire as an Excel workbook with dropdowns, in one ZIP (made in a thread:
+    a few hundred workbooks take a while, and other requests go on meanwhile)."""
+    ctx, refused = _guard(request, service)
+    if refused is not None:
+        return refused
+    body = await asyncio.to_thread(_zip, service, name)
+    response = Response(body, media_type="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="fragebogen-{name}.zip"'
     return finish(ctx, response)
+
+
+@router.post("/befragungen/{name}/arbeitsmappe")
+async def round_workbook_upload(
+    request: Request,
+    name: str,
+    service: ServiceDep,
+    datei: Annotated[UploadFile, File()],
+    csrf: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """A returned workbook, imported as its actor's answers (validated like every import; refused after close)."""
+    from bildungsnetz.ingest.tables.read import ReadLimits  # noqa: PLC0415
+    from bildungsnetz.survey.workbook import import_workbook  # noqa: PLC0415
+
+    ctx, refused = _for_redaktion(request, service, csrf)
+    if refused is not None:
+        return refused
+    data = await datei.read(_UPLOAD_BYTES + 1)
+    filename = Path(datei.filename or "fragebogen.xlsx").name[:200]
+    try:
+        if len(data) > _UPLOAD_BYTES:
+            raise UsageError(f"{filename}: größer als 5 MB / larger than 5 MB")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "fragebogen.xlsx"
+            path.write_bytes(data)
+            async with service.write_lock:
+                q = await asyncio.to_thread(import_workbook, service.store, service.iris, name, path,
+                                            agent=ctx.who.name, filename=filename,
+                                            limits=ReadLimits.from_settings(service.settings))  # fmt: skip
+                await service.after_write()
+    except BildungsnetzError as exc:
+        return _round_page(ctx, service, name, status=int(getattr(exc, "http_status", 400)),
+                           message={"kind": "error", "text": exc.text(ctx.lang)})  # fmt: skip
+    text = ctx.t("befragungen.imported", actor=q.actor.label, n=len(q.answers.partners) if q.answers else 0)
+    return _round_page(ctx, service, name, message={"kind": "ok", "text": text})
 
 
 @router.get("/befragungen/{name}/netz")
