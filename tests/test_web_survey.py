@@ -10,11 +10,14 @@ from datetime import date
 import pytest
 
 import test_web
-from conftest import REDAKTION, LiveServer, demo_city, stored
+from bildungsnetz.api.auth import hash_token, new_token
+from conftest import REDAKTION, TOKENS, LiveServer, demo_city, stored
 from test_web import Watched, _browser_or_skip, _login
 
 browser = test_web.browser
 PHONE = {"width": 390, "height": 844}
+#: A login with both roles: redaktion to download the invitation list, intern to see contact persons in it.
+BOTH = new_token()
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +29,7 @@ def site(tmp_path_factory) -> Iterator[LiveServer]:
 
     _browser_or_skip()
     settings = stored(demo_city(300), tmp_path_factory.mktemp("web-survey"), sparql_workers=1)
+    settings = settings.model_copy(update={"api_tokens": [*TOKENS, hash_token(BOTH, roles=["redaktion", "intern"])]})
     with EmbeddedStore(settings.store) as store:
         _, made = create_round(store, Iris(settings.base_iri), name="welle-1", title="Netzwerkbefragung Test",
                                stichtag=date(2026, 3, 1), closes=date(2099, 12, 31), city="dortmund", agent="test")
@@ -201,11 +205,22 @@ def test_staff_create_a_round_download_the_invitations_and_see_the_status(web, s
     link = sheet.cell(row=2, column=header.index("link") + 1).value
     assert link.startswith(site.url + "/befragung/")
     web.go(link.removeprefix(site.url))
-    assert page.inner_text("h1") == sheet.cell(row=2, column=header.index("einrichtung") + 1).value
+    assert page.inner_text("h1") == sheet.cell(row=2, column=header.index("name") + 1).value
     web.go("/befragungen/welle-web")
     opened = page.eval_on_selector_all("#round-status-table tbody td:nth-child(4)",
                                        "cells => cells.reduce((n, c) => n + Number(c.textContent), 0)")
     assert opened == 1
+    # role intern as well: the same list with the contact persons
+    page.click("header form[action='/abmelden'] button")
+    page.wait_for_load_state()
+    _login(web, BOTH)
+    web.go("/befragungen/welle-web")
+    page.check("#invitations input[value=csv]")
+    page.check("#invitations input[name=confirm]")
+    with page.expect_download() as download:
+        page.click("#invitations button[type=submit]")
+    lines = open(download.value.path(), encoding="utf-8-sig").read().splitlines()  # noqa: SIM115
+    assert lines[0].split(";")[-1] == "kontakt" and any("@" in line.split(";")[-1] for line in lines[1:])
     page.check("#close-round input[name=confirm]")
     with page.expect_navigation():
         page.click("#close-round button[type=submit]")

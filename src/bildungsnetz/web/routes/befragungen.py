@@ -150,11 +150,6 @@ async def round_close(
     return await redaktion_write(request, service, csrf, write, f"/befragungen/{name}")
 
 
-def _contacts(service, actor: str) -> str:
-    rows = service.query("api/actor-contacts", {"actor": actor}).rows
-    return "; ".join(" ".join(str(r[k]) for k in ("name", "email") if r.get(k)) for r in rows)
-
-
 @router.post("/befragungen/{name}/einladungen")
 async def round_invitations(
     request: Request,
@@ -174,19 +169,17 @@ async def round_invitations(
     if confirm != "ja":
         return _round_page(ctx, service, name, status=400,
                            message={"kind": "error", "text": ctx.t("befragungen.confirm_links")})  # fmt: skip
+    intern = "intern" in ctx.who.roles
     async with service.write_lock:
-        made = await asyncio.to_thread(invitations, service.store, service.iris, name, new_tokens=True)
+        made = await asyncio.to_thread(invitations, service.store, service.iris, name, new_tokens=True,
+                                       with_contacts=intern)  # fmt: skip
         await service.after_write()
     base = str(request.base_url).rstrip("/")
-    intern = "intern" in ctx.who.roles
-    columns = ["kennung", "einrichtung", "anschrift", "stadtbezirk", "art", "link"] + (["kontakt"] if intern else [])
-    rows = []
-    for inv in made:
-        row = {"kennung": inv.actor, "einrichtung": inv.label, "anschrift": inv.address, "stadtbezirk": inv.stadtbezirk,
-               "art": inv.kind_label, "link": f"{base}/befragung/{inv.token}"}  # fmt: skip
-        if intern:
-            row["kontakt"] = _contacts(service, inv.actor)
-        rows.append(row)
+    # the columns of the command line's list (``survey invitations``), so one mail merge fits both
+    columns = ["welle", "akteur", "name", "adresse", "stadtbezirk", "art", "link"] + (["kontakt"] if intern else [])
+    rows = [{"welle": inv.round, "akteur": inv.actor, "name": inv.label, "adresse": inv.address,
+             "stadtbezirk": inv.stadtbezirk, "art": inv.kind_label, "link": f"{base}/befragung/{inv.token}",
+             "kontakt": inv.contact or ""} for inv in made]  # fmt: skip
     body = people_csv(columns, rows) if format == "csv" else xlsx_bytes({"Einladungen": (columns, rows)})
     response = Response(body, media_type=_MEDIA[format])
     response.headers["Content-Disposition"] = f'attachment; filename="einladungen-{name}.{format}"'
