@@ -33,7 +33,8 @@ from bildungsnetz.survey.model import (
     RosterEntry,
 )
 
-__all__ = ["SHEET", "ReturnedWorkbook", "questionnaire_workbook", "read_workbook", "round_workbooks", "import_workbook"]
+__all__ = ["SHEET", "ReturnedWorkbook", "questionnaire_workbook", "read_workbook", "round_workbooks", "round_zip",
+           "import_workbook"]
 
 #: The sheet a respondent fills in.
 SHEET = "Fragebogen"
@@ -235,6 +236,19 @@ def round_workbooks(store: Store, iris: Iris, name: str) -> Iterator[tuple[str, 
             filename, n = f"{stem}-{n}.xlsx", n + 1
         used.add(filename.casefold())
         yield filename, questionnaire_workbook(q)
+
+
+def round_zip(store: Store, iris: Iris, name: str) -> tuple[bytes, int]:
+    """Every invited actor's workbook of round ``name`` in one ZIP, and how many it holds."""
+    import zipfile
+
+    buffer = io.BytesIO()
+    count = 0
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for filename, data in round_workbooks(store, iris, name):
+            archive.writestr(filename, data)
+            count += 1
+    return buffer.getvalue(), count
 
 
 # -- Reading a returned workbook -----------------------------------------------------------------------------

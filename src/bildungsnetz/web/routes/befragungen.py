@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import tempfile
-import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -187,16 +185,6 @@ async def round_invitations(
     return finish(ctx, response)
 
 
-def _zip(service, name: str) -> bytes:
-    from bildungsnetz.survey.workbook import round_workbooks as workbooks  # noqa: PLC0415
-
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for filename, data in workbooks(service.store, service.iris, name):
-            archive.writestr(filename, data)
-    return buffer.getvalue()
-
-
 @router.get("/befragungen/{name}/arbeitsmappen.zip")
 async def round_workbooks(request: Request, name: str, service: ServiceDep) -> Response:
     """Every invited actor's questionnaire as an Excel workbook with dropdowns, in one ZIP (made in a thread:
@@ -204,7 +192,9 @@ async def round_workbooks(request: Request, name: str, service: ServiceDep) -> R
     ctx, refused = _guard(request, service)
     if refused is not None:
         return refused
-    body = await asyncio.to_thread(_zip, service, name)
+    from bildungsnetz.survey.workbook import round_zip  # noqa: PLC0415
+
+    body, _ = await asyncio.to_thread(round_zip, service.store, service.iris, name)
     response = Response(body, media_type="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="fragebogen-{name}.zip"'
     return finish(ctx, response)
