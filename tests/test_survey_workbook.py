@@ -192,3 +192,20 @@ def test_a_workbook_without_consent_is_refused_naming_the_sheet_and_nothing_is_s
                         filename="Elch.xlsx")  # fmt: skip
     assert error.value.text("de").startswith("Elch.xlsx, Blatt 'Einrichtung', Spalte 'Antwort': die Einwilligung")
     assert answers_of(store, IRIS, "2026", actor("E"))[1] == "eingeladen"
+
+
+def test_the_command_line_writes_one_actors_workbook_or_all_of_them_as_a_zip(settings, tmp_path):
+    from bildungsnetz.cli import app
+    from test_survey import _cli_store, runner
+
+    _cli_store(settings)
+    assert runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01"]).exit_code == 0
+    one = tmp_path / "elch.xlsx"
+    result = runner.invoke(app, ["survey", "workbook", "2026", "S-E", "--out", str(one)])
+    assert result.exit_code == 0, result.output
+    assert load_workbook(one)[SHEET]["A2"].value == "Einrichtung: Kita Elch"
+    every = tmp_path / "alle.zip"
+    assert runner.invoke(app, ["survey", "workbook", "2026", "--out", str(every)]).exit_code == 0
+    assert len(zipfile.ZipFile(every).namelist()) == 6
+    wrong = runner.invoke(app, ["survey", "workbook", "2026", "S-X", "--out", str(tmp_path / "x.xlsx")])
+    assert wrong.exit_code == 2 and "nicht eingeladen" in wrong.output and not (tmp_path / "x.xlsx").exists()
