@@ -79,10 +79,11 @@ class RateLimit:
 
 
 def _limits(service) -> tuple[RateLimit, RateLimit]:
-    """Per client: 120 questionnaire requests a minute, and 20 failed links an hour (made once per service)."""
+    """Per client: 300 questionnaire requests a minute (a town hall's proxy may carry many institutions), and 20
+    failed links an hour (made once per service)."""
     box = service.__dict__.setdefault("_survey_limits", {})
     if "limits" not in box:
-        box["limits"] = (RateLimit(120, 60), RateLimit(20, 3600))
+        box["limits"] = (RateLimit(300, 60), RateLimit(20, 3600))
     return box["limits"]
 
 
