@@ -351,3 +351,19 @@ def test_staff_download_the_workbooks_and_import_a_returned_one_or_see_where_it_
     answers, state, _ = _stored(site, owner, "welle-excel")
     assert state == "beantwortet" and answers.partners[0].frequency == 4
     web.shot("37-befragung-arbeitsmappe")
+
+
+def test_a_too_long_further_partner_is_refused_with_its_place_not_cut_short(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.app import create_app
+
+    settings, made = _round_in_store(tmp_path)
+    token = made[0].token
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        page = client.get(f"/befragung/{token}?schritt=einrichtung").text
+        secret = page.split('name="form" value="', 1)[1].split('"', 1)[0]
+        form = {"form": secret, "schritt": "einrichtung", "aktion": "speichern", "others": "VHS\n" + "Kita " * 50}
+        refused = client.post(f"/befragung/{token}", data=form)
+        assert refused.status_code == 422 and "others[2]" in refused.text and "länger als 200 Zeichen" in refused.text
+        assert client.get(f"/befragung/{token}?schritt=einrichtung").text.count("Kita Kita") == 0

@@ -33,7 +33,6 @@ router = APIRouter(include_in_schema=False)
 STEPS = ("partner", "angaben", "einrichtung")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _MAX_OTHERS = 50
-_MAX_TEXT = 200
 _FORM_LIMITS = {"max_files": 0, "max_fields": 5000, "max_part_size": 64 * 1024}
 
 
@@ -167,7 +166,7 @@ def _scale(form, field: str, allowed: Sequence[tuple[str, str]], what: tuple[str
 
 
 def _text(form, field: str) -> str | None:
-    value = " ".join(str(form.get(field) or "").split())[:_MAX_TEXT]
+    value = " ".join(str(form.get(field) or "").split())
     return value or None
 
 
@@ -201,7 +200,8 @@ def _merged(step: str, form, answers, instrument: Mapping[str, Sequence[tuple[st
             ))  # fmt: skip
         return replace(answers, partners=tuple(partners))
     contributes = {v for v, _ in instrument["contributes"]}
-    lines = [" ".join(line.split())[:_MAX_TEXT] for line in str(form.get("others") or "").splitlines()]
+    # nothing is cut short silently: a name over the library's limit is refused with its place named
+    lines = [" ".join(line.split()) for line in str(form.get("others") or "").splitlines()]
     others = tuple(dict.fromkeys(line for line in lines if line))
     if len(others) > _MAX_OTHERS:
         raise UsageError(f"Höchstens {_MAX_OTHERS} weitere Partner / at most {_MAX_OTHERS} further partners")
