@@ -314,3 +314,47 @@ def compare_command(
         err.print(f"Geschrieben / written: {out_file}", markup=False)
     else:
         sys.stdout.write(text + "\n")
+
+
+@survey_app.command("workbook")
+@domain_errors
+def workbook_command(
+    name: Annotated[str, typer.Argument(help="Name der Welle / round name")],
+    actor: Annotated[str | None, typer.Argument(help="nur dieser Akteur (Kennung oder IRI) / only this actor")] = None,
+    out_file: Annotated[Path, typer.Option("--out", help="eine .xlsx (mit AKTEUR) oder eine .zip (alle)")] = Path(
+        "fragebogen.zip"),
+    store: StoreOpt = None,
+) -> None:
+    """Fragebogen als Excel-Arbeitsmappe mit Auswahllisten, für eine Einrichtung oder alle als ZIP / the
+    questionnaire as an Excel workbook with dropdowns, for one institution or all of them as a ZIP.
+
+    Zurückgeschickte Arbeitsmappen übernimmt die Seite der Welle im Browser (Rolle redaktion).
+    """
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.survey.answers import answers_of
+    from bildungsnetz.survey.model import Questionnaire
+    from bildungsnetz.survey.rounds import get_round, roster
+    from bildungsnetz.survey.workbook import questionnaire_workbook, round_zip
+
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    wanted = ".xlsx" if actor else ".zip"
+    if out_file.suffix.lower() != wanted:
+        raise UsageError(f"Parameter '--out': {out_file.name} muss auf {wanted} enden / must end in {wanted}")
+    with open_store(settings, write=False) as st:
+        if actor:
+            found = get_round(st, iris, name)
+            entries = roster(st, iris, found.name)
+            iri = (_actor_iris([actor], iris) or [""])[0]
+            own = next((e for e in entries if e.actor == iri), None)
+            if own is None:
+                raise UsageError(f"Parameter 'actor': {actor!r} ist zu {found.name!r} nicht eingeladen / is not "
+                                 f"invited to {found.name!r}")  # fmt: skip
+            answers, state, submitted = answers_of(st, iris, found.name, own.actor)
+            data = questionnaire_workbook(Questionnaire(found, own, entries, answers, submitted, state == "entwurf",
+                                                        found.closed))  # fmt: skip
+            count = 1
+        else:
+            data, count = round_zip(st, iris, name)
+    out_file.write_bytes(data)
+    err.print(f"Geschrieben / written: {out_file} ({count} Arbeitsmappen / workbooks)", markup=False)

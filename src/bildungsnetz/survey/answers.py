@@ -14,7 +14,7 @@ from datetime import datetime
 import pyoxigraph as ox
 from rdflib import Graph
 
-from bildungsnetz.errors import LocatedError, RoundClosed, SurveyLinkError, ValidationFailed
+from bildungsnetz.errors import LocatedError, RoundClosed, SurveyLinkError, UsageError, ValidationFailed
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PREFIXES, PROV, SCHEMA
 from bildungsnetz.store.base import Store
@@ -47,8 +47,8 @@ from bildungsnetz.survey.rounds import (
 from bildungsnetz.validate.shacl import rdflib_term, validate
 
 __all__ = [
-    "open_questionnaire", "save_answers", "save_many", "find_token", "answers_of", "check_answers",
-    "SurveyAnswerError", "LIMITS",
+    "open_questionnaire", "save_answers", "save_many", "save_actor_answers", "find_token", "answers_of",
+    "check_answers", "SurveyAnswerError", "LIMITS",
 ]  # fmt: skip
 
 #: How much one questionnaire may hold (a roster is chosen from, so these are generous).
@@ -333,12 +333,33 @@ def save_answers(
         When the written graph would not conform to the shapes.
     """
     found, actor = find_token(store, iris, token)
+    return save_actor_answers(store, iris, found.name, actor, answers, final=final, agent=agent)
+
+
+def save_actor_answers(
+    store: Store, iris: Iris, name: str, actor: str, answers: Answers, *, final: bool, agent: str = "befragung"
+) -> Questionnaire:
+    """Save the answers of an invited actor named by staff rather than by its link (a returned workbook), with
+    the same checks as :func:`save_answers`.
+
+    Raises
+    ------
+    UsageError
+        (HTTP 404) when ``actor`` is not invited to round ``name``.
+    RoundClosed, SurveyAnswerError, ValidationFailed
+        As :func:`save_answers`.
+    """
     with store.writer():
-        found = get_round(store, iris, found.name)
+        found = get_round(store, iris, name)
         if found.closed:
             raise RoundClosed(f'Die Befragungswelle "{found.name}" ist geschlossen; Antworten werden nicht mehr '
                               f'angenommen / the survey round is closed; answers are no longer accepted')  # fmt: skip
         entries = roster(store, iris, found.name)
+        if actor not in {e.actor for e in entries}:
+            error = UsageError(f"{actor[:200]} ist zur Befragungswelle {found.name!r} nicht eingeladen / is not "
+                               f"invited to the survey round {found.name!r}")  # fmt: skip
+            error.http_status = 404
+            raise error
         check_answers(answers, entries, actor, final=final)
         _, state, _ = answers_of(store, iris, found.name, actor)
         public_graph, private_graph = answer_graphs(iris, found.name, actor)

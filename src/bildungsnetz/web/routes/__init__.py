@@ -7,6 +7,8 @@ from fastapi import APIRouter
 from bildungsnetz.web.routes import (
     abgleich,
     actors,
+    befragung,
+    befragungen,
     districts,
     imports,
     login,
@@ -22,5 +24,6 @@ from bildungsnetz.web.routes import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich):
+for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich,
+               befragung, befragungen):
     router.include_router(_group.router)
