@@ -10,6 +10,7 @@ from bildungsnetz.web.routes import (
     districts,
     imports,
     login,
+    offers,
     queries,
     reports,
     sdgs,
@@ -22,5 +23,7 @@ from bildungsnetz.web.routes import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich):
+for _group in (
+    static, start, actors, districts, offers, sdgs, tasks, reports, queries, imports, sources, login, abgleich
+):
     router.include_router(_group.router)
