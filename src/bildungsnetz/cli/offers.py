@@ -151,3 +151,37 @@ def mediation_list(
     values = {"offer": offer, "institution": institution, "stadtbezirk": stadtbezirk, "status": status,
               "limit": "1000"}  # fmt: skip
     _run_named("mediations", values, fmt, out_file, store)
+
+
+@mediation_app.command("districts")
+@domain_errors
+def mediation_districts(
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag des Bedarfs JJJJ-MM-TT (Vorgabe: heute)")] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Vermittlungen je Stadtbezirk gegen den Bedarf, wenigste zuerst / mediations per district against need.
+
+    Dieselben Zahlen wie die Webseite /vermittlungen (eine Berechnung: analysis.mediations.district_reach).
+    """
+    from types import SimpleNamespace
+
+    from bildungsnetz.analysis.graphs import load
+    from bildungsnetz.analysis.mediations import district_reach
+    from bildungsnetz.analysis.run import run_analysis
+    from bildungsnetz.store import open_store
+    from bildungsnetz.tables import output_format
+
+    fmt = output_format(fmt, out_file, allowed=("table", "csv", "json", "xlsx"), default="table")
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    with open_store(settings, write=False) as st:
+        analysis = run_analysis(load(st, date=date, iris=iris, city=settings.city))
+        reach = district_reach(st, analysis, iris=iris)
+    columns = ["code", "label", "need", "reached", "done", "asked", "declined", "gap", "fields", "zielgruppen"]
+    def counts(values: dict[str, int]) -> str:
+        return "; ".join(f"{k} {n}" for k, n in sorted(values.items()))
+
+    rows = [dict(d, fields=counts(d["fields"]), zielgruppen=counts(d["zielgruppen"])) for d in reach]
+    _write_result(SimpleNamespace(columns=columns, rows=rows), fmt, out_file, title="vermittlungen-je-bezirk")
