@@ -150,3 +150,50 @@ def test_the_offer_page_shows_the_providers_contact_persons_only_to_intern(web, 
     page.context.clear_cookies()
     web.go(f"/angebote/{offer['id']}")
     assert page.locator("#kontakt-h").count() == 0 and person not in page.content()
+
+
+# -- Fördermittel ---------------------------------------------------------------------------------------------
+
+
+def test_a_user_sees_what_the_end_of_a_programme_would_cut(web, site):  # noqa: F811 - fixtures of test_web.py
+    page = web.page
+    web.go("/programme")
+    ending = page.locator("#endet-12 a")
+    assert ending.count() >= 1, page.inner_text("main")  # the demo's grants of this year end on 31 December
+    code = ending.first.inner_text()
+    web.shot("30-foerdermittel")
+    ending.first.click()
+    page.wait_for_load_state()
+    api = httpx.get(f"{site.url}/api/programmes/{code}", timeout=120).json()
+    dep = api["dependency"]
+    cut = page.inner_text("#abhaengigkeit")
+    assert f"{len(dep['ends']['partnerships'])} Kooperationen enden" in cut
+    assert f"{dep['lost_ties']} Beziehungen im Netz fallen weg" in cut
+    assert f"{len(dep['newly_isolated'])} Akteure stehen ohne Partner da" in cut
+    for actor in dep["newly_isolated"]:
+        assert actor["label"] in cut
+    total = f"{api['totals']['total']:,.0f}".replace(",", ".")
+    assert page.inner_text("#summe").startswith(f"{total} €")
+    web.shot("31-programm")
+
+
+def test_programme_figures_agree_on_the_page_list_rest_and_command_line(live):
+    listing = httpx.get(live.url + "/api/programmes", timeout=120).json()
+    by_code = {p["programmeCode"]: p for p in listing["programmes"]}
+    assert len(by_code) == len(listing["programmes"])  # each programme once, not once per label language
+    code = max(by_code, key=lambda c: by_code[c]["grants"])
+    api = httpx.get(f"{live.url}/api/programmes/{code}", timeout=120).json()
+    assert api["totals"]["total"] == pytest.approx(by_code[code]["total"])
+    assert api["totals"]["grants"] == by_code[code]["grants"]
+    assert sum(api["totals"]["by_year"].values()) == pytest.approx(api["totals"]["total"])
+    result = CliRunner().invoke(app, ["programme", code, "--format", "json", "--store",
+                                      str(live.service.settings.store)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    cli = json.loads(result.output)
+    assert cli["totals"] == api["totals"]
+    assert {k: len(v) for k, v in cli["dependency"]["ends"].items()} == {
+        k: len(v) for k, v in api["dependency"]["ends"].items()
+    }
+    assert (cli["dependency"]["lost_ties"], cli["dependency"]["newly_isolated"]) == (
+        api["dependency"]["lost_ties"], api["dependency"]["newly_isolated"])
+    assert httpx.get(live.url + "/api/programmes/gibt-es-nicht", timeout=60).status_code == 404

@@ -21,6 +21,7 @@ from bildungsnetz.api.routes import (
     mediations,
     networks,
     offers,
+    programmes,
     reconcile,
     sdgs,
     sparql,
@@ -149,8 +150,8 @@ def create_app(
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (
-        system, binakom, analysis, actors, districts, networks, offers, mediations, sdgs, graphs, imports, local,
-        sparql, reconcile,
+        system, binakom, analysis, actors, districts, networks, offers, mediations, programmes, sdgs, graphs,
+        imports, local, sparql, reconcile,
     ):  # fmt: skip
         app.include_router(module.router)
     app.include_router(graphs.sources_router)

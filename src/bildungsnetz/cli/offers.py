@@ -185,3 +185,67 @@ def mediation_districts(
 
     rows = [dict(d, fields=counts(d["fields"]), zielgruppen=counts(d["zielgruppen"])) for d in reach]
     _write_result(SimpleNamespace(columns=columns, rows=rows), fmt, out_file, title="vermittlungen-je-bezirk")
+
+
+@app.command("programme")
+@domain_errors
+def programme(
+    code: Annotated[str | None, typer.Argument(help="Programmcode, z. B. kaoa (ohne: alle / all)")] = None,
+    months: Annotated[int, typer.Option("--months", help="endet in den nächsten … Monaten")] = 12,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    store: StoreOpt = None,
+) -> None:
+    """Fördermittel: Programme, die bald enden, oder ein Programm und was sein Ende kappt / funding programmes.
+
+    Ohne CODE: die Programme, deren laufende Förderungen alle in den nächsten --months Monaten enden. Mit CODE:
+    Förderungen je Jahr und Stadtbezirk und was mit dem Programm endet – dieselben Zahlen wie /programme/CODE.
+    """
+    import json
+    import sys
+    from types import SimpleNamespace
+
+    from bildungsnetz.analysis.graphs import load
+    from bildungsnetz.analysis.programmes import programme_overview, programmes_ending
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.queries import run
+    from bildungsnetz.store import open_store
+    from bildungsnetz.tables import output_format
+
+    fmt = output_format(fmt, out_file, allowed=("table", "csv", "json", "xlsx"), default="table")
+    settings = _settings(store)
+    iris = Iris(settings.base_iri)
+    with open_store(settings, write=False) as st:
+        if code is None:
+            rows = programmes_ending(st, months=months, iris=iris)
+            _write_result(SimpleNamespace(columns=["code", "end", "grants", "programme"], rows=rows), fmt, out_file,
+                          title=f"endet-in-{months}-monaten")  # fmt: skip
+            return
+        known = run("programmes-and-funding", {}, store=st, iris=iris, city="").rows
+        found = next((p for p in known if p["programmeCode"] == code.strip().lower()), None)
+        if found is None:
+            raise UsageError(f'Programm "{code[:64]}" nicht gefunden / programme not found ('
+                             + ", ".join(p["programmeCode"] for p in known) + ")")  # fmt: skip
+        overview = programme_overview(st, load(st, iris=iris, city=settings.city), found["programme"], iris=iris)
+    if fmt in ("csv", "xlsx"):
+        columns = ["recipientId", "recipientLabel", "districtLabel", "since", "until", "amount"]
+        _write_result(SimpleNamespace(columns=columns, rows=overview["grants"]), fmt, out_file, title=code)
+        return
+    dep = overview["dependency"]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(overview, ensure_ascii=False, indent=2, default=str) + "\n")
+        return
+    totals = overview["totals"]
+    lines = [
+        f"Programm / programme {code}: {totals['total']:,.2f} EUR in {totals['grants']} Förderungen / grants, "
+        f"endet / ends {overview['end'] or 'offen / open'}",
+        "je Jahr / per year: " + ", ".join(f"{y} {v:,.0f}" for y, v in totals["by_year"].items()),
+        "je Stadtbezirk / per district: " + ", ".join(f"{d} {v:,.0f}" for d, v in totals["by_district"].items()),
+        f"Mit dem Programm enden / ending with it: {len(dep['ends']['partnerships'])} Kooperationen / partnerships, "
+        f"{len(dep['ends']['offers'])} Angebote / offers",
+        f"Beziehungen weg / ties lost: {dep['lost_ties']}; ohne Partner / left alone: {len(dep['newly_isolated'])}; "
+        f"Brückenakteure weg / brokers lost: {len(dep['brokers_lost'])}; ohne Brücke / lose a broker: "
+        f"{len(dep['lose_broker'])}",
+    ]  # fmt: skip
+    for line in lines:
+        out.print(line, markup=False, highlight=False)

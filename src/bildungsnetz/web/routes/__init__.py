@@ -11,6 +11,7 @@ from bildungsnetz.web.routes import (
     imports,
     login,
     offers,
+    programmes,
     queries,
     reports,
     sdgs,
@@ -24,6 +25,7 @@ __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
 for _group in (
-    static, start, actors, districts, offers, sdgs, tasks, reports, queries, imports, sources, login, abgleich
+    static, start, actors, districts, offers, programmes, sdgs, tasks, reports, queries, imports, sources, login,
+    abgleich,
 ):
     router.include_router(_group.router)
