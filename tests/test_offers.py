@@ -141,3 +141,44 @@ def test_a_wrong_status_on_the_command_line_is_one_line_and_exit_2(cli_store):
     result = CliRunner().invoke(app, ["vermittlung", "add", "A-1", "100001", "--status", "vielleicht"])
     assert result.exit_code == 2
     assert 'Parameter "status"' in result.output and "Traceback" not in result.output
+
+
+# -- spreadsheets ---------------------------------------------------------------------------------------------
+
+ACTORS = "id;name;typ;stadtteil\nVHS-T;Volkshochschule Test;weiterbildung;Syburg\n"
+
+
+def test_places_and_cost_of_offers_go_through_the_spreadsheet_and_back(tmp_path):
+    from bildungsnetz.ingest.pipeline import import_files
+    from bildungsnetz.ingest.tables.export import export_tables
+
+    (tmp_path / "akteure.csv").write_text(ACTORS, encoding="utf-8")
+    (tmp_path / "angebote.csv").write_text(
+        "id;titel;anbieter;handlungsfeld;plaetze;kosten_eur\n"
+        "T-1;Forscherwerkstatt;VHS-T;mint;12;0\nT-2;Theaterwoche;VHS-T;kulturelle-bildung;;1.250,50\n",
+        encoding="utf-8",
+    )
+    store = EmbeddedStore()
+    result = import_files([tmp_path / "akteure.csv", tmp_path / "angebote.csv"], store=store, source="t")
+    assert result.imported, [v.message_de for v in result.report.violations]
+    rows = {r["id"]: r for r in export_tables(store, city="dortmund", iris=IRIS)["angebote"]}
+    assert (rows["T-1"]["plaetze"], rows["T-1"]["kosten_eur"]) == ("12", "0.00")
+    assert (rows["T-2"]["plaetze"], rows["T-2"]["kosten_eur"]) == ("", "1250.50")
+    free = run("offer-catalogue", {"maxkosten": "0"}, store=store, iris=IRIS, city="dortmund").rows
+    assert [r["offerId"] for r in free] == ["T-1"]
+
+
+@pytest.mark.parametrize(("column", "value"), [("plaetze", "0"), ("plaetze", "2,5"), ("kosten_eur", "-10")])
+def test_wrong_places_or_cost_name_file_row_and_column_and_import_nothing(tmp_path, column, value):
+    from bildungsnetz.ingest.pipeline import import_files
+
+    (tmp_path / "akteure.csv").write_text(ACTORS, encoding="utf-8")
+    (tmp_path / "angebote.csv").write_text(
+        f"id;titel;anbieter;{column}\nT-1;Forscherwerkstatt;VHS-T;{value}\n", encoding="utf-8"
+    )
+    store = EmbeddedStore()
+    result = import_files([tmp_path / "akteure.csv", tmp_path / "angebote.csv"], store=store, source="t")
+    assert not result.imported
+    assert not any(g.endswith("/quelle/t") for g in store.named_graphs())
+    wrong = [v for v in result.report.violations if v.column == column]
+    assert wrong and wrong[0].row == 2 and wrong[0].source_file.endswith("angebote.csv")
