@@ -182,3 +182,22 @@ def test_wrong_places_or_cost_name_file_row_and_column_and_import_nothing(tmp_pa
     assert not any(g.endswith("/quelle/t") for g in store.named_graphs())
     wrong = [v for v in result.report.violations if v.column == column]
     assert wrong and wrong[0].row == 2 and wrong[0].source_file.endswith("angebote.csv")
+
+
+def test_a_mediation_recorded_on_the_command_line_shows_on_the_running_server_at_once(demo_graphs, tmp_path):
+    import httpx
+
+    from conftest import stored
+    from test_store_access import Served, cli
+
+    store = stored(demo_graphs, tmp_path).store
+    with Served(store) as served:
+        school = httpx.get(f"{served.url}/api/actors", params={"typ": "schule", "limit": 1}, timeout=60)
+        school_id = school.json()["items"][0]["id"]
+        added = cli(store, "vermittlung", "add", "DA-000001", school_id, "--status", "vermittelt", "--note", "CLI")
+        assert added.returncode == 0, added.stderr
+        mediation = added.stdout.split("mediation ", 1)[1].split(":", 1)[0]
+        listed = httpx.get(f"{served.url}/api/mediations", params={"institution": school_id}, timeout=60).json()
+        assert [(m["id"], m["note"]) for m in listed["items"] if m["id"] == mediation] == [(mediation, "CLI")]
+        wrong = cli(store, "vermittlung", "set-status", "V-99999", "abgelehnt")
+        assert wrong.returncode == 2 and "V-99999" in wrong.stderr

@@ -59,14 +59,21 @@ def test_redaktion_finds_an_offer_for_a_school_and_records_its_mediation(web, si
     page.click("#vermitteln button[type=submit]")
     page.wait_for_load_state()
     assert "Die Vermittlung ist erfasst" in page.inner_text("main")
-    row = page.locator("#vermittlungen-tabelle tbody tr", has_text=school["label"])
-    assert "vermittelt" in row.inner_text() and "Klasse 4b" in row.inner_text()
+    row = page.locator("#vermittlungen-tabelle tbody tr", has_text="Klasse 4b")
+    assert school["label"] in row.inner_text() and row.locator("select").input_value() == "vermittelt"
     web.shot("21-vermittelt")
+    # Later it took place: the status changes in the same table
+    row.locator("select").select_option("durchgefuehrt")
+    row.locator("button").click()
+    page.wait_for_load_state()
+    row = page.locator("#vermittlungen-tabelle tbody tr", has_text="Klasse 4b")
+    assert row.locator("select").input_value() == "durchgefuehrt"
 
-    # The school's page shows what it was offered; the printable catalogue lists the same offer
+    # The school's page shows what it was offered and has taken
     row.locator("a").click()
     page.wait_for_load_state()
-    assert title in page.inner_text("#erhaltene")
+    taken = page.locator("#erhaltene tbody tr", has_text=title)
+    assert "durchgeführt" in taken.inner_text()
     # The recording is a version of the source vermittlungen, which the sources page can undo
     web.go("/quellen/vermittlungen")
     assert "vermittlungen@" in page.inner_text("main")
