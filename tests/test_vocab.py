@@ -26,6 +26,7 @@ SCHEME_CLASS = {
     "kooperationsart": BN.Kooperationsart, "netzwerkart": BN.Netzwerkart, "rolle": BN.Rolle,
     "handlungsfeld": BN.Handlungsfeld, "bildungsphase": BN.Bildungsphase, "zielgruppe": BN.Zielgruppe,
     "zuordnungsstatus": BN.Zuordnungsstatus, "indikator": BN.Indikator, "sdg": BN.SDG,
+    "vermittlungsstatus": BN.Vermittlungsstatus,
 }
 
 # The codes fixed in the team contract: renaming one breaks every imported graph.

@@ -18,8 +18,10 @@ from bildungsnetz.api.routes import (
     graphs,
     imports,
     local,
+    mediations,
     networks,
     offers,
+    programmes,
     reconcile,
     sdgs,
     sparql,
@@ -149,8 +151,8 @@ def create_app(
     install_error_handlers(app, html=exception_page)  # one handler: JSON for /api and /sparql, a page elsewhere
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (
-        system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql,
-        reconcile, survey,
+        system, binakom, analysis, actors, districts, networks, offers, mediations, programmes, sdgs, graphs,
+        imports, local, sparql, reconcile, survey,
     ):  # fmt: skip
         app.include_router(module.router)
     app.include_router(graphs.sources_router)

@@ -32,6 +32,7 @@ __all__ = [
     "ParameterError",
     "CatalogueError",
     "UnknownActor",
+    "UnknownMediation",
     "UnknownOffer",
     "SdgParameterError",
     "StoreError",
@@ -326,6 +327,15 @@ class UnknownActor(UsageError, LookupError):
 
 class UnknownOffer(UsageError, LookupError):
     """No offer with that id or IRI in the store."""
+
+    http_status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownMediation(UsageError, LookupError):
+    """No mediation (Vermittlung) with that id in the store (HTTP 404)."""
 
     http_status = 404
 

@@ -62,6 +62,8 @@ class BN(DefinedNamespace):
     Stiftung: URIRef
     Unternehmen: URIRef
     Verein: URIRef
+    Vermittlung: URIRef
+    Vermittlungsstatus: URIRef
     Verwaltungseinheit: URIRef
     Weiterbildungseinrichtung: URIRef
     Zielgruppe: URIRef
@@ -95,10 +97,12 @@ class BN(DefinedNamespace):
     kontaktFuer: URIRef
     kooperationsart: URIRef
     koordination: URIRef
+    kostenEUR: URIRef
     liegtIn: URIRef
     methode: URIRef
     netzwerkart: URIRef
     partner: URIRef
+    plaetze: URIRef
     privat: URIRef
     profil: URIRef
     programm: URIRef
@@ -117,6 +121,9 @@ class BN(DefinedNamespace):
     synthetisch: URIRef
     traeger: URIRef
     traegername: URIRef
+    vermitteltAn: URIRef
+    vermitteltesAngebot: URIRef
+    vermittlungsstatus: URIRef
     vonPhase: URIRef
     wert: URIRef
     zeile: URIRef

@@ -28,6 +28,8 @@ __all__ = [
     "NetworkDetail",
     "OfferItem",
     "OfferPage",
+    "MediationItem",
+    "MediationPage",
     "SdgItem",
     "SdgTarget",
     "SdgDetail",
@@ -234,10 +236,37 @@ class OfferItem(BaseModel):
     sdgs: list[str] = Field(default_factory=list)
     zielgruppen: list[str] = Field(default_factory=list)
     bildungsphasen: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list, description="Handlungsfelder (Codes)")
+    places: int | None = Field(None, description="Plätze je Durchgang")
+    cost: float | None = Field(None, description="Kosten in Euro je Durchgang; 0 = kostenfrei")
+    since: str | None = None
+    until: str | None = None
 
 
 class OfferPage(Paging):
     items: list[OfferItem]
+
+
+class MediationItem(BaseModel):
+    """One mediation of an offer to an institution (without the person who mediated)."""
+
+    id: str | None = None
+    iri: str
+    date: str | None = None
+    status: str
+    offer: str
+    offer_id: str | None = None
+    title: str | None = None
+    institution: str
+    institution_id: str | None = None
+    institution_label: str | None = None
+    fields: list[str] = Field(default_factory=list)
+    zielgruppen: list[str] = Field(default_factory=list)
+    note: str | None = None
+
+
+class MediationPage(Paging):
+    items: list[MediationItem]
 
 
 class SdgItem(BaseModel):

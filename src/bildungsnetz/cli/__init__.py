@@ -5,7 +5,7 @@ from __future__ import annotations
 
 # Each module registers its commands on import, in the order --help lists them.
 # isort: off
-from bildungsnetz.cli import demo, data, history, query, city, token, analyse, sdg, match, survey  # noqa: F401
+from bildungsnetz.cli import demo, data, history, query, city, token, analyse, sdg, match, survey, offers  # noqa: F401
 # isort: on
 from bildungsnetz.cli.common import app
 
@@ -16,6 +16,7 @@ sdg.report_app.command("gaps")(analyse.report_gaps)
 app.add_typer(sdg.sdg_app, name="sdg")
 app.add_typer(sdg.report_app, name="report")
 app.add_typer(match.queue_app, name="abgleich-queue")
+app.add_typer(offers.mediation_app, name="vermittlung")
 
 
 def main() -> None:

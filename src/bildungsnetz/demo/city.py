@@ -8,7 +8,7 @@ import tomllib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -209,6 +209,7 @@ class DemoSummary:
     sdg_confirmed: Counter = field(default_factory=Counter)
     sdg_suggested: int = 0
     grants: int = 0
+    mediations: int = 0
     isolated: int = 0
     triples: int = 0
 
@@ -248,6 +249,7 @@ class _Builder:
         self.names: Counter = Counter()
         self.summary = DemoSummary(city=profile.label)
         self._funded: list[tuple[str, list[_Actor]]] = []
+        self._offers: list[tuple[ox.NamedNode, str, _Actor]] = []
         self.areas = self._areas()
 
     # -- helpers ---------------------------------------------------------------
@@ -811,6 +813,7 @@ class _Builder:
     def _offer(self, key: str, provider: _Actor, theme: dict) -> None:
         r = self.rng
         s = _n(self.iris.angebot(key))
+        self._offers.append((s, key, provider))
         self.add(s, _RDF_TYPE, _n(BN.Angebot))
         self.add(s, P_ID, ox.Literal(key))
         title = r.choice(theme["titel"])
@@ -925,6 +928,59 @@ class _Builder:
                 ox.Triple(p, _n(BN.kontaktFuer), a.iri),
             ]
 
+    # -- offer catalogue and mediations (source vermittlungen) ------------------
+    def make_catalogue(self) -> dict[str, list[ox.Triple]]:
+        """Places and cost of the offers, and mediations of some of them to schools and Kitas of their Stadtbezirk.
+
+        A random generator of its own: the rest of the city stays exactly as before these were added.
+        """
+        r = random.Random(f"{self.rng.random()}-vermittlungen")
+        for s, _, _ in self._offers:
+            if r.random() < 0.8:
+                self.add(s, _n(BN.plaetze), _int(r.choice([8, 10, 12, 15, 20, 25, 30])))
+            if r.random() < 0.85:
+                self.add(s, _n(BN.kostenEUR), _dec(0 if r.random() < 0.6 else r.choice([25, 50, 80, 120, 250])))
+        takers = [a for a in self.actors if a.kind in ("schule", "kita") and a.area is not None]
+        data: list[ox.Triple] = []
+        private: list[ox.Triple] = []
+        if not takers or not self._offers:
+            return {}
+        statuses = {"angefragt": 0.2, "vermittelt": 0.25, "durchgefuehrt": 0.45, "abgelehnt": 0.1}
+        count = min(60, max(8, len(self._offers) // 4))
+        for n in range(1, count + 1):
+            s, _, provider = r.choice(self._offers)
+            near = [a for a in takers if provider.area is not None and a.area.bezirk_code == provider.area.bezirk_code]
+            to = r.choice(near or takers)
+            node = _n(f"{self.iris.base}vermittlung/V-{n}")
+            day = self.ref_date - timedelta(days=r.randint(5, 400))
+            data += [
+                ox.Triple(node, _RDF_TYPE, _n(BN.Vermittlung)),
+                ox.Triple(node, P_ID, ox.Literal(f"V-{n}")),
+                ox.Triple(node, _n(BN.vermitteltesAngebot), s),
+                ox.Triple(node, _n(BN.vermitteltAn), to.iri),
+                ox.Triple(node, _n(BN.vermittlungsstatus), _v("vermittlungsstatus", self.pick_with(r, statuses))),
+                ox.Triple(node, ox.NamedNode(PREFIXES["dcterms"] + "date"), _date(day)),
+                ox.Triple(node, _n(PROV.generatedAtTime), ox.Literal(f"{day.isoformat()}T10:00:00Z",
+                                                                      datatype=ox.NamedNode(_XSD + "dateTime"))),
+            ]  # fmt: skip
+            private.append(ox.Triple(node, _n(PROV.wasAttributedTo), _n(self.iris.nutzer("servicestelle-demo"))))
+        self.summary.mediations = count
+        public, hidden = self.iris.graph("quelle/vermittlungen"), self.iris.graph("privat/vermittlungen")
+        meta = []
+        for g, private_graph in ((public, "false"), (hidden, "true")):
+            meta += [
+                ox.Triple(_n(g), _RDF_TYPE, _n(BN.Quellgraph)),
+                ox.Triple(_n(g), _n(BN.quelle), ox.Literal("vermittlungen")),
+                ox.Triple(_n(g), _n(BN.synthetisch), ox.Literal("true", datatype=ox.NamedNode(_XSD + "boolean"))),
+                ox.Triple(_n(g), _n(BN.privat), ox.Literal(private_graph, datatype=ox.NamedNode(_XSD + "boolean"))),
+                ox.Triple(_n(g), P_LABEL, ox.Literal("Vermittlungen der Demo-Stadt", language="de")),
+            ]
+        return {str(public): data, str(hidden): private, str(self.iris.graph("meta/vermittlungen")): meta}
+
+    @staticmethod
+    def pick_with(r: random.Random, options: dict[str, float]) -> str:
+        return r.choices(list(options), weights=list(options.values()))[0]
+
     def build(self) -> tuple[DemoCity, list[ox.Triple]]:
         self.make_actors()
         self.write_actors()
@@ -934,13 +990,14 @@ class _Builder:
         self.make_grants()
         self.make_indicators()
         self.make_contacts()
+        mediations = self.make_catalogue()
         self.summary.isolated = sum(1 for a in self.actors if a.isolated)
         data_graph = str(self.iris.graph(f"quelle/{DEMO_SOURCE}"))
         private_graph = str(self.iris.graph(f"privat/{DEMO_SOURCE}"))
         meta = self._meta(data_graph, private_graph)
         self.summary.triples = len(self.data) + len(self.private) + len(meta)
         return DemoCity(
-            graphs={data_graph: self.data, private_graph: self.private},
+            graphs={data_graph: self.data, private_graph: self.private, **mediations},
             summary=self.summary,
         ), meta
 

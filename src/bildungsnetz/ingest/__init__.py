@@ -20,7 +20,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "netzwerke": ("id", "name", "art", "stadtbezirk", "stadtteil", "koordination", "beginn", "ende"),
     "mitgliedschaften": ("netzwerk", "akteur", "rolle", "beginn", "ende"),
     "angebote": ("id", "titel", "beschreibung", "anbieter", "zielgruppe", "bildungsphase", "handlungsfeld", "sdg",
-                 "stadtteil", "beginn", "ende"),
+                 "stadtteil", "beginn", "ende", "plaetze", "kosten_eur"),
     "foerderungen": ("id", "programm", "empfaenger", "betrag_eur", "beginn", "ende", "zweck"),
     "indikatoren": ("gebiet", "indikator", "jahr", "wert", "einheit", "quelle"),
     "kontakte": ("akteur", "name", "funktion", "email", "telefon"),

@@ -187,7 +187,7 @@ def _catalogue(directory: Path) -> tuple[NamedQuery, ...]:
 
 #: The folders of internal queries under ``queries/``: loaded by the code that owns them, not listed in the
 #: public catalogue (``bildungsnetz query``, ``/api/queries``).
-FOLDERS = ("abgleich", "analysis", "api", "export", "sdg", "survey", "system", "web")
+FOLDERS = ("abgleich", "analysis", "api", "export", "sdg", "survey", "system", "vermittlung", "web")
 
 
 def _folder(folder: str | None, directory: Path | None) -> Path:

@@ -40,11 +40,12 @@ class UploadedFile(BaseModel):
 
 class LocalCommand(BaseModel):
     """A command of the command line: ``import``, ``drop-source``, ``undo``, ``sdg-decide``, ``survey-new``,
-    ``survey-close``, ``survey-invitations`` or ``refresh``."""
+    ``survey-close``, ``survey-invitations``, ``mediation-add``, ``mediation-status`` or ``refresh``."""
 
     command: Literal[
-        "import", "drop-source", "undo", "sdg-decide", "survey-new", "survey-close", "survey-invitations", "refresh"
-    ]
+        "import", "drop-source", "undo", "sdg-decide", "survey-new", "survey-close", "survey-invitations",
+        "mediation-add", "mediation-status", "refresh",
+    ]  # fmt: skip
     args: dict[str, Any] = {}
     files: list[UploadedFile] = []
 
@@ -144,4 +145,20 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
         from bildungsnetz.survey.commands import run_survey_command  # noqa: PLC0415
 
         return run_survey_command(service.store, service.iris, command, args), True
+    if command in ("mediation-add", "mediation-status"):
+        from bildungsnetz.ingest.mediations import record_mediation, set_mediation_status  # noqa: PLC0415
+        from bildungsnetz.ingest.versions import Versions  # noqa: PLC0415
+
+        versions, user = Versions.from_settings(service.settings), str(args.get("user") or "bildungsnetz")
+        if command == "mediation-add":
+            return record_mediation(
+                service.store, offer=str(args.get("offer") or ""), institution=str(args.get("institution") or ""),
+                status=str(args.get("status") or "angefragt"), on=args.get("date"), note=str(args.get("note") or ""),
+                user=user, iris=service.iris, versions=versions,
+            ), True  # fmt: skip
+        note = args.get("note")
+        return set_mediation_status(
+            service.store, str(args.get("mediation") or ""), str(args.get("status") or ""),
+            note=str(note) if note is not None else None, user=user, iris=service.iris, versions=versions,
+        ), True  # fmt: skip
     return None, True  # refresh: something beside the store changed (a city profile)

@@ -1,4 +1,5 @@
-"""``/api/offers``: offers filtered by SDG, Stadtbezirk, target group and education stage."""
+"""``/api/offers``: the offer catalogue, filtered by field of action, SDG, Stadtbezirk, target group, education
+stage, provider, cost and text."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from bildungsnetz.api.routes import DateQ, FormatQ, LimitQ, OffsetQ, paged, snak
 __all__ = ["router", "offer_item"]
 
 router = APIRouter(prefix="/api/offers", tags=["Angebote / offers"], responses=LIST_RESPONSES)
-_COLUMNS = ["id", "title", "providers", "area_label", "sdgs", "zielgruppen", "bildungsphasen", "iri"]
+_COLUMNS = ["id", "title", "providers", "area_label", "fields", "sdgs", "zielgruppen", "bildungsphasen", "places",
+            "cost", "since", "until", "iri"]
 
 
 def offer_item(row: dict[str, Any]) -> dict[str, Any]:
     """A row of the ``offers`` query as an :class:`~bildungsnetz.api.models.OfferItem`."""
     item = snake(row, {"offer": "iri", "offerId": "id", "areaLabel": "area_label"})
-    for key in ("sdgs", "zielgruppen", "bildungsphasen"):
+    for key in ("sdgs", "zielgruppen", "bildungsphasen", "fields"):
         item[key] = split_codes(row.get(key))
     return item
 
@@ -37,19 +39,31 @@ def list_offers(
     bildungsphase: Annotated[
         str | None, Query(max_length=64, description="Bildungsphase: Code oder Name")
     ] = None,
+    handlungsfeld: Annotated[
+        str | None, Query(max_length=64, description="Handlungsfeld: Code oder Name")
+    ] = None,
+    anbieter: Annotated[str | None, Query(max_length=200, description="Anbieter: Kennung oder IRI")] = None,
+    maxkosten: Annotated[int | None, Query(ge=0, le=1_000_000, description="höchstens Euro; 0 = kostenfrei")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in Titel oder Beschreibung")] = None,
     date: DateQ = None,
     limit: LimitQ = 100,
     offset: OffsetQ = 0,
     format: FormatQ = None,
 ) -> Any:
-    """Offers running at ``date``; SDG filters count confirmed assignments only."""
+    """Offers running at ``date`` (the catalogue of ``bildungsnetz offers``); SDG filters count confirmed
+    assignments only."""
     values = {
         "sdg": sdg,
         "stadtbezirk": stadtbezirk,
         "zielgruppe": zielgruppe,
         "bildungsphase": bildungsphase,
+        "handlungsfeld": handlungsfeld,
+        "anbieter": anbieter,
+        "maxkosten": str(maxkosten) if maxkosten is not None else None,
+        "q": q,
         "date": date,
     }
-    # With an SDG the walk starts at its assignments (api/offers-by-sdg): same rows, far fewer visited.
-    page = service.page("api/offers-by-sdg" if sdg else "offers", values, limit=limit, offset=offset)
+    # With an SDG alone the walk starts at its assignments (api/offers-by-sdg): far fewer offers visited.
+    only_sdg = sdg and not (handlungsfeld or anbieter or q or maxkosten is not None)
+    page = service.page("api/offers-by-sdg" if only_sdg else "offer-catalogue", values, limit=limit, offset=offset)
     return paged(request, page, [offer_item(r) for r in page.rows], columns=_COLUMNS, name="angebote")

@@ -48,7 +48,7 @@ _BN = {name: str(BN[name]) for name in (
     "akteursart", "schulform", "schulnummer", "traeger", "traegername", "partner", "kooperationsart",
     "handlungsfeld", "programm", "netzwerkart", "gebiet", "koordination", "anbieter", "zielgruppe",
     "bildungsphase", "empfaenger", "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "funktion",
-    "kontaktFuer",
+    "kontaktFuer", "plaetze", "kostenEUR",
 )}  # fmt: skip
 
 # -- Reading the store ---------------------------------------------------------------------------------------
@@ -273,6 +273,8 @@ def export_tables(
             "bildungsphase": _join(_all(props, "bildungsphase")),
             "handlungsfeld": _join(_all(props, "handlungsfeld")), "sdg": _join(sdgs.get(iri, ())),
             "stadtteil": _join(teile), "beginn": _first(props, "start"), "ende": _first(props, "end"),
+            "plaetze": _first(props, "plaetze"),
+            "kosten_eur": _decimal_text(_first(props, "kostenEUR"), places=2) if _first(props, "kostenEUR") else "",
         })  # fmt: skip
     tables["angebote"] = _sorted(rows, "id")
 

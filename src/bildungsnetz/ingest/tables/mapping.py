@@ -75,6 +75,7 @@ P_HOMEPAGE = ox.NamedNode(_FOAF + "homepage")
 P_NAME = ox.NamedNode(_FOAF + "name")
 P_START, P_END = _nn(SCHEMA.startDate), _nn(SCHEMA.endDate)
 XSD_DATE, XSD_DECIMAL = ox.NamedNode(_XSD + "date"), ox.NamedNode(_XSD + "decimal")
+XSD_INTEGER = ox.NamedNode(_XSD + "integer")
 XSD_GYEAR, XSD_DATETIME = ox.NamedNode(_XSD + "gYear"), ox.NamedNode(_XSD + "dateTime")
 WKT = _nn(GEO.wktLiteral)
 
@@ -84,7 +85,7 @@ BNT = {name: _nn(BN[name]) for name in (
     "kooperationsart", "handlungsfeld", "programm", "netzwerkart", "gebiet", "koordination", "anbieter",
     "zielgruppe", "bildungsphase", "sdgZuordnung", "sdg", "sdgUnterziel", "status", "methode", "empfaenger",
     "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "indikatorStruktur", "funktion",
-    "kontaktFuer",
+    "kontaktFuer", "plaetze", "kostenEUR",
 )}  # fmt: skip
 X = {
     "hasSite": _nn(ORG.hasSite), "siteOf": _nn(ORG.siteOf), "Membership": _nn(ORG.Membership),
@@ -176,6 +177,7 @@ _OFFER_COLUMNS = _origin_columns({
     BNT["zielgruppe"]: "zielgruppe", BNT["bildungsphase"]: "bildungsphase",
     BNT["handlungsfeld"]: "handlungsfeld",
     BNT["sdgZuordnung"]: "sdg", BNT["gebiet"]: "stadtteil", P_START: "beginn", P_END: "ende",
+    BNT["plaetze"]: "plaetze", BNT["kostenEUR"]: "kosten_eur",
 })  # fmt: skip
 _SDG_COLUMNS = _origin_columns({
     RDF_TYPE: "sdg", BNT["sdg"]: "sdg", BNT["sdgUnterziel"]: "sdg", BNT["status"]: "sdg",
@@ -718,7 +720,34 @@ class _Mapper:
                     add(ox.Triple(s, BNT["gebiet"], self.gebiet(district)))
             self.date(s, P_START, c, "beginn")
             self.date(s, P_END, c, "ende")
+            self._places_and_cost(s, c)
             self._sdgs(raw, number, key, s, _text(c.get("sdg")))
+
+    def _places_and_cost(self, s: ox.NamedNode, c: _Cells) -> None:
+        """Places (a whole number from 1) and cost in euros (from 0) of an offer; empty cells say nothing."""
+        places = self._at_least(c, "plaetze", BNT["plaetze"], 1, "eine ganze Zahl ab 1", "a whole number from 1")
+        if places is not None and places != places.to_integral_value():
+            self._at_least(c, "plaetze", BNT["plaetze"], None, "eine ganze Zahl ab 1", "a whole number from 1")
+        elif places is not None:
+            self.data.append(ox.Triple(s, BNT["plaetze"], ox.Literal(str(int(places)), datatype=XSD_INTEGER)))
+        cost = self._at_least(c, "kosten_eur", BNT["kostenEUR"], 0, "ein Betrag ab 0 (0 = kostenfrei)",
+                              "an amount of at least 0 (0 = free)", grouping_dot=True)  # fmt: skip
+        if cost is not None:
+            self.data.append(ox.Triple(s, BNT["kostenEUR"], ox.Literal(_canonical(cost), datatype=XSD_DECIMAL)))
+
+    def _at_least(self, c: _Cells, column: str, path: ox.NamedNode, lowest: int | None, de: str, en: str, *,
+                  grouping_dot: bool = False) -> Decimal | None:  # fmt: skip
+        """The number in ``column`` if it is at least ``lowest``; else a problem naming the column (``lowest``
+        None: always a problem) and None. An empty cell is None without a problem."""
+        value = c.get(column)
+        if not _text(value):
+            return None
+        number = self.number(value, column, path, grouping_dot=grouping_dot)
+        if number is not None and (lowest is None or number < lowest):
+            self.problem("zahl", column, value, f'Spalte {column} "{_text(value)}": bitte {de}',
+                         f'Column {column} "{_text(value)}": use {en}', path=path)  # fmt: skip
+            return None
+        return number
 
     def _sdgs(self, raw: RawTable, number: int, key: str, offer: ox.NamedNode, cell: str) -> None:
         if not cell:

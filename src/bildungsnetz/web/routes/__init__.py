@@ -12,6 +12,8 @@ from bildungsnetz.web.routes import (
     districts,
     imports,
     login,
+    offers,
+    programmes,
     queries,
     reports,
     sdgs,
@@ -24,6 +26,8 @@ from bildungsnetz.web.routes import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich,
-               befragung, befragungen):
+for _group in (
+    static, start, actors, districts, offers, programmes, sdgs, tasks, reports, queries, imports, sources, login,
+    abgleich, befragung, befragungen,
+):
     router.include_router(_group.router)
