@@ -39,6 +39,8 @@ __all__ = [
     "HandedOffError",
     "RemovalsRefused",
     "UnknownVersion",
+    "UnknownIndicator",
+    "UnknownCampus",
     "AuthError",
     "ApiError",
 ]
@@ -324,6 +326,24 @@ class UnknownActor(UsageError, LookupError):
 
 class UnknownOffer(UsageError, LookupError):
     """No offer with that id or IRI in the store."""
+
+    http_status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownIndicator(UsageError, LookupError):
+    """No indicator (built-in or the city's own) with that code or name in the store."""
+
+    http_status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownCampus(UsageError, LookupError):
+    """No Kindercampus with that id or name in the store."""
 
     http_status = 404
 
