@@ -14,9 +14,11 @@ from bildungsnetz.api.routes import (
     actors,
     analysis,
     binakom,
+    campuses,
     districts,
     graphs,
     imports,
+    indicators,
     local,
     networks,
     offers,
@@ -149,7 +151,7 @@ def create_app(
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (
         system, binakom, analysis, actors, districts, networks, offers, sdgs, graphs, imports, local, sparql,
-        reconcile,
+        reconcile, indicators, campuses,
     ):  # fmt: skip
         app.include_router(module.router)
     app.include_router(graphs.sources_router)

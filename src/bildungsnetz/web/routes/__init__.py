@@ -7,8 +7,10 @@ from fastapi import APIRouter
 from bildungsnetz.web.routes import (
     abgleich,
     actors,
+    campus,
     districts,
     imports,
+    indicators,
     login,
     queries,
     reports,
@@ -22,5 +24,8 @@ from bildungsnetz.web.routes import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich):
+for _group in (
+    static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich, indicators,
+    campus,
+):
     router.include_router(_group.router)
