@@ -122,3 +122,19 @@ def test_the_cli_names_the_closest_indicator_for_a_typo(imported):
     result = runner.invoke(app, ["indikator", "show", "kinderamut"])
     assert result.exit_code == 2
     assert "kinderarmut" in result.output
+
+
+def test_the_api_gives_suppressed_values_as_null_with_their_text_never_zero(server):
+    import httpx
+
+    listed = httpx.get(server.url + "/api/indicators", timeout=60).json()
+    own = next(i for i in listed if i["code"] == "kinderarmut")
+    assert own["own"] is True and own["higher_is_better"] is False and own["suppressed"] > 0
+    body = httpx.get(server.url + "/api/indicators/kinderarmut", timeout=60).json()
+    hidden = [v for v in body["values"] if v["suppressed"]]
+    assert hidden and all(v["value"] is None and v["shown"] == "*" for v in hidden)
+    assert body["years"] == ["2022", "2023", "2024"]
+    csv = httpx.get(server.url + "/api/indicators/kinderarmut?format=csv", timeout=60).text
+    starred = [line for line in csv.splitlines() if line.endswith(",ja,") or ",*," in line]
+    assert len(starred) == len(hidden)
+    assert httpx.get(server.url + "/api/indicators/kinderamut", timeout=60).status_code == 404

@@ -26,8 +26,9 @@ def list_campuses(store: StoreOpt = None) -> None:
     with open_store(settings, write=False) as st:
         rows = store_query(st, settings)("api/campuses", {})
     table = Table(title="Kindercampus")
-    for col in ("id", "Name", "Schule / school", "Stadtteil", "Mitglieder", "Angebote", "Programm"):
-        table.add_column(col)
+    table.add_column("id", no_wrap=True)  # an id people copy into `campus show` stays whole
+    for col in ("Name", "Schule / school", "Stadtteil", "Mitglieder", "Angebote", "Programm"):
+        table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(*(str(r.get(k) or "") for k in ("id", "label", "schoolLabel", "stadtteilLabel")),
                       str(r.get("members") or 0), str(r.get("offers") or 0), str(r.get("programmes") or ""))
@@ -57,20 +58,20 @@ def show_campus(
               f"{c.get('schoolLabel')}", markup=False)
     members = Table(title=f"Mitglieder / members ({len(found['members'])})")
     for col in ("id", "Name", "Art / kind"):
-        members.add_column(col)
+        members.add_column(col, overflow="fold")
     for m in found["members"]:
         members.add_row(str(m.get("memberId") or ""), str(m.get("label") or ""), str(m.get("kind") or ""))
     out.print(members, markup=False)
     offers = Table(title=f"Angebote vor Ort / offers on site ({len(found['offers'])})")
     for col in ("Titel / title", "Anbieter / provider", "Handlungsfeld", "Zielgruppen", "Wochentage"):
-        offers.add_column(col)
+        offers.add_column(col, overflow="fold")
     for o in found["offers"]:
         offers.add_row(*(str(o.get(k) or "") for k in ("title", "providerLabel", "field", "groups", "weekdays")))
     out.print(offers, markup=False)
     out.print("Wochentage / weekdays: " + " · ".join(f"{d} {n}" for d, n in found["by_weekday"]), markup=False)
     gaps = Table(title="Bildungskette im Stadtteil / education chain in the Stadtteil")
     for col in ("Prüfung / check", "Akteure", "ohne Partner / missing"):
-        gaps.add_column(col)
+        gaps.add_column(col, overflow="fold")
     for g in found["gaps"]:
         gaps.add_row(str(g["label"]), str(g["actors"]), str(len(g["missing"])))
     out.print(gaps, markup=False)

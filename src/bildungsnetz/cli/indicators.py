@@ -51,7 +51,7 @@ def list_indicators(store: StoreOpt = None) -> None:
         rows = indicators(store_query(st, settings))
     table = Table(title="Indikatoren / indicators")
     for col in ("code", "Bezeichnung", "Einheit", "Polarität", "Ebene", "Werte", "unterdrückt", "Jahre"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for r in rows:
         better = r.get("higherIsBetter")
         polarity = {True: "höher ist besser", False: "höher ist schlechter"}.get(better in (True, "true"), "")
