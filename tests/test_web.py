@@ -365,10 +365,10 @@ def test_a_user_opens_a_campus_and_sees_its_offers_by_weekday_and_the_gaps_of_it
     assert page.inner_text("h1") == "Kindercampus Hörde"
     assert page.locator("#campus-offers tbody tr").count() == 5
     assert "Sprachförderung im Tandem" in page.inner_text("#campus-offers")
-    weekdays = dict(
-        (row.locator("th").inner_text(), int(row.locator("td").inner_text()))
+    weekdays = {
+        row.locator("th").inner_text(): int(row.locator("td").inner_text())
         for row in page.locator("#by-weekday tr").all()
-    )
+    }
     assert list(weekdays) == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"] and weekdays["Di"] == 2
     assert page.locator("#campus-gaps tbody tr").count() >= 3  # the Bildungskette checks of Hörde
     assert page.locator("#campus-network svg .node").count() >= 2  # members and their partners
