@@ -138,3 +138,29 @@ def test_the_api_gives_suppressed_values_as_null_with_their_text_never_zero(serv
     starred = [line for line in csv.splitlines() if line.endswith(",ja,") or ",*," in line]
     assert len(starred) == len(hidden)
     assert httpx.get(server.url + "/api/indicators/kinderamut", timeout=60).status_code == 404
+
+
+def test_need_versus_network_ranks_by_a_weighted_combination_the_user_names(server):
+    import httpx
+
+    url = server.url + "/api/indicators/need"
+    combined = httpx.get(url, params={"need": "kinderarmut:2, sgb2-quote"}, timeout=120).json()
+    assert combined["indicator"] == "kinderarmut:2, sgb2-quote"
+    assert combined["parts"] == [["kinderarmut", 2.0], ["sgb2-quote", 1.0]]
+    rows = combined["rows"]
+    assert rows and [r["rank"] for r in rows] == list(range(1, len(rows) + 1))
+    assert all(0 <= r["need"] <= 1 for r in rows)  # a weighted mean of percentile ranks
+    single = httpx.get(url, params={"need": "sgb2-quote"}, timeout=120).json()
+    assert {r["stadtteil"] for r in single["rows"]} >= {r["stadtteil"] for r in rows}
+    refused = httpx.get(url, params={"need": "kinderarmut:x"}, timeout=60)
+    assert refused.status_code == 400 and "'need'" in refused.json()["error"]
+
+
+def test_the_gap_report_ranks_need_by_an_own_indicator(settings, demo_graphs, tmp_path):
+    with EmbeddedStore(settings.store) as store:
+        store.replace_graphs(demo_graphs)
+    gc.collect()
+    out = tmp_path / "luecken.md"
+    result = runner.invoke(app, ["report", "gaps", "--out", str(out), "--need", "kinderarmut"])
+    assert result.exit_code == 0, result.output
+    assert "Hoher Bedarf, dünnes Netz (kinderarmut, 2024)" in out.read_text(encoding="utf-8")

@@ -373,3 +373,12 @@ class CampusDetail(BaseModel):
     by_weekday: list[tuple[str, int]]
     gaps: list[dict[str, str | int | float | list[str] | None]]
     mediations: list[dict[str, str | int | float | bool | None]]
+
+
+class NeedRanking(BaseModel):
+    """Need versus network per Stadtteil, highest gap first (the ranking of the gap report)."""
+
+    indicator: str
+    parts: list[tuple[str, float]]
+    year: str | None = None
+    rows: list[dict[str, str | int | float | None]]

@@ -264,16 +264,18 @@ class Service:
         ebene: str = "stadtbezirk",
         stadtbezirk: str | None = None,
         gruppe: str = "sektor",
+        need: str | None = None,
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
-        ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); see
+        ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); ``need`` the indicator or weighted
+        combination need versus network is ranked by (``kinderarmut:2, sgb2-quote``); see
         :func:`bildungsnetz.analysis.run.run_analysis`.
         """
         day = g.resolve_date(date)
         return self.cached(
-            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}",
-            lambda: run_analysis(self.city_data(day), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe),
+            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{need}",
+            lambda: run_analysis(self.city_data(day), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need),
         )
 
     def gaps_report(self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None) -> bytes:

@@ -132,6 +132,10 @@ def report_gaps(
     out_file: Annotated[Path, typer.Option("--out", help="Bericht als .html, .xlsx oder .md")],
     stadtbezirk: Annotated[str | None, typer.Option("--stadtbezirk", help="nur dieser Bezirk")] = None,
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
+    need: Annotated[
+        str | None,
+        typer.Option("--need", help="Bedarf: Indikator oder gewichtete Kombination, z. B. 'kinderarmut:2, sgb2-quote'"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
@@ -140,7 +144,7 @@ def report_gaps(
     settings = _settings(store)
     with open_store(settings, write=False) as st:
         stadtbezirk = _bezirk_code(stadtbezirk, settings, st)
-        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date)
+        path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, need=need)
     err.print(f"Bericht / report: {path}")
 
 

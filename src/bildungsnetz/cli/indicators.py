@@ -12,7 +12,7 @@ from bildungsnetz.cli.common import StoreOpt, _settings, app, domain_errors, out
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
-__all__ = ["indicator_app", "list_indicators", "show_indicator", "store_query"]
+__all__ = ["indicator_app", "list_indicators", "need_command", "show_indicator", "store_query"]
 
 indicator_app = typer.Typer(
     help="Kennzahlen je Gebiet und Jahr (Wirkungsmonitoring) / indicators per district and year.",
@@ -96,3 +96,30 @@ def show_indicator(
     for a in table.areas:
         grid.add_row(a["label"], *(cell_text(a["cells"].get(y)) or "–" for y in table.years))
     out.print(grid, markup=False)
+
+
+@indicator_app.command("bedarf")
+@domain_errors
+def need_command(
+    need: Annotated[str, typer.Argument(help="Indikator oder gewichtete Kombination: 'kinderarmut:2, sgb2-quote'")],
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="so viele Stadtteile / this many")] = 15,
+    store: StoreOpt = None,
+) -> None:
+    """Bedarf und Netz je Stadtteil, größte Lücke zuerst (wie im Lückenbericht) / need versus network."""
+    from bildungsnetz.analysis.graphs import load
+    from bildungsnetz.analysis.run import run_analysis
+
+    settings = _settings(store)
+    with open_store(settings, write=False) as st:
+        data = load(st, date=date, iris=Iris(settings.base_iri), city=settings.city)
+    ranking = run_analysis(data, ebene="stadtteil", need=need).result["need"]
+    table = Table(title=f"Bedarf und Netz / need versus network: {ranking['indicator']} ({ranking['year']})")
+    for col in ("Rang", "Stadtteil", "Bedarf / need", "Partner je Akteur", "Angebote", "je 1.000 EW", "Lücke / gap"):
+        table.add_column(col, overflow="fold")
+    for r in ranking["rows"][:top]:
+        per = r["offers_per_1000"]
+        table.add_row(str(r["rank"]), str(r["stadtteil_name"]), f"{r['need']:.2f}".replace(".", ","),
+                      f"{r['mean_partners']:.2f}".replace(".", ","), str(r["offers"]),
+                      "" if per is None else f"{per:.2f}".replace(".", ","), f"{r['gap']:.2f}".replace(".", ","))
+    out.print(table, markup=False)

@@ -665,6 +665,7 @@ def report_gaps(
     date: str | Date | None = None,
     ebene: str = "stadtbezirk",
     without: Iterable[str] = (),
+    need: str | None = None,
 ) -> Path:
     """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix."""
     path = Path(out)
@@ -673,6 +674,7 @@ def report_gaps(
         raise ParameterError(
             "out", str(path), "muss auf .html, .xlsx oder .md enden", "must end in .html, .xlsx or .md"
         )
-    analysis = run_analysis(load(store, date=date), stadtbezirk=stadtbezirk, ebene=ebene, without=without)
+    analysis = run_analysis(load(store, date=date), stadtbezirk=stadtbezirk, ebene=ebene, without=without,
+                            need=need)
     path.write_bytes(render(analysis, fmt))
     return path

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.errors import LIST_RESPONSES
 from bildungsnetz.api.formats import csv_response, wants_csv
-from bildungsnetz.api.models import IndicatorItem, IndicatorValues
-from bildungsnetz.api.routes import FormatQ, snake
+from bildungsnetz.api.models import IndicatorItem, IndicatorValues, NeedRanking
+from bildungsnetz.api.routes import DateQ, FormatQ, snake
 from bildungsnetz.api.service import Service
 
 __all__ = ["indicator_item", "router", "service_query"]
@@ -41,6 +41,22 @@ def list_indicators(request: Request, service: ServiceDep, format: FormatQ = Non
     if wants_csv(request):
         return csv_response(list(IndicatorItem.model_fields), items, filename="indikatoren")
     return items
+
+
+@router.get("/need", response_model=NeedRanking, summary="Bedarf und Netz / need versus network")
+def need_versus_network(
+    service: ServiceDep,
+    need: Annotated[
+        str | None,
+        Query(max_length=300, description="Indikator oder gewichtete Kombination, z. B. kinderarmut:2, sgb2-quote"),
+    ] = None,
+    date: DateQ = None,
+) -> Any:
+    """Stadtteile ranked by need (any indicator, or a weighted combination) against network thinness, with
+    offers per 1,000 inhabitants: the ranking of the gap report, computed once in the analysis."""
+    ranking = service.analysis(date, need=need).result["need"]
+    rows = [{k: v for k, v in r.items() if k != "stadtteil_iri"} for r in ranking["rows"]]
+    return {**ranking, "rows": rows}
 
 
 @router.get("/{code}", response_model=IndicatorValues, summary="Ein Indikator je Gebiet und Jahr / per district")

@@ -112,8 +112,9 @@ def indicator_page(request: Request, code: str, service: ServiceDep) -> Response
         name = f"kennzahl-{table.indicator['code']}.{fmt}"
         return _download(ctx, _table_bytes(columns, rows, fmt, title=str(table.indicator["code"])[:31]), fmt,
                          name, attach=True)
+    need = service.analysis(None, need=str(table.indicator["code"])).result["need"]["rows"][:10]
     return render(ctx, "indicator.html", nav="indicators", table=table, item=indicator_item(table.indicator),
-                  cell_text=cell_text, **_context_for(service, table))
+                  cell_text=cell_text, need=need, **_context_for(service, table))
 
 
 @router.get("/kennzahlen/gebiet/{ebene}/{code}")
