@@ -1005,6 +1005,7 @@ class _Builder:
                 self.add(o, _n(BN.findetStattAn), s)
                 for d in days:
                     self.add(o, _n(BN.wochentag), ox.Literal(d))
+        self.summary.offers += n  # the demo's summary counts the offers on the campuses too
 
     def make_own_indicator(self) -> None:
         """'Kinderarmut' as a city's own indicator per Stadtteil, small Stadtteile suppressed ("*")."""
