@@ -274,8 +274,8 @@ def _normalised(tables):
             for column, value in row.items():
                 if spec[column].get("mehrfach"):
                     cells[column] = frozenset(split_values(value))
-                elif spec[column]["art"] in ("koordinate", "zahl", "betrag") and value:
-                    cells[column] = Decimal(value.replace(",", ".")).normalize()
+                elif spec[column]["art"] in ("koordinate", "zahl", "betrag") and value[:1].isdigit():
+                    cells[column] = Decimal(value.replace(",", ".")).normalize()  # not "*" or "ca. 45": kept as text
                 else:
                     cells[column] = value
             if table == "kooperationen":  # partners are a set: which one is akteur_a is not kept

@@ -337,3 +337,73 @@ def test_forms_without_csrf_token_are_refused(web, site):
     assert "set-cookie" not in {
         k.lower() for k in response.headers
     } or "bn_session" not in response.headers.get("set-cookie", "")
+
+
+# -- Kindercampus and Kennzahlen (Wirkungsmonitoring) --------------------------------------------------------
+
+OWN_INDICATOR = (
+    "code;name;name_en;einheit;polaritaet;ebene\n"
+    "schulweg;Langer Schulweg;long way to school;Prozent;höher ist schlechter;stadtteil\n"
+)
+OWN_VALUES = (
+    "gebiet;indikator;jahr;wert;einheit\n"
+    "Hörde;schulweg;2023;12,5;Prozent\n"
+    "Hörde;schulweg;2024;*;Prozent\n"
+    "Syburg;schulweg;2023;<5;Prozent\n"
+    "Syburg;schulweg;2024;7,0;Prozent\n"
+)
+
+
+def test_a_user_opens_a_campus_and_sees_its_offers_by_weekday_and_the_gaps_of_its_stadtteil(web):
+    page = web.page
+    web.go("/")
+    page.click("header nav a[href='/kindercampus']")
+    page.wait_for_load_state()
+    assert page.locator("table#campuses tbody tr").count() == 2
+    page.click("table#campuses a:has-text('Kindercampus Hörde')")
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Kindercampus Hörde"
+    assert page.locator("#campus-offers tbody tr").count() == 5
+    assert "Sprachförderung im Tandem" in page.inner_text("#campus-offers")
+    weekdays = {
+        row.locator("th").inner_text(): int(row.locator("td").inner_text())
+        for row in page.locator("#by-weekday tr").all()
+    }
+    assert list(weekdays) == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"] and weekdays["Di"] == 2
+    assert page.locator("#campus-gaps tbody tr").count() >= 3  # the Bildungskette checks of Hörde
+    assert page.locator("#campus-network svg .node").count() >= 2  # members and their partners
+    assert "Campusmanagement" not in page.inner_text("main")  # personal data stays private
+    web.shot("40-kindercampus")
+
+
+def test_redaktion_imports_an_own_indicator_with_suppressed_values_and_sees_it_per_district_and_year(web, tmp_path):
+    page = web.page
+    _login(web, REDAKTION)
+    definitions = tmp_path / "indikatordefinitionen.csv"
+    values = tmp_path / "indikatoren.csv"
+    definitions.write_text(OWN_INDICATOR, encoding="utf-8")
+    values.write_text(OWN_VALUES, encoding="utf-8")
+    web.go("/import")
+    page.set_input_files("#files", [str(definitions), str(values)])
+    page.click("#check")
+    page.wait_for_load_state()
+    assert "Prüfung bestanden" in page.inner_text("#import-report")
+    page.click("#do-import")
+    page.wait_for_load_state()
+    assert "Importiert" in page.inner_text("#import-report")
+
+    web.go("/kennzahlen")
+    page.click("table#indicators a:has-text('Langer Schulweg')")
+    page.wait_for_load_state()
+    cell = page.locator("#indicator-values tr[data-area='53'] td[data-year='2024']")
+    assert cell.inner_text() == "*" and "suppressed" in cell.get_attribute("class")
+    small = page.locator("#indicator-values tr[data-area='55'] td[data-year='2023']")
+    assert small.inner_text() == "<5"
+    assert page.locator("#indicator-values tr[data-area='53'] td[data-year='2023']").inner_text() == "12,5"
+    assert page.locator("#indicator-values svg.spark").count() == 2
+    assert page.locator("#indicator-tiles li, svg.map path.area").count() >= 2  # tiles or a map
+    web.shot("41-kennzahl")
+    with page.expect_download() as download:
+        page.click("p.downloads a:has-text('CSV')")
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert ";*;ja;" in text and ";<5;ja;" in text  # suppressed stays suppressed in the export, never 0

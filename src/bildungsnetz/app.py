@@ -14,9 +14,11 @@ from bildungsnetz.api.routes import (
     actors,
     analysis,
     binakom,
+    campuses,
     districts,
     graphs,
     imports,
+    indicators,
     local,
     mediations,
     networks,
@@ -152,7 +154,7 @@ def create_app(
     # binakom before sdgs and actors: /api/sdgs/coverage must not be taken for /api/sdgs/{n}.
     for module in (
         system, binakom, analysis, actors, districts, networks, offers, mediations, programmes, sdgs, graphs,
-        imports, local, sparql, reconcile, survey,
+        imports, local, sparql, reconcile, survey, indicators, campuses,
     ):  # fmt: skip
         app.include_router(module.router)
     app.include_router(graphs.sources_router)

@@ -42,6 +42,8 @@ __all__ = [
     "UnknownVersion",
     "SurveyLinkError",
     "RoundClosed",
+    "UnknownIndicator",
+    "UnknownCampus",
     "AuthError",
     "ApiError",
 ]
@@ -336,6 +338,24 @@ class UnknownOffer(UsageError, LookupError):
 
 class UnknownMediation(UsageError, LookupError):
     """No mediation (Vermittlung) with that id in the store (HTTP 404)."""
+
+    http_status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownIndicator(UsageError, LookupError):
+    """No indicator (built-in or the city's own) with that code or name in the store."""
+
+    http_status = 404
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class UnknownCampus(UsageError, LookupError):
+    """No Kindercampus with that id or name in the store."""
 
     http_status = 404
 

@@ -117,6 +117,17 @@ class Iris:
     def beobachtung(self, gebiet_key: str, indikator: str, jahr: str) -> URIRef:
         return self._iri("beobachtung", key_segment(gebiet_key), key_segment(indikator), key_segment(jahr))
 
+    def indikator(self, code: str) -> URIRef:
+        """A city's own indicator (table ``indikatordefinitionen``); the built-in ones live in the vocabulary."""
+        return self._iri("indikator", key_segment(code))
+
+    def kindercampus(self, key: str) -> URIRef:
+        return self._iri("kindercampus", key_segment(key))
+
+    def campusmanagement(self, campus_key: str) -> URIRef:
+        """The campus manager of one Kindercampus (personal data: private graph only)."""
+        return self._iri("kindercampus", key_segment(campus_key), "campusmanagement")
+
     def datensatz(self, name: str) -> URIRef:
         return self._iri("datensatz", key_segment(name))
 

@@ -37,6 +37,7 @@ class BN(DefinedNamespace):
     Jugendfreizeiteinrichtung: URIRef
     JugendhilfeEinrichtung: URIRef
     Kammer: URIRef
+    Kindercampus: URIRef
     Kita: URIRef
     Kontaktperson: URIRef
     Kooperation: URIRef
@@ -76,17 +77,23 @@ class BN(DefinedNamespace):
     anzahlZeilen: URIRef
     betragEUR: URIRef
     bildungsphase: URIRef
+    campusMitglied: URIRef
+    campusSchule: URIRef
+    campusmanagement: URIRef
     code: URIRef
     einheit: URIRef
     einwohner: URIRef
     empfaenger: URIRef
     evidenz: URIRef
+    findetStattAn: URIRef
     flaecheKm2: URIRef
     funktion: URIRef
     gebiet: URIRef
+    gebietsebene: URIRef
     gemeinde: URIRef
     gemeindeschluessel: URIRef
     handlungsfeld: URIRef
+    hoeherIstBesser: URIRef
     inBetriebBis: URIRef
     inhaltsPruefsumme: URIRef
     indikator: URIRef
@@ -126,6 +133,10 @@ class BN(DefinedNamespace):
     vermittlungsstatus: URIRef
     vonPhase: URIRef
     wert: URIRef
+    wertAngabe: URIRef
+    wertGerundet: URIRef
+    wertUnterdrueckt: URIRef
+    wochentag: URIRef
     zeile: URIRef
     zielgruppe: URIRef
     zuPhase: URIRef

@@ -146,27 +146,82 @@ def percentile_ranks(values: dict[Hashable, float]) -> dict[Hashable, float]:
     return ranks
 
 
+def need_parts(spec: str | None) -> list[tuple[str, float]]:
+    """The indicators and weights of a need as users write it: ``kinderarmut`` or ``kinderarmut:2, sgb2-quote``.
+
+    Raises :class:`~bildungsnetz.errors.UsageError` naming the parameter ``need`` for a weight that is no
+    positive number.
+
+    >>> need_parts("kinderarmut:2, sgb2-quote")
+    [('kinderarmut', 2.0), ('sgb2-quote', 1.0)]
+    >>> need_parts(None)
+    [('sgb2-quote', 1.0)]
+    """
+    from bildungsnetz.errors import UsageError
+
+    parts = []
+    for item in (spec or rules()["bedarf"]["indikator"]).split(","):
+        code, _, weight = item.strip().partition(":")
+        if not code.strip():
+            continue
+        try:
+            w = float(weight.replace(",", ".")) if weight.strip() else 1.0
+        except ValueError:
+            w = -1.0
+        if not w > 0:
+            raise UsageError(
+                f"Parameter 'need': Gewicht '{weight.strip()}' von '{code.strip()}' ist keine positive Zahl / "
+                f"weight '{weight.strip()}' of '{code.strip()}' is not a positive number"
+            )
+        parts.append((code.strip(), w))
+    return parts
+
+
+def _latest(data: CityData, code: str) -> dict[str, tuple[str, float]]:
+    """Per area the value of the latest year not after the analysis date (a suppressed year has no value)."""
+    year_limit = data.date[:4]
+    latest: dict[str, tuple[str, float]] = {}
+    for area, c, year, value in data.indicators:
+        if c != code or (year and year[:4] > year_limit):
+            continue
+        if area not in latest or year > latest[area][0]:
+            latest[area] = (year, value)
+    return latest
+
+
 def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -> dict:
-    """Stadtteile where need is high and the network thin, highest gap first.
+    """Stadtteile where need is high and the network thin, highest gap first: the one computation of need versus
+    network for the analysis, the gap report, the CLI and the API.
 
     Need is the indicator (default ``sgb2-quote`` from ``regeln.toml``) of the latest year not after the
-    analysis date. Thinness is the mean number of partners of the Stadtteil's actors (ties anywhere in the
-    city). ``gap`` is the mean of the need's percentile rank and the thinness' percentile rank; ``offers`` are
-    running offers of providers located in the Stadtteil (per 1,000 inhabitants where known).
+    analysis date, or a weighted combination the user names (``kinderarmut:2, sgb2-quote``): then need is the
+    weighted mean of each indicator's percentile rank, turned round for an indicator where higher is better.
+    A value the source suppressed counts as missing, never as 0. Thinness is the mean number of partners of the
+    Stadtteil's actors (ties anywhere in the city). ``gap`` is the mean of the need's percentile rank and the
+    thinness' percentile rank; ``offers`` are running offers of providers located in the Stadtteil (per 1,000
+    inhabitants where known).
 
     Returns
     -------
     dict
-        ``indicator``, ``year`` (latest used) and ``rows`` (one dict per Stadtteil with an indicator value).
+        ``indicator`` (the need as given), ``parts`` (code, weight), ``year`` (latest used) and ``rows`` (one
+        dict per Stadtteil with a value of every part).
     """
-    indicator = indicator or rules()["bedarf"]["indikator"]
-    year_limit = data.date[:4]
-    latest: dict[str, tuple[str, float]] = {}
-    for area, code, year, value in data.indicators:
-        if code != indicator or (year and year[:4] > year_limit):
-            continue
-        if area not in latest or year > latest[area][0]:
-            latest[area] = (year, value)
+    parts = need_parts(indicator)
+    indicator = ", ".join(code if w == 1 else f"{code}:{w:g}" for code, w in parts)
+    values = {code: _latest(data, code) for code, _ in parts}
+    common = set.intersection(*(set(v) for v in values.values())) if values else set()
+    if len(parts) == 1:
+        latest = {a: values[parts[0][0]][a] for a in common}
+    else:
+        total = sum(w for _, w in parts)
+        scores: dict[str, float] = dict.fromkeys(common, 0.0)
+        for code, w in parts:
+            ranks = percentile_ranks({a: values[code][a][1] for a in common})
+            better = data.higher_is_better.get(code, False)
+            for a in common:
+                scores[a] += w * ((1 - ranks[a]) if better else ranks[a]) / total
+        latest = {a: (max(values[c][a][0] for c, _ in parts), round(scores[a], 4)) for a in common}
     members: dict[str, list] = defaultdict(list)
     for v, teil in G.nodes(data="stadtteil"):
         if teil is not None:
@@ -198,7 +253,9 @@ def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -
             "offers": offers.get(area.iri, 0),
             "offers_per_1000": (1000 * offers.get(area.iri, 0) / area.einwohner) if area.einwohner else None,
         }
-    need = percentile_ranks({k: r["need"] for k, r in rows.items()})
+    # a single indicator where higher is better (a transition rate): the lowest values are the highest need
+    sign = -1 if len(parts) == 1 and data.higher_is_better.get(parts[0][0], False) else 1
+    need = percentile_ranks({k: sign * r["need"] for k, r in rows.items()})
     thin = percentile_ranks({k: -r["mean_partners"] for k, r in rows.items()})
     for k, r in rows.items():
         r["gap"] = (need[k] + thin[k]) / 2
@@ -206,4 +263,4 @@ def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -
     for i, r in enumerate(ranked, start=1):
         r["rank"] = i
     years = sorted({r["year"] for r in ranked})
-    return {"indicator": indicator, "year": years[-1] if years else None, "rows": ranked}
+    return {"indicator": indicator, "parts": parts, "year": years[-1] if years else None, "rows": ranked}

@@ -177,6 +177,8 @@ class CityData:
     neighbours: dict[str, frozenset[str]] = field(default_factory=dict)
     #: ``(area IRI, indicator code, year, value)``
     indicators: list[tuple[str, str, str, float]] = field(default_factory=list)
+    #: indicator code → whether a higher value is better (own indicators say so; the rest: higher is need)
+    higher_is_better: dict[str, bool] = field(default_factory=dict)
     #: Graphs of the store the data came from (for provenance).
     sources: list[str] = field(default_factory=list)
     #: The city's display label ("Köln") for headings; empty when the caller did not name one.
@@ -340,11 +342,15 @@ def load(
     neighbours: dict[str, set[str]] = defaultdict(set)
     for r in _rows("nachbarn", {}, store, iris, city):
         neighbours[r["area"]].add(r["neighbour"])
+    indicator_rows = _rows("indikatoren", {}, store, iris, city)
     indicators = [
         (r["area"], r["indicator"], r["year"] or "", float(r["value"]))
-        for r in _rows("indikatoren", {}, store, iris, city)
+        for r in indicator_rows
         if isinstance(r["value"], (int, float))
     ]
+    higher_is_better = {
+        r["indicator"]: r["better"] in (True, "true") for r in indicator_rows if r.get("better") is not None
+    }
     # The project's stores list IRIs as str, a plain pyoxigraph store as NamedNode (read out at once: its
     # iterator must not outlive this thread).
     names = [getattr(g, "value", g) for g in list(store.named_graphs())]
@@ -358,6 +364,7 @@ def load(
         offers=offers,
         neighbours={k: frozenset(v) for k, v in neighbours.items()},
         indicators=indicators,
+        higher_is_better=higher_is_better,
         sources=sources,
         city_label=label,
         survey=survey_ties(store, iris, rule=rule, date=day, round=round),

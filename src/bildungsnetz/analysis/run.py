@@ -155,6 +155,7 @@ def run_analysis(
     ebene: str = "stadtbezirk",
     gruppe: str = "sektor",
     without: Iterable[str] = (),
+    need: str | None = None,
     engine: str = "auto",
     exact_work: int = EXACT_WORK,
     samples: int = SAMPLES,
@@ -274,7 +275,7 @@ def run_analysis(
             {"stadtbezirk": data.areas[b].code, "name": data.areas[b].label, "fields": f}
             for b, f in missing.items()
         ],
-        "need": need_ranking(G, data),
+        "need": need_ranking(G, data, indicator=need),
         "actors": {},
     }
     if without:

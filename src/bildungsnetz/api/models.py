@@ -330,3 +330,84 @@ class GraphDropped(BaseModel):
     ok: bool = True
     dropped: str
     graphs: list[str] = []
+
+
+# -- Wirkungsmonitoring and Kindercampus ---------------------------------------------------------------------
+
+
+class IndicatorItem(BaseModel):
+    """An indicator: built-in or the city's own, with how many values (and how many suppressed) it has."""
+
+    code: str
+    iri: str
+    label: str | None = None
+    label_en: str | None = None
+    unit: str | None = None
+    higher_is_better: bool | None = None
+    level: str | None = None
+    own: bool
+    values: int
+    suppressed: int
+    first_year: str | None = None
+    last_year: str | None = None
+
+
+class IndicatorValue(BaseModel):
+    """One value: ``value`` is null when the source suppressed it; ``shown`` is how the source wrote it."""
+
+    area: str
+    code: str
+    label: str
+    level: str
+    year: str
+    value: float | None
+    shown: str
+    suppressed: bool
+    rounded: bool
+
+
+class IndicatorValues(BaseModel):
+    indicator: IndicatorItem
+    years: list[str]
+    values: list[IndicatorValue]
+
+
+class CampusItem(BaseModel):
+    """A Kindercampus: the site around a primary school in its Stadtteil."""
+
+    iri: str
+    id: str | None = None
+    label: str | None = None
+    school: str | None = None
+    school_id: str | None = None
+    school_label: str | None = None
+    stadtteil: str | None = None
+    stadtteil_code: str | None = None
+    stadtteil_label: str | None = None
+    stadtbezirk_code: str | None = None
+    members: int
+    offers: int
+    programmes: str | None = None
+
+
+class CampusDetail(BaseModel):
+    """One campus: members, offers on site counted by field, target group and weekday, and the gaps of the
+    Bildungskette in its Stadtteil. The campus manager is personal data and never part of this answer."""
+
+    campus: CampusItem
+    members: list[dict[str, str | bool | None]]
+    offers: list[dict[str, str | None]]
+    by_field: list[tuple[str, int]]
+    by_group: list[tuple[str, int]]
+    by_weekday: list[tuple[str, int]]
+    gaps: list[dict[str, str | int | float | list[str] | None]]
+    mediations: list[dict[str, str | int | float | bool | None]]
+
+
+class NeedRanking(BaseModel):
+    """Need versus network per Stadtteil, highest gap first (the ranking of the gap report)."""
+
+    indicator: str
+    parts: list[tuple[str, float]]
+    year: str | None = None
+    rows: list[dict[str, str | int | float | None]]

@@ -312,17 +312,20 @@ class Service:
         stadtbezirk: str | None = None,
         gruppe: str = "sektor",
         ties: str = "alle",
+        need: str | None = None,
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
-        ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); see
-        :func:`bildungsnetz.analysis.run.run_analysis`; ``ties`` the tie rule (``alle``, ``bestaetigt``,
-        ``dokumentiert``).
+        ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); ``ties`` the tie rule (``alle``,
+        ``bestaetigt``, ``dokumentiert``); ``need`` the indicator or weighted combination need versus network is
+        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`.
         """
         day = g.resolve_date(date)
         return self.cached(
-            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}",
-            lambda: run_analysis(self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe),
+            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}",
+            lambda: run_analysis(
+                self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need
+            ),
         )
 
     def gaps_report(

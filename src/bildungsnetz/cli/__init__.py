@@ -6,6 +6,7 @@ from __future__ import annotations
 # Each module registers its commands on import, in the order --help lists them.
 # isort: off
 from bildungsnetz.cli import demo, data, history, query, city, token, analyse, sdg, match, survey, offers  # noqa: F401
+from bildungsnetz.cli import indicators, campus  # noqa: F401
 # isort: on
 from bildungsnetz.cli.common import app
 

@@ -150,6 +150,10 @@ def report_gaps(
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
     city: CityOpt = None,
     ties: TiesOpt = "alle",
+    need: Annotated[
+        str | None,
+        typer.Option("--need", help="Bedarf: Indikator oder gewichtete Kombination, z. B. 'kinderarmut:2, sgb2-quote'"),
+    ] = None,
     store: StoreOpt = None,
 ) -> None:
     """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
@@ -160,7 +164,7 @@ def report_gaps(
         profile = _city(settings, st, city)
         stadtbezirk = _bezirk_code(stadtbezirk, profile)
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, city=profile.name, label=profile.label,
-                     ties=ties)  # fmt: skip
+                     ties=ties, need=need)  # fmt: skip
     err.print(f"Bericht / report: {path}")
 
 

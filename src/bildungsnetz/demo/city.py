@@ -981,6 +981,121 @@ class _Builder:
     def pick_with(r: random.Random, options: dict[str, float]) -> str:
         return r.choices(list(options), weights=list(options.values()))[0]
 
+    # -- Kindercampus and an own indicator (Wirkungsmonitoring) -------------------
+    #: The two model campuses of the seed texts: (Stadtteil, campus name, school name as the seed gives it).
+    CAMPUSES = (("Hörde", "KC-HOERDE", "Kindercampus Hörde"), ("Westerfilde", "KC-WESTERFILDE",
+                                                                 "Kindercampus Westerfilde"))
+    #: Offers on a campus: (title, provider kinds, field of action, target groups, stage, weekdays)
+    CAMPUS_OFFERS = (
+        ("Sprachförderung im Tandem Kita–Grundschule", ("kita", "schule"), "sprachbildung",
+         ("kinder-u6", "kinder"), "fruehkindlich", ("Di", "Do")),
+        ("Elterncafé am Campus", ("familienzentrum", "verein", "kita"), "bildungsteilhabe",
+         ("eltern", "familien"), "fruehkindlich", ("Mi",)),
+        ("Schnupperstunden für Vorschulkinder", ("schule", "kita"), "uebergangsmanagement",
+         ("kinder-u6",), "fruehkindlich", ("Mo", "Fr")),
+        ("Bewegte Pause und Sport-AG", ("sportverein", "verein", "jugendfreizeit"), "sport",
+         ("kinder",), "primar", ("Mo", "Mi")),
+        ("Lernwerkstatt am Nachmittag", ("jugendfreizeit", "jugendhilfe", "verein", "schule"), "bildungsteilhabe",
+         ("kinder", "familien-schwierige-lebenslagen"), "primar", ("Di", "Do")),
+    )  # fmt: skip
+
+    def make_campuses(self) -> None:
+        """The two model campuses (Hörde, Westerfilde) around a primary school of their Stadtteil.
+
+        Drawn from an own random stream, after everything else, so the rest of the demo city stays as it was.
+        """
+        rng = random.Random(f"kindercampus-{self.n_actors}-{self.rng.random()}")
+        by_name = {a.name: a for a in self.areas}
+        n = 0
+        for teil, key, label in self.CAMPUSES:
+            area = by_name.get(teil)
+            if area is None:
+                continue  # another city profile: the model campuses are Dortmund's
+            near = [a for a in self.actors if a.area is not None and a.area.code == area.code]
+            bezirk = [a for a in self.actors if a.area is not None and a.area.bezirk_code == area.bezirk_code]
+            schools = [a for a in near + bezirk if a.kind == "schule" and a.schulform == "02"]
+            schools = schools or [a for a in self.actors if a.kind == "schule" and a.schulform == "02"]
+            if not schools:
+                continue
+            school = schools[0]
+            members = [school]
+            for kinds in (("kita",), ("kita",), ("jugendfreizeit", "jugendhilfe"), ("familienzentrum", "verein"),
+                          ("sportverein", "verein")):  # fmt: skip
+                found = [a for a in near + bezirk if a.kind in kinds and a not in members]
+                if found:
+                    members.append(found[0])
+            s = _n(self.iris.kindercampus(key))
+            self.add(s, _RDF_TYPE, _n(BN.Kindercampus))
+            self.add(s, P_ID, ox.Literal(key))
+            self.add(s, P_LABEL, ox.Literal(label))
+            self.add(s, _n(BN.campusSchule), school.iri)
+            self.add(s, _n(BN.liegtIn), area.iri)
+            self.add(s, _n(BN.programm), _n(self.iris.programm("kindercampus")))
+            for m in members:
+                self.add(s, _n(BN.campusMitglied), m.iri)
+            manager = _n(self.iris.campusmanagement(key))
+            first, last = rng.choice(self.t["namen"]["vornamen"]), rng.choice(self.t["namen"]["nachnamen"])
+            self.private += [
+                ox.Triple(s, _n(BN.campusmanagement), manager),
+                ox.Triple(manager, _RDF_TYPE, _n(BN.Kontaktperson)),
+                ox.Triple(manager, ox.NamedNode(_FOAF + "name"), ox.Literal(f"{first} {last}")),
+                ox.Triple(manager, _n(BN.funktion), ox.Literal("Campusmanagement")),
+                ox.Triple(manager, _n(SCHEMA.email), ox.Literal(f"campus@{key.lower()}.example")),
+                ox.Triple(manager, _n(BN.kontaktFuer), school.iri),
+            ]
+            for title, kinds, field_, groups, stage, days in self.CAMPUS_OFFERS:
+                provider = next((m for m in members if m.kind in kinds), school)
+                n += 1
+                o = _n(self.iris.angebot(f"{key}-{n:02d}"))
+                self.add(o, _RDF_TYPE, _n(BN.Angebot))
+                self.add(o, P_ID, ox.Literal(f"{key}-{n:02d}"))
+                self.add(o, P_TITLE, ox.Literal(title, language="de"))
+                self.add(o, _n(BN.anbieter), provider.iri)
+                for g in groups:
+                    self.add(o, _n(BN.zielgruppe), _v("zielgruppe", g))
+                self.add(o, _n(BN.bildungsphase), _v("bildungsphase", stage))
+                self.add(o, _n(BN.handlungsfeld), _v("handlungsfeld", field_))
+                self.add(o, _n(BN.gebiet), area.iri)
+                self.add(o, _n(BN.programm), _n(self.iris.programm("kindercampus")))
+                self.add(o, P_START, _date(date(2024, 8, 1) + timedelta(days=rng.randint(0, 300))))
+                self.add(o, _n(BN.findetStattAn), s)
+                for d in days:
+                    self.add(o, _n(BN.wochentag), ox.Literal(d))
+        self.summary.offers += n  # the demo's summary counts the offers on the campuses too
+
+    def make_own_indicator(self) -> None:
+        """'Kinderarmut' as a city's own indicator per Stadtteil, small Stadtteile suppressed ("*")."""
+        rng = random.Random(f"kinderarmut-{self.n_actors}")
+        s = _n(self.iris.indikator("kinderarmut"))
+        self.add(s, _RDF_TYPE, _n(BN.Indikator))
+        self.add(s, _RDF_TYPE, ox.NamedNode(_SKOS + "Concept"))
+        self.add(s, P_ID, ox.Literal("kinderarmut"))
+        self.add(s, P_LABEL, ox.Literal("Kinderarmut", language="de"))
+        self.add(s, P_LABEL, ox.Literal("child poverty", language="en"))
+        self.add(s, _n(BN.einheit), ox.Literal("Prozent"))
+        self.add(s, _n(BN.hoeherIstBesser), ox.Literal("false", datatype=ox.NamedNode(_XSD + "boolean")))
+        self.add(s, _n(BN.gebietsebene), ox.Literal("stadtteil"))
+        self.add(s, P_DESC, ox.Literal("Anteil der Kinder unter 15 Jahren in Bedarfsgemeinschaften (synthetisch)"))
+        dataset = _n(self.iris.datensatz("indikatoren"))
+        boolean = ox.NamedNode(_XSD + "boolean")
+        threshold = sorted(a.weight for a in self.areas)[len(self.areas) // 6] if self.areas else 0
+        for area in self.areas:
+            small = area.weight <= threshold  # few children: the statistics office suppresses the value
+            for year in (2022, 2023, 2024):
+                o = _n(self.iris.beobachtung(f"{self.profile.name}-{area.code}", "kinderarmut", str(year)))
+                self.add(o, _RDF_TYPE, _n(QB.Observation))
+                self.add(o, _n(QB.dataSet), dataset)
+                self.add(o, _n(BN.gebiet), area.iri)
+                self.add(o, _n(BN.indikator), s)
+                self.add(o, _n(BN.jahr), ox.Literal(str(year), datatype=ox.NamedNode(_XSD + "gYear")))
+                self.add(o, _n(BN.einheit), ox.Literal("Prozent"))
+                if small and year == 2024:
+                    self.add(o, _n(BN.wertUnterdrueckt), ox.Literal("true", datatype=boolean))
+                    self.add(o, _n(BN.wertAngabe), ox.Literal("*"))
+                else:
+                    value = 6 + 40 * area.need + (year - 2023) * rng.uniform(-1.5, 1.5)
+                    self.add(o, _n(BN.wert), _dec(max(0.5, value), 1))
+
     def build(self) -> tuple[DemoCity, list[ox.Triple]]:
         self.make_actors()
         self.write_actors()
@@ -991,6 +1106,9 @@ class _Builder:
         self.make_indicators()
         self.make_contacts()
         mediations = self.make_catalogue()
+
+        self.make_campuses()
+        self.make_own_indicator()
         self.summary.isolated = sum(1 for a in self.actors if a.isolated)
         data_graph = str(self.iris.graph(f"quelle/{DEMO_SOURCE}"))
         private_graph = str(self.iris.graph(f"privat/{DEMO_SOURCE}"))

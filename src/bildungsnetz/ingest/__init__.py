@@ -21,7 +21,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     "mitgliedschaften": ("netzwerk", "akteur", "rolle", "beginn", "ende"),
     "angebote": ("id", "titel", "beschreibung", "anbieter", "zielgruppe", "bildungsphase", "handlungsfeld", "sdg",
                  "stadtteil", "beginn", "ende", "plaetze", "kosten_eur"),
+    "kindercampus": ("id", "name", "schule", "stadtteil", "mitglieder", "programm", "campusmanagement", "email",
+                     "telefon"),
+    "angebotsorte": ("angebot", "ort", "wochentage"),
     "foerderungen": ("id", "programm", "empfaenger", "betrag_eur", "beginn", "ende", "zweck"),
+    "indikatordefinitionen": ("code", "name", "name_en", "einheit", "polaritaet", "ebene", "beschreibung"),
     "indikatoren": ("gebiet", "indikator", "jahr", "wert", "einheit", "quelle"),
     "kontakte": ("akteur", "name", "funktion", "email", "telefon"),
 }  # fmt: skip

@@ -22,6 +22,7 @@ _KINDS = {
     "netzwerk": "netzwerke", "mitgliedschaft": "mitgliedschaften", "angebot": "angebote",
     "foerderung": "foerderungen", "programm": "foerderungen", "foerdergeber": "foerderungen",
     "beobachtung": "indikatoren", "datensatz": "indikatoren", "kontakt": "kontakte",
+    "indikator": "indikatordefinitionen",  # a city's own indicator; "kindercampus" is its table's name already
 }  # fmt: skip
 #: More than this share of a source's rows removed by one import needs an explicit confirmation.
 REMOVAL_SHARE = 0.10

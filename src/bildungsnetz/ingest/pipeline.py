@@ -367,6 +367,8 @@ def _activity(iris: Iris, source: str, started: datetime) -> ox.NamedNode:
 class _StoreActors:
     """``iri in actors`` asks the store whether an actor with that IRI exists (for ``traeger`` references)."""
 
+    query, param = "actor-kind", "actor"
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self.known: dict[str, bool] = {}
@@ -374,9 +376,27 @@ class _StoreActors:
     def __contains__(self, iri: object) -> bool:
         key = str(iri)
         if key not in self.known:
-            query = bind_terms(get("actor-kind", folder="system"), {"actor": [ox.NamedNode(key)]})
+            query = bind_terms(get(self.query, folder="system"), {self.param: [ox.NamedNode(key)]})
             self.known[key] = any(True for _ in self.store.select(query))
         return self.known[key]
+
+
+class _StoreResources(_StoreActors):
+    """``iri in resources`` asks the store whether it holds a resource with that IRI (own indicators, campuses)."""
+
+    query, param = "resource-kind", "resource"
+
+
+def _stored_indicators(store: Store) -> dict[str, tuple[str, str]]:
+    """The city's own indicators in the store, by folded code and label: (IRI, district level or "")."""
+    from bildungsnetz.ingest.tables.read import fold_column
+
+    found: dict[str, tuple[str, str]] = {}
+    for row in store.select(get("own-indicators", folder="system").text):
+        iri, code, label, level = (getattr(v, "value", v) if v is not None else "" for v in row)
+        found[fold_column(code)] = (str(iri), str(level))
+        found.setdefault(fold_column(label), (str(iri), str(level)))
+    return found
 
 
 def _map(
@@ -409,7 +429,8 @@ def _map(
             read = partial(read_tables, limits=limits)
         parts.append(
             map_tables(tables, city=profile.name, profile=profile, iris=iris, source=source, kind=table,
-                       existing_actors=_StoreActors(store), read=read, names=names)
+                       existing_actors=_StoreActors(store), read=read, names=names,
+                       existing_resources=_StoreResources(store), stored_indicators=_stored_indicators(store))
         )
     schools = [p for p, k in zip(paths, kinds, strict=True) if k == "schulliste"]
     if len(schools) > 1:

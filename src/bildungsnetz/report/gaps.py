@@ -676,6 +676,7 @@ def report_gaps(
     city: str = "",
     label: str = "",
     ties: str = "alle",
+    need: str | None = None,
 ) -> Path:
     """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix.
 
@@ -687,6 +688,6 @@ def report_gaps(
             "out", str(path), "muss auf .html, .xlsx oder .md enden", "must end in .html, .xlsx or .md"
         )
     data = load(store, date=date, city=city, label=label, ties=ties)
-    analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without)
+    analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without, need=need)
     path.write_bytes(render(analysis, fmt))
     return path

@@ -19,6 +19,7 @@ class Feature:
     label: str
     wkt: str
     href: str | None = None
+    klass: str = ""  # a CSS class, e.g. the colour step of a choropleth
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def map_view(
         if parts:
             cx, cy = project(g.representative_point().x, g.representative_point().y)
             view.shapes.append(
-                {"label": feature.label, "href": feature.href, "d": "".join(parts), "cx": cx, "cy": cy}
+                {"label": feature.label, "href": feature.href, "d": "".join(parts), "cx": cx, "cy": cy,
+                 "klass": feature.klass}
             )
     for marker, g in points:
         x, y = project(g.x, g.y)

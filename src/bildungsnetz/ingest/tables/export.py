@@ -48,7 +48,8 @@ _BN = {name: str(BN[name]) for name in (
     "akteursart", "schulform", "schulnummer", "traeger", "traegername", "partner", "kooperationsart",
     "handlungsfeld", "programm", "netzwerkart", "gebiet", "koordination", "anbieter", "zielgruppe",
     "bildungsphase", "empfaenger", "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "funktion",
-    "kontaktFuer", "plaetze", "kostenEUR",
+    "kontaktFuer", "plaetze", "kostenEUR", "campusSchule", "campusMitglied", "liegtIn", "hoeherIstBesser",
+    "gebietsebene", "wertAngabe",
 )}  # fmt: skip
 
 # -- Reading the store ---------------------------------------------------------------------------------------
@@ -278,6 +279,36 @@ def export_tables(
         })  # fmt: skip
     tables["angebote"] = _sorted(rows, "id")
 
+    managers = _long(store, "kindercampus-management") if include_private else {}
+    rows = []
+    campus_ids: dict[str, str] = {}
+    for iri, props in _long(store, "kindercampus").items():
+        campus_ids[iri] = _first(props, "identifier") or _code(iri)
+        teil = districts.columns(_first(props, "liegtIn"))[1]
+        manager = managers.get(iri, {})
+        rows.append({
+            "id": campus_ids[iri], "name": _first(props, "label"),
+            "schule": _join(actor_id(a) for a in props.get(_BN["campusSchule"], ())), "stadtteil": teil,
+            "mitglieder": _join(actor_id(a) for a in props.get(_BN["campusMitglied"], ())),
+            "programm": _join(_all(props, "programm")), "campusmanagement": _first(manager, "name"),
+            "email": _first(manager, "email"), "telefon": _first(manager, "telephone"),
+        })  # fmt: skip
+    tables["kindercampus"] = _sorted(rows, "id")
+
+    places: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for offer, place, weekday in store.select(_query("angebotsorte")):
+        place_iri = _value(place)
+        shown = campus_ids.get(place_iri) or _site_owner(place_iri, iris)
+        days = places[(_code(_value(offer)), shown)]
+        if weekday is not None:
+            days.add(_value(weekday))
+    order = {d: i for i, d in enumerate(("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"))}
+    tables["angebotsorte"] = sorted(
+        ({"angebot": o, "ort": p, "wochentage": _JOIN.join(sorted(d, key=lambda x: order.get(x, 9)))}
+         for (o, p), d in places.items()),
+        key=lambda r: (_natural(r["angebot"]), _natural(r["ort"])),
+    )
+
     rows = []
     for iri, props in _long(store, "foerderungen").items():
         amount = _first(props, "betragEUR")
@@ -290,11 +321,30 @@ def export_tables(
     tables["foerderungen"] = _sorted(rows, "id")
 
     rows = []
+    definitions: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for s, p, o in store.select(_query("indikatordefinitionen")):
+        key = _value(p)
+        if key == _P["label"] and getattr(o, "language", None) == "en":
+            key = "name_en"  # the English label has its own column
+        definitions[_value(s)][key].append(_value(o))
+    for iri, props in definitions.items():
+        polarity = _first(props, "hoeherIstBesser")
+        rows.append({
+            "code": _first(props, "identifier") or _code(iri), "name": _first(props, "label"),
+            "name_en": (props.get("name_en") or [""])[0],
+            "einheit": _first(props, "einheit"),
+            "polaritaet": {"true": "höher ist besser", "false": "höher ist schlechter"}.get(polarity, ""),
+            "ebene": _first(props, "gebietsebene"), "beschreibung": _first(props, "description"),
+        })  # fmt: skip
+    tables["indikatordefinitionen"] = _sorted(rows, "code")
+
+    rows = []
     for _, props in _long(store, "indikatoren").items():
         wert = _first(props, "wert")
+        shown = _first(props, "wertAngabe") or (_decimal_text(wert) if wert else "")
         rows.append({
             "gebiet": districts.gebiet(_first(props, "gebiet")), "indikator": _join(_all(props, "indikator")),
-            "jahr": _first(props, "jahr"), "wert": _decimal_text(wert) if wert else "",
+            "jahr": _first(props, "jahr"), "wert": shown,
             "einheit": _first(props, "einheit"), "quelle": _first(props, "source"),
         })  # fmt: skip
     tables["indikatoren"] = sorted(
@@ -312,6 +362,12 @@ def export_tables(
         found.sort(key=lambda f: (_natural(f[0]), f[1]))
         tables["kontakte"] = [row for *_, row in found]
     return tables
+
+
+def _site_owner(site: str, iris: Iris) -> str:
+    """The import id of the actor whose site (``standort/<id>/<n>``) an offer takes place at."""
+    prefix = iris.base + "standort/"
+    return unquote(site[len(prefix):].rsplit("/", 1)[0]) if site.startswith(prefix) else _code(site)
 
 
 def _sorted(rows: list[dict[str, str]], key: str) -> list[dict[str, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import re
-from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from bildungsnetz.cities import (
+    EBENEN,
     CityProfile,
     CityProfileError,
     District,
@@ -77,6 +78,7 @@ P_START, P_END = _nn(SCHEMA.startDate), _nn(SCHEMA.endDate)
 XSD_DATE, XSD_DECIMAL = ox.NamedNode(_XSD + "date"), ox.NamedNode(_XSD + "decimal")
 XSD_INTEGER = ox.NamedNode(_XSD + "integer")
 XSD_GYEAR, XSD_DATETIME = ox.NamedNode(_XSD + "gYear"), ox.NamedNode(_XSD + "dateTime")
+_XSD_BOOLEAN = ox.NamedNode(_XSD + "boolean")
 WKT = _nn(GEO.wktLiteral)
 
 BNT = {name: _nn(BN[name]) for name in (
@@ -86,6 +88,8 @@ BNT = {name: _nn(BN[name]) for name in (
     "zielgruppe", "bildungsphase", "sdgZuordnung", "sdg", "sdgUnterziel", "status", "methode", "empfaenger",
     "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "indikatorStruktur", "funktion",
     "kontaktFuer", "plaetze", "kostenEUR",
+    "Indikator", "hoeherIstBesser", "gebietsebene", "wertUnterdrueckt", "wertGerundet", "wertAngabe",
+    "Kindercampus", "campusSchule", "campusMitglied", "campusmanagement", "findetStattAn", "wochentag",
 )}  # fmt: skip
 X = {
     "hasSite": _nn(ORG.hasSite), "siteOf": _nn(ORG.siteOf), "Membership": _nn(ORG.Membership),
@@ -192,6 +196,33 @@ _OBSERVATION_COLUMNS = _origin_columns({
     RDF_TYPE: "indikator", X["dataSet"]: "indikator", BNT["gebiet"]: "gebiet", BNT["indikator"]: "indikator",
     BNT["jahr"]: "jahr", BNT["wert"]: "wert", BNT["einheit"]: "einheit", P_SOURCE: "quelle",
 })  # fmt: skip
+_OBSERVATION_COLUMNS[BNT["wertUnterdrueckt"].value] = "wert"
+_OBSERVATION_COLUMNS[BNT["wertGerundet"].value] = "wert"
+_OBSERVATION_COLUMNS[BNT["wertAngabe"].value] = "wert"
+_INDICATOR_COLUMNS = _origin_columns({
+    RDF_TYPE: "code", P_ID: "code", P_LABEL: "name", BNT["einheit"]: "einheit",
+    BNT["hoeherIstBesser"]: "polaritaet", BNT["gebietsebene"]: "ebene", P_DESC: "beschreibung",
+})  # fmt: skip
+_CAMPUS_COLUMNS = _origin_columns({
+    RDF_TYPE: "id", P_ID: "id", P_LABEL: "name", BNT["campusSchule"]: "schule", BNT["liegtIn"]: "stadtteil",
+    BNT["campusMitglied"]: "mitglieder", BNT["programm"]: "programm",
+    BNT["campusmanagement"]: "campusmanagement",
+})  # fmt: skip
+_MANAGER_COLUMNS = _origin_columns({
+    RDF_TYPE: "campusmanagement", BNT["kontaktFuer"]: "schule", P_NAME: "campusmanagement",
+    BNT["funktion"]: "campusmanagement",
+    X["email"]: "email", X["telephone"]: "telefon",
+})  # fmt: skip
+_PLACE_COLUMNS = _origin_columns({BNT["findetStattAn"]: "ort", BNT["wochentag"]: "wochentage"})
+#: How a published value that is no plain number is written: suppressed ("*", "x", ".", "<5") or rounded.
+_SUPPRESSED = re.compile(r"^(?:[*xX.]|[<≤]\s*\d+(?:[.,]\d+)?)$")
+_ROUNDED = re.compile(r"^(?:~|≈|ca\.?|rd\.?|etwa)\s*(\S.*)$", re.IGNORECASE)
+_POLARITY = {"hoeher_ist_besser": True, "hoeher_besser": True, "besser": True, "higher_is_better": True,
+             "hoeher_ist_schlechter": False, "hoeher_schlechter": False, "schlechter": False,
+             "higher_is_worse": False}  # fmt: skip
+_WEEKDAYS = {"mo": "Mo", "montag": "Mo", "di": "Di", "dienstag": "Di", "mi": "Mi", "mittwoch": "Mi",
+             "do": "Do", "donnerstag": "Do", "fr": "Fr", "freitag": "Fr", "sa": "Sa", "samstag": "Sa",
+             "so": "So", "sonntag": "So"}  # fmt: skip
 _CONTACT_COLUMNS = _origin_columns({
     RDF_TYPE: "akteur", BNT["kontaktFuer"]: "akteur", P_NAME: "name", BNT["funktion"]: "funktion",
     X["email"]: "email", X["telephone"]: "telefon",
@@ -208,11 +239,18 @@ class _Mapper:
 
     def __init__(self, *, profile: CityProfile, iris: Iris, vocab: Vocabulary,
                  existing_actors: Container[str], generated: Callable[[Path], str],
-                 names: NameLinker | None = None) -> None:
+                 names: NameLinker | None = None,
+                 existing_resources: Container[str] = frozenset(),
+                 stored_indicators: Mapping[str, tuple[str, str]] | None = None) -> None:
         self.profile, self.iris, self.vocab = profile, iris, vocab
         self.existing = existing_actors
         self.names = names
         self._links: dict[str, NameLink] = {}
+        self.existing_resources = existing_resources
+        self.stored_indicators = stored_indicators or {}
+        #: own indicators of this import: folded code or label → (IRI, level or "")
+        self.own_indicators: dict[str, tuple[ox.NamedNode, str]] = {}
+        self.campus_ids: set[str] = set()
         self.generated = generated
         self.staged = Staged()
         self.data = self.staged.data
@@ -803,6 +841,205 @@ class _Mapper:
             self.date(s, P_END, c, "ende")
             self.text(s, BNT["zweck"], c, "zweck")
 
+    def indikatordefinitionen(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
+        add = self.data.append
+        for number, c in rows:
+            self.start_row(raw, number)
+            code, name = _text(c.get("code")), _text(c.get("name"))
+            if not self.need(code, "code") or not self.need(name, "name"):
+                continue
+            if not self.unique(raw, number, fold_column(code), "code"):
+                continue
+            try:
+                self.vocab.resolve("indikator", code)
+            except UnknownTerm:
+                pass
+            else:
+                self.problem(
+                    "kennung", "code", code,
+                    f'"{code}" ist schon ein eingebauter Indikator – bitte einen anderen Code wählen; Zeile übergangen',
+                    f'"{code}" is already a built-in indicator – choose another code; row skipped',
+                )
+                continue
+            s = ox.NamedNode(str(self.iris.indikator(code)))
+            self.focus = s.value
+            self.defined.add(s.value)
+            self.origin(s, raw, number, _INDICATOR_COLUMNS)
+            add(ox.Triple(s, RDF_TYPE, BNT["Indikator"]))
+            add(ox.Triple(s, RDF_TYPE, ox.NamedNode(_SKOS + "Concept")))
+            add(ox.Triple(s, P_ID, ox.Literal(code)))
+            add(ox.Triple(s, P_LABEL, ox.Literal(name, language="de")))
+            self.text(s, P_LABEL, c, "name_en", lang="en")
+            self.text(s, BNT["einheit"], c, "einheit")
+            self.text(s, P_DESC, c, "beschreibung")
+            polarity_text = _text(c.get("polaritaet"))
+            polarity = {"+": True, "-": False}.get(polarity_text, _POLARITY.get(fold_column(polarity_text)))
+            if not polarity_text:
+                self.need("", "polaritaet")
+            elif polarity is None:
+                self.problem(
+                    "polaritaet", "polaritaet", polarity_text,
+                    f'Unbekannte Polarität "{polarity_text}" in Spalte polaritaet – erlaubt: höher ist besser, '
+                    "höher ist schlechter",
+                    f'Unknown polarity "{polarity_text}" in column polaritaet – allowed: höher ist besser '
+                    "(higher is better), höher ist schlechter (higher is worse)",
+                    path=BNT["hoeherIstBesser"],
+                )
+            else:
+                literal = ox.Literal("true" if polarity else "false", datatype=_XSD_BOOLEAN)
+                add(ox.Triple(s, BNT["hoeherIstBesser"], literal))
+            level_text = _text(c.get("ebene"))
+            level = fold_column(level_text)
+            if level_text and level not in EBENEN:
+                self.problem(
+                    "gebiet", "ebene", level_text,
+                    f'Unbekannte Gebietsebene "{level_text}" in Spalte ebene – erlaubt: {", ".join(EBENEN)}',
+                    f'Unknown district level "{level_text}" in column ebene – allowed: {", ".join(EBENEN)}',
+                    path=BNT["gebietsebene"],
+                )
+                level = ""
+            elif level:
+                add(ox.Triple(s, BNT["gebietsebene"], ox.Literal(level)))
+            self.own_indicators[fold_column(code)] = (s, level)
+            self.own_indicators.setdefault(fold_column(name), (s, level))
+
+    def indicator(self, text: str) -> ox.NamedNode | None:
+        """A built-in indicator (vocabulary), an own one of this import, or an own one the store holds."""
+        try:
+            return self.term_quiet("indikator", text)
+        except UnknownTerm as exc:
+            own = self.own_indicators.get(fold_column(text))
+            if own is not None:
+                return own[0]
+            stored = self.stored_indicators.get(fold_column(text))
+            if stored is not None:
+                self.referenced.add(stored[0])
+                self.own_indicators[fold_column(text)] = (ox.NamedNode(stored[0]), stored[1])
+                return self.own_indicators[fold_column(text)][0]
+            self.unknown("vokabular", "indikator", text, exc.suggestions,
+                         [*exc.allowed, "oder ein eigener Code aus der Tabelle indikatordefinitionen"],
+                         path=BNT["indikator"])
+            return None
+
+    def term_quiet(self, scheme: str, value: str) -> ox.NamedNode:
+        """Like :meth:`term`, but an unknown value raises :class:`UnknownTerm` instead of a problem."""
+        found = self._terms.get((scheme, value))
+        if found is None:
+            try:
+                found = ox.NamedNode(str(self.vocab.resolve(scheme, value)))
+            except UnknownTerm as exc:
+                found = exc
+            self._terms[(scheme, value)] = found
+        if isinstance(found, UnknownTerm):
+            raise found
+        return found
+
+    def value(self, s: ox.NamedNode, cell: object) -> bool:
+        """The ``wert`` cell: a number, a suppressed value ("*", "<5") or a rounded one ("ca. 120").
+
+        A suppressed value is kept as such (no ``bn:wert``), never as 0. False (and a problem) for anything
+        else.
+        """
+        add = self.data.append
+        text = _text(cell)
+        if _SUPPRESSED.match(text):
+            add(ox.Triple(s, BNT["wertUnterdrueckt"], ox.Literal("true", datatype=_XSD_BOOLEAN)))
+            add(ox.Triple(s, BNT["wertAngabe"], ox.Literal(text)))
+            return True
+        rounded = _ROUNDED.match(text) if isinstance(cell, str) else None
+        wert = self.number(rounded[1] if rounded else cell, "wert", BNT["wert"])
+        if wert is None:
+            return False
+        add(ox.Triple(s, BNT["wert"], ox.Literal(_canonical(wert), datatype=XSD_DECIMAL)))
+        if rounded:
+            add(ox.Triple(s, BNT["wertGerundet"], ox.Literal("true", datatype=_XSD_BOOLEAN)))
+            add(ox.Triple(s, BNT["wertAngabe"], ox.Literal(text)))
+        return True
+
+    def kindercampus(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
+        add, private = self.data.append, self.staged.private
+        for number, c in rows:
+            self.start_row(raw, number)
+            key = _text(c.get("id"))
+            given = [(key, "id"), (_text(c.get("name")), "name"), (_text(c.get("schule")), "schule"),
+                     (_text(c.get("stadtteil")), "stadtteil")]
+            if [col for v, col in given if not self.need(v, col)] or not self.unique(raw, number, key, "id"):
+                continue
+            s = ox.NamedNode(str(self.iris.kindercampus(key)))
+            self.focus = s.value
+            self.defined.add(s.value)
+            self.campus_ids.add(key)
+            self.origin(s, raw, number, _CAMPUS_COLUMNS)
+            add(ox.Triple(s, RDF_TYPE, BNT["Kindercampus"]))
+            add(ox.Triple(s, P_ID, ox.Literal(key)))
+            self.text(s, P_LABEL, c, "name")
+            [school_key] = self.refs(s, BNT["campusSchule"], c, "schule")[:1] or [""]
+            district = self.district(_text(c.get("stadtteil")), "stadtteil", "stadtteil", BNT["liegtIn"])
+            if district is not None:
+                add(ox.Triple(s, BNT["liegtIn"], self.gebiet(district)))
+            self.refs(s, BNT["campusMitglied"], c, "mitglieder")
+            self.terms(s, BNT["programm"], "programm", c, "programm")
+            manager = _text(c.get("campusmanagement"))
+            if not manager:
+                continue
+            m = ox.NamedNode(str(self.iris.campusmanagement(key)))
+            self.origin(m, raw, number, _MANAGER_COLUMNS)
+            private.append(ox.Triple(s, BNT["campusmanagement"], m))
+            private.append(ox.Triple(m, RDF_TYPE, BNT["Kontaktperson"]))
+            private.append(ox.Triple(m, BNT["kontaktFuer"], self.actor(school_key)))
+            private.append(ox.Triple(m, P_NAME, ox.Literal(manager)))
+            private.append(ox.Triple(m, BNT["funktion"], ox.Literal("Campusmanagement")))
+            email = _text(c.get("email"))
+            if email and _EMAIL.match(email):
+                private.append(ox.Triple(m, X["email"], ox.Literal(email)))
+            elif email:
+                self.problem(
+                    "email", "email", email,
+                    f'Keine E-Mail-Adresse "{email}" in Spalte email – Wert übergangen',
+                    f'Not an e-mail address "{email}" in column email – value skipped',
+                    severity="Warning", path=X["email"],
+                )
+            telefon = _text(c.get("telefon"))
+            if telefon:
+                private.append(ox.Triple(m, X["telephone"], ox.Literal(telefon)))
+
+    def angebotsorte(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
+        add = self.data.append
+        # offers and sites this import describes need no lookup in the store
+        typed = {t.subject.value for t in self.data if t.predicate == RDF_TYPE}
+        for number, c in rows:
+            self.start_row(raw, number)
+            offer_key, place = _text(c.get("angebot")), _text(c.get("ort"))
+            if [col for v, col in ((offer_key, "angebot"), (place, "ort")) if not self.need(v, col)]:
+                continue
+            if not self.unique(raw, number, (offer_key, place), "ort"):
+                continue
+            s = self.mint["angebot"](_segment(offer_key))
+            self.focus = s.value
+            if s.value not in typed:
+                self.referenced.add(s.value)
+            self.origin(s, raw, number, _PLACE_COLUMNS)
+            # a campus of this import or the store; else the (first) site of an actor
+            if place in self.campus_ids:
+                site = ox.NamedNode(str(self.iris.kindercampus(place)))
+            else:
+                campus = ox.NamedNode(str(self.iris.kindercampus(place)))
+                site = campus if campus.value in self.existing_resources else self.mint["standort"](_segment(place))
+            if site.value not in typed:
+                self.referenced.add(site.value)
+            add(ox.Triple(s, BNT["findetStattAn"], site))
+            for day in split_values(_text(c.get("wochentage"))):
+                short = _WEEKDAYS.get(fold_column(day))
+                if short is None:
+                    self.problem(
+                        "wochentag", "wochentage", day,
+                        f'Unbekannter Wochentag "{day}" in Spalte wochentage – erlaubt: Mo, Di, Mi, Do, Fr, Sa, So',
+                        f'Unknown weekday "{day}" in column wochentage – allowed: Mo, Di, Mi, Do, Fr, Sa, So',
+                        path=BNT["wochentag"],
+                    )
+                    continue
+                add(ox.Triple(s, BNT["wochentag"], ox.Literal(short)))
+
     def indikatoren(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
         add = self.data.append
         dataset = ox.NamedNode(str(self.iris.datensatz("indikatoren")))
@@ -815,8 +1052,11 @@ class _Mapper:
                      (_text(wert_cell), "wert"))
             if [col for v, col in given if not self.need(v, col)]:  # report every empty cell of the row
                 continue
-            district = self.district(gebiet_text, None, "gebiet", BNT["gebiet"])
-            indikator = self.term("indikator", indikator_text, "indikator", BNT["indikator"])
+            indikator = self.indicator(indikator_text)
+            # an own indicator's level decides a name both levels have ("Hörde")
+            level = next((lv for iri, lv in self.own_indicators.values() if iri == indikator), "")
+            ebene = EBENEN[level] if level and not _LEVEL_PREFIX.match(gebiet_text) else None
+            district = self.district(gebiet_text, ebene, "gebiet", BNT["gebiet"])
             year = _year(year_cell)
             if year is None:
                 self.problem(
@@ -825,13 +1065,23 @@ class _Mapper:
                     f'Not a year "{_text(year_cell)}" in column jahr – use four digits, e.g. 2024',
                     path=BNT["jahr"],
                 )
-            wert = self.number(wert_cell, "wert", BNT["wert"])
             if district is None or indikator is None or year is None:
+                if not _SUPPRESSED.match(_text(wert_cell)) and not _ROUNDED.match(_text(wert_cell)):
+                    self.number(wert_cell, "wert", BNT["wert"])
                 continue  # without area, indicator and year the observation has no IRI
             area_key = f"{self.profile.name}-{district.code}" if district.ebene == "stadtteil" else (
                 f"{self.profile.name}-stadtbezirk-{district.code}")
             code = indikator.value.rsplit("/", 1)[1]
             if not self.unique(raw, number, (area_key, code, year), "gebiet"):
+                continue
+            if level and EBENEN[level] != district.ebene:
+                self.problem(
+                    "gebiet", "gebiet", gebiet_text,
+                    f'Der Indikator "{indikator_text}" gilt für die Ebene {level}, "{gebiet_text}" ist ein '
+                    f"{district.ebene} – Zeile übergangen",
+                    f'Indicator "{indikator_text}" is collected per {level}, "{gebiet_text}" is a '
+                    f"{district.ebene} – row skipped", path=BNT["gebiet"],
+                )
                 continue
             s = ox.NamedNode(str(self.iris.beobachtung(area_key, code, year)))
             self.focus = s.value
@@ -841,8 +1091,7 @@ class _Mapper:
             add(ox.Triple(s, BNT["gebiet"], self.gebiet(district)))
             add(ox.Triple(s, BNT["indikator"], indikator))
             add(ox.Triple(s, BNT["jahr"], ox.Literal(year, datatype=XSD_GYEAR)))
-            if wert is not None:
-                add(ox.Triple(s, BNT["wert"], ox.Literal(_canonical(wert), datatype=XSD_DECIMAL)))
+            self.value(s, wert_cell)
             self.text(s, BNT["einheit"], c, "einheit")
             self.text(s, P_SOURCE, c, "quelle")
             described = True
@@ -912,6 +1161,8 @@ def map_tables(
     kind: str | None = None,
     profile: CityProfile | None = None,
     existing_actors: Container[str] = frozenset(),
+    existing_resources: Container[str] = frozenset(),
+    stored_indicators: Mapping[str, tuple[str, str]] | None = None,
     generated: datetime | None = None,
     read: Callable[..., list[RawTable]] = read_tables,
     names: NameLinker | None = None,
@@ -939,6 +1190,11 @@ def map_tables(
         The loaded profile of ``city`` (default: :func:`~bildungsnetz.cities.registry.CityRegistry.load`).
     existing_actors : container of str
         IRIs of actors already in the store; a ``traeger`` naming one of them becomes ``bn:traeger``.
+    existing_resources : container of str
+        IRIs of own indicators and Kindercampus sites the store already holds, so the tables ``indikatoren`` and
+        ``angebotsorte`` may name them without defining them again.
+    stored_indicators : mapping, optional
+        The city's own indicators the store already holds: folded code or label → (IRI, district level or "").
     generated : datetime, optional
         ``prov:generatedAtTime`` of the confirmed SDG assignments. Default: the file's modification time, so
         importing the same file again yields the same triples.
@@ -987,7 +1243,8 @@ def map_tables(
         return stamps[path]
 
     mapper = _Mapper(profile=profile, iris=iris, vocab=get_vocabulary(), existing_actors=existing_actors,
-                     generated=when, names=names)
+                     generated=when, names=names, existing_resources=existing_resources,
+                     stored_indicators=stored_indicators)
     with _no_gc():
         _map_all(mapper, files, kind=kind, source=source, read=read)
     return mapper.staged

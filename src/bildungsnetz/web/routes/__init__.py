@@ -9,8 +9,10 @@ from bildungsnetz.web.routes import (
     actors,
     befragung,
     befragungen,
+    campus,
     districts,
     imports,
+    indicators,
     login,
     offers,
     programmes,
@@ -28,6 +30,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False)
 for _group in (
     static, start, actors, districts, offers, programmes, sdgs, tasks, reports, queries, imports, sources, login,
-    abgleich, befragung, befragungen,
+    abgleich, befragung, befragungen, indicators, campus,
 ):
     router.include_router(_group.router)

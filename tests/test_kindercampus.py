@@ -1,0 +1,111 @@
+"""Kindercampus: the sheet, the demo's two model campuses, the CLI and the REST API; the manager stays private."""
+
+from __future__ import annotations
+
+import gc
+from pathlib import Path
+
+import httpx
+from typer.testing import CliRunner
+
+from bildungsnetz.cli import app
+from bildungsnetz.ingest.tables import map_tables
+from bildungsnetz.iris import Iris
+from bildungsnetz.namespace import BN
+from bildungsnetz.store import EmbeddedStore
+from conftest import LiveServer
+
+IRIS = Iris()
+runner = CliRunner()
+FOAF_NAME = "http://xmlns.com/foaf/0.1/name"
+
+CAMPUS = (
+    "id;name;schule;stadtteil;mitglieder;programm;campusmanagement;email;telefon\n"
+    "KC-1;Kindercampus Test;100132;Hörde;100132; KITA-1;kindercampus;Erika Campus;erika@campus.example;0231 1\n"
+)
+
+
+def _sheet(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_campus_manager_goes_only_into_the_private_graph(tmp_path):
+    staged = map_tables([_sheet(tmp_path, "kindercampus.csv", CAMPUS.replace("100132; KITA-1", '"100132; KITA-1"'))],
+                        city="dortmund", iris=IRIS, source="test")
+    assert not staged.problems
+    public = " ".join(f"{t.subject.value} {t.predicate.value} {t.object.value}" for t in staged.data)
+    private = " ".join(t.object.value for t in staged.private)
+    assert "Erika Campus" not in public and "erika@campus.example" not in public
+    assert "Erika Campus" in private and "erika@campus.example" in private
+    campus = str(IRIS.kindercampus("KC-1"))
+    assert {t.object.value for t in staged.data if t.subject.value == campus and t.predicate.value == str(
+        BN.campusMitglied)} == {str(IRIS.akteur("100132")), str(IRIS.akteur("KITA-1"))}
+
+
+def test_a_campus_needs_a_stadtteil_the_city_knows_and_an_offer_a_real_weekday(tmp_path):
+    bad = CAMPUS.replace(";Hörde;", ";Hoerdee;").replace("100132; KITA-1", "100132")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _sheet(folder, "kindercampus.csv", bad)
+    _sheet(folder, "angebotsorte.csv", "angebot;ort;wochentage\nA-1;KC-1;\"Dienstag; Dinstag\"\n")
+    staged = map_tables([folder], city="dortmund", iris=IRIS, source="test")
+    found = sorted((Path(p.source_file).name, p.row, p.column, p.value) for p in staged.problems)
+    assert found == [("angebotsorte.csv", 2, "wochentage", "Dinstag"), ("kindercampus.csv", 2, "stadtteil", "Hoerdee")]
+
+
+def test_the_demo_city_has_the_two_model_campuses_with_offers_on_site(demo_graphs):
+    triples = [t for ts in demo_graphs.values() for t in ts]
+    campuses = {t.subject.value for t in triples if t.predicate.value.endswith("#type") and t.object.value == str(
+        BN.Kindercampus)}
+    assert campuses == {str(IRIS.kindercampus("KC-HOERDE")), str(IRIS.kindercampus("KC-WESTERFILDE"))}
+    on_site = {t.object.value for t in triples if t.predicate.value == str(BN.findetStattAn)}
+    assert on_site == campuses
+
+
+def _get(live: LiveServer, path: str) -> httpx.Response:
+    return httpx.get(live.url + path, timeout=120)
+
+
+def _manager_names(demo_graphs) -> set[str]:
+    managers = {t.object.value for ts in demo_graphs.values() for t in ts if t.predicate.value == str(
+        BN.campusmanagement)}
+    return {t.object.value for ts in demo_graphs.values() for t in ts
+            if t.subject.value in managers and t.predicate.value == FOAF_NAME}
+
+
+def test_the_api_lists_the_campuses_and_shows_one_without_its_manager(server, demo_graphs):
+    listed = _get(server, "/api/campuses").json()
+    assert [c["id"] for c in listed] == ["KC-HOERDE", "KC-WESTERFILDE"]
+    assert all(c["offers"] == 5 and c["members"] >= 1 for c in listed)
+    one = _get(server, "/api/campuses/Hörde")
+    assert one.status_code == 200
+    body = one.json()
+    assert body["campus"]["stadtteil_label"] == "Hörde"
+    assert [d for d, _ in body["by_weekday"]] == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+    assert sum(n for _, n in body["by_field"]) >= len(body["offers"]) == 5
+    assert body["gaps"] and {g["stadtteil"] for g in body["gaps"]} == {body["campus"]["stadtteil_code"]}
+    names = _manager_names(demo_graphs)
+    assert names and not any(name in one.text for name in names)
+
+
+def test_an_unknown_campus_is_a_404_naming_the_closest(server):
+    response = _get(server, "/api/campuses/Kindercampus%20Hoerde")
+    assert response.status_code == 404
+    assert "Kindercampus Hörde" in response.json()["error"]
+
+
+def test_the_cli_shows_a_campus_with_members_offers_weekdays_and_gaps(settings, demo_graphs):
+    with EmbeddedStore(settings.store) as store:
+        store.replace_graphs(demo_graphs)
+    gc.collect()  # the store's lock goes with the object; the command opens it again
+    listed = runner.invoke(app, ["campus", "list"])
+    assert listed.exit_code == 0, listed.output
+    assert "KC-HOERDE" in listed.output and "KC-WESTERFILDE" in listed.output
+    shown = runner.invoke(app, ["campus", "show", "KC-WESTERFILDE"])
+    assert shown.exit_code == 0, shown.output
+    assert "Westerfilde" in shown.output and "offers on site (5)" in shown.output
+    assert "Mo 2 · Di 2 · Mi 2 · Do 2 · Fr 1 · Sa 0 · So 0" in shown.output.replace("\n", " ")
+    assert "Bildungskette" in shown.output
+    assert not any(name in shown.output for name in _manager_names(demo_graphs))
