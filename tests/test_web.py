@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INTERN, REDAKTION, REPO, LiveServer, demo_city, stored
+from conftest import INTERN, REDAKTION, REPO, TOKENS, LiveServer, demo_city, stored
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -21,6 +21,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENS = REPO / "test-artifacts" / "screens"
+#: A login of role redaktion that carries a person's name, as ``bildungsnetz user add`` makes them.
+RITA = "rita-rot-" + "x" * 24
 
 BROKEN = (
     "id;name;typ;stadtbezirk;stadtteil;lat;lon\n"
@@ -50,7 +52,11 @@ def _browser_or_skip() -> None:
 def site(tmp_path_factory) -> Iterator[LiveServer]:
     """A demo city of 300 actors served over HTTP, with one token of each role."""
     _browser_or_skip()
+    from bildungsnetz.api.auth import hash_token
+
     settings = stored(demo_city(300), tmp_path_factory.mktemp("web"), sparql_workers=1)
+    named = hash_token(RITA, roles=["redaktion"], name="Rita Rot")
+    settings = settings.model_copy(update={"api_tokens": [*TOKENS, named]})
     with LiveServer(settings) as server:
         yield server
 
@@ -210,20 +216,60 @@ def test_redaktion_uploads_a_broken_sheet_sees_the_row_then_fixes_and_imports_it
     assert "Gesamtschule am Webtest" in results and "Kita Webtest" in results
 
 
-def test_redaktion_confirms_a_suggested_sdg_and_the_queue_shrinks(web):
+def _open(page) -> int:
+    return int(re.search(r"\((\d+)\)", page.inner_text("#pruefliste + p"))[1])
+
+
+def test_redaktion_confirms_a_suggested_sdg_beside_it_in_her_name_and_the_queue_shrinks(web):
     page = web.page
     web.go("/sdgs")
     assert page.locator("table.queue").count() == 0  # anonymous: no queue
-    _login(web, REDAKTION)
-    web.go("/sdgs")
-    intro = page.inner_text("#pruefliste + p")
-    before = int(re.search(r"\((\d+)\)", intro)[1])
+    _login(web, RITA)
+    web.go("/sdgs#pruefliste")
+    before = _open(page)
     assert before > 0
-    page.locator("table.queue button.ok").first.click()
+    row = page.locator("table.queue tbody tr").first
+    where = page.url
+    row.locator("button.ok").click()
+    # the confirmation appears in the row itself, the page stays where it was
+    page.locator("table.queue tbody tr .saved").first.wait_for(state="visible")  # hidden while empty
+    assert row.locator(".saved").inner_text() == "Gespeichert: bestätigt von Rita Rot"
+    assert page.url == where and _open(page) == before - 1
+    web.shot("17-sdg-decided-in-place")
+    web.go("/sdgs")
+    assert _open(page) == before - 1
+
+
+def test_the_review_queue_is_paged_filtered_and_named(web):
+    page = web.page
+    _login(web, RITA)
+    web.go("/sdgs")
+    assert "Seite 1 von" in page.inner_text("#pruefbereich")  # more than one page: all suggestions reachable
+    first = page.locator("table.queue tbody tr").first.get_attribute("id")
+    page.click("nav.pager a[rel=next]")
     page.wait_for_load_state()
-    assert "Gespeichert" in page.inner_text("main")
-    after = int(re.search(r"\((\d+)\)", page.inner_text("#pruefliste + p"))[1])
-    assert after == before - 1
+    assert "Seite 2 von" in page.inner_text("#pruefbereich")
+    assert page.locator("table.queue tbody tr").first.get_attribute("id") != first
+    page.select_option("select[name=pruef_sdg]", "4")
+    page.click("#pruefbereich form.filters button[type=submit]")
+    page.wait_for_load_state()
+    goals = page.locator("table.queue tbody tr td:nth-child(2)").all_inner_texts()
+    assert goals and all(g.startswith("4 Hochwertige Bildung") for g in goals)
+
+
+def test_a_reviewer_decides_with_the_keyboard_only(web):
+    page = web.page
+    _login(web, RITA)
+    web.go("/sdgs?pruef_sdg=13")
+    assert "J / K" in page.inner_text("#keys")
+    before = _open(page)
+    page.keyboard.press("j")  # first suggestion
+    page.keyboard.press("a")  # reject it (ablehnen)
+    page.locator("table.queue tbody tr .saved").first.wait_for(state="visible")  # hidden while empty
+    rows = page.locator("table.queue tbody tr")
+    assert rows.first.locator(".saved").inner_text().startswith("Gespeichert: abgelehnt")
+    assert page.evaluate("document.activeElement.id") == rows.nth(1).get_attribute("id")  # on to the next one
+    assert _open(page) == before - 1
 
 
 def test_contact_persons_appear_only_for_role_intern(web):

@@ -131,6 +131,7 @@ def create_app(
         finally:
             if service.local_token is not None:
                 withdraw(path)
+            await service.settle()
             service.close()
 
     app = FastAPI(

@@ -133,4 +133,5 @@ def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
     return service.cached(
         f"sdg-coverage:{dimension}",
         lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris),
+        stale_ok=True,  # a review decision must not make the next page wait for the whole coverage
     )

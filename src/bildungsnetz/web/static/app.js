@@ -95,3 +95,58 @@ function setupActorSuggest(input) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("input[data-suggest]").forEach(setupActorSuggest);
 });
+
+// SDG review queue: a decision is sent in the background and its result shown in its own row (no page jump);
+// J / K move between suggestions, B confirms, A rejects. Without script the forms post and the page comes back.
+function setupReview(table) {
+  const rows = Array.from(table.querySelectorAll("tbody tr"));
+  const counter = document.querySelector("[data-open]");
+  const decide = async (form) => {
+    const row = form.closest("tr");
+    const note = row.querySelector(".saved");
+    const status = form.elements.status.value;
+    row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+    try {
+      const response = await fetch(form.action, { method: "POST", body: new FormData(form), headers: { Accept: "application/json" } });
+      if (!response.ok) throw new Error(String(response.status));
+      const answer = await response.json();
+      const template = status === "bestaetigt" ? note.dataset.savedConfirm : note.dataset.savedReject;
+      note.textContent = template.replace("{by}", answer.result.by);
+      row.classList.add("done");
+      row.querySelectorAll("form").forEach((f) => f.remove());
+      if (counter && !row.dataset.counted) {
+        row.dataset.counted = "1";
+        counter.textContent = String(Math.max(0, Number(counter.textContent) - 1));
+      }
+    } catch (error) {
+      note.textContent = note.dataset.failed;
+      row.querySelectorAll("button").forEach((b) => { b.disabled = false; });
+    }
+  };
+  table.querySelectorAll("form[data-decide]").forEach((form) => {
+    form.addEventListener("submit", (event) => { event.preventDefault(); decide(form); });
+  });
+  const current = () => rows.indexOf(document.activeElement.closest ? document.activeElement.closest("tr") : null);
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    if (target && (target.tagName === "INPUT" || target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
+    const key = event.key.toLowerCase();
+    let at = current();
+    if (key === "j" || key === "k") {
+      at = key === "j" ? Math.min(rows.length - 1, at + 1) : Math.max(0, at - 1);
+      rows[at].focus();
+      event.preventDefault();
+    } else if ((key === "b" || key === "a") && at >= 0) {
+      const form = rows[at].querySelector(`form[data-decide] button[data-status="${key === "b" ? "bestaetigt" : "abgelehnt"}"]`);
+      if (form) { decide(form.form); event.preventDefault(); }
+      const next = rows.slice(at + 1).find((r) => !r.classList.contains("done"));
+      if (next) next.focus();
+    }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  const queue = document.querySelector("table[data-queue]");
+  if (queue) setupReview(queue);
+});
