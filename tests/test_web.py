@@ -383,3 +383,17 @@ def test_forms_without_csrf_token_are_refused(web, site):
     assert "set-cookie" not in {
         k.lower() for k in response.headers
     } or "bn_session" not in response.headers.get("set-cookie", "")
+
+
+def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    tiles = page.locator("svg.tilemap a")
+    assert tiles.count() == 12  # Dortmund: one tile per Stadtbezirk
+    assert page.locator("svg.tilemap .tile.focus title").text_content() == "Hörde"
+    near = page.locator("svg.tilemap .tile.near title").all_text_contents()
+    assert "Aplerbeck" in near and "Mengede" not in near
+    web.shot("18-tile-map")
+    page.locator("svg.tilemap a[aria-label='Aplerbeck']").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/gebiet/stadtbezirk/7")

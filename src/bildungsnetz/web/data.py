@@ -18,6 +18,7 @@ from bildungsnetz.analysis.run import Analysis
 from bildungsnetz.api.service import Service
 from bildungsnetz.queries import NamedQuery, get, run
 from bildungsnetz.sdg import coverage as sdg_coverage
+from bildungsnetz.web.geo import TileMap, tile_map
 from bildungsnetz.web.netview import district_view
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "fields_by_actor",
     "coverage",
     "district_network_view",
+    "district_tiles",
 ]
 
 _lock = threading.Lock()
@@ -134,4 +136,28 @@ def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
         f"sdg-coverage:{dimension}",
         lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris),
         stale_ok=True,  # a review decision must not make the next page wait for the whole coverage
+    )
+
+
+def district_tiles(
+    service: Service,
+    *,
+    focus: str | None = None,
+    values: dict[str, str] | None = None,
+    levels: dict[str, str] | None = None,
+) -> TileMap:
+    """The city's schematic tile map (one tile per Stadtbezirk, from the profile), empty when it has none.
+
+    ``focus`` (a Stadtbezirk code) is marked with its neighbours; ``values`` and ``levels`` make it a
+    choropleth (see :func:`bildungsnetz.web.geo.tile_map`).
+    """
+    from bildungsnetz.cities import CityProfileError  # noqa: PLC0415
+
+    try:
+        profile = service.profile
+    except CityProfileError:
+        return TileMap(0, 0)
+    labels = {str(b["code"]): str(b["label"] or b["code"]) for b in districts(service)}
+    return tile_map(
+        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours
     )
