@@ -397,3 +397,18 @@ def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neigh
     page.locator("svg.tilemap a[aria-label='Aplerbeck']").click()
     page.wait_for_load_state()
     assert page.url.endswith("/gebiet/stadtbezirk/7")
+
+
+def test_search_folds_umlauts_and_pages_through_every_hit(web):
+    page = web.page
+    web.go("/?q=Hoerde")
+    hits = page.locator("section.results table.data tbody tr")
+    assert hits.count() > 0 and "Hörde" in page.inner_text("section.results")
+    web.go("/?q=Kita")
+    heading = page.inner_text("section.results h3")
+    total = int(re.search(r"\((\d+)", heading)[1])
+    assert total > 50 and "Seite 1 von" in heading  # more than one page, all reachable
+    first = hits.first.inner_text()
+    page.click("section.results nav.pager a[rel=next]")
+    page.wait_for_load_state()
+    assert "Seite 2 von" in page.inner_text("section.results h3") and hits.first.inner_text() != first

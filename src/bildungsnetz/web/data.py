@@ -32,6 +32,8 @@ __all__ = [
     "coverage",
     "district_network_view",
     "district_tiles",
+    "search_key",
+    "search_actors",
 ]
 
 _lock = threading.Lock()
@@ -161,3 +163,49 @@ def district_tiles(
     return tile_map(
         profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours
     )
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def search_key(text: str) -> tuple[str, str]:
+    """Two spellings to compare a search with: umlauts folded to the vowel and written out as two letters.
+
+    A search matches when either of its keys is in the same key of the name, so "Hoerde", "Horde" and "Hörde"
+    all find "Hörde".
+
+    >>> search_key("Hörde"), search_key("Hoerde")
+    (('horde', 'hoerde'), ('hoerde', 'hoerde'))
+    """
+    from bildungsnetz.matching.normalise import fold  # noqa: PLC0415
+
+    return fold(text), fold(text.casefold().translate(_UMLAUTS))
+
+
+def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Actors whose name (umlauts folded, see :func:`search_key`) contains ``q`` or whose id is ``q``: one page
+    ordered by name, and how many there are in all. Each with ``actorId``, ``actorLabel``, ``kind``,
+    ``stadtteil`` and ``stadtbezirk`` labels."""
+    data = city_data(service)
+
+    def index() -> list[tuple[tuple[str, str], str, Any]]:
+        rows = [(search_key(a.label or ""), (a.id or "").casefold(), a) for a in data.actors.values()]
+        return sorted(rows, key=lambda r: (r[0][0], r[2].iri))
+
+    wanted = search_key(q)
+    exact = q.strip().casefold()
+    hits = [
+        a for key, ident, a in service.cached(f"web:search:{data.date}", index)
+        if wanted[0] in key[0] or wanted[1] in key[1] or ident == exact
+    ]  # fmt: skip
+
+    def label(iri: str | None) -> str:
+        area = data.areas.get(iri or "")
+        return area.label if area is not None else ""
+
+    page = [
+        {"actor": a.iri, "actorId": a.id, "actorLabel": a.label, "kind": a.kind or "",
+         "stadtteil": label(a.stadtteil), "stadtbezirk": label(a.stadtbezirk)}
+        for a in hits[offset : offset + limit]
+    ]  # fmt: skip
+    return page, len(hits)
