@@ -412,3 +412,65 @@ def test_search_folds_umlauts_and_pages_through_every_hit(web):
     page.click("section.results nav.pager a[rel=next]")
     page.wait_for_load_state()
     assert "Seite 2 von" in page.inner_text("section.results h3") and hits.first.inner_text() != first
+
+
+# -- accessibility and small screens -----------------------------------------------------------------------
+
+MAIN_PAGES = [
+    ("start", "/"),
+    ("search", "/?q=Kita"),
+    ("district", "/gebiet/stadtbezirk/8"),
+    ("stadtteil", "/gebiet/stadtteil/01"),
+    ("sdgs-with-queue", "/sdgs"),
+    ("sdg-goal", "/sdgs?ziel=13&stadtbezirk=8"),
+    ("reports", "/berichte"),
+    ("queries", "/abfragen"),
+    ("sdg-suggest", "/sdg-vorschlag"),
+    ("partner", "/partner"),
+    ("sources", "/quellen"),
+]
+
+
+@pytest.fixture
+def axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the accessibility check needs axe-playwright-python (pip install -e '.[test]')")
+        pytest.skip("the accessibility check needs axe-playwright-python (pip install -e '.[test]')")
+    return Axe()
+
+
+@pytest.mark.parametrize(("name", "path"), MAIN_PAGES, ids=[n for n, _ in MAIN_PAGES])
+def test_main_pages_have_no_serious_accessibility_violations(web, axe, name, path):
+    """axe-core (shipped in axe-playwright-python) finds nothing serious or critical, logged in as redaktion so
+    that the review queue and the write forms are checked too."""
+    _login(web, RITA)
+    web.go(path)
+    results = axe.run(web.page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad
+
+
+@pytest.mark.parametrize(("name", "path"), MAIN_PAGES, ids=[n for n, _ in MAIN_PAGES])
+def test_main_pages_fit_a_phone(browser, site, name, path):
+    """On a phone-sized screen nothing makes the page wider than the screen (tables scroll in their box)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(site.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"phone-{name}.png"), full_page=True)
+        widest = page.evaluate(
+            "Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > 392)"
+            ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
+        assert wide <= 390 + 1, f"{path}: {wide}px wide on a 390px screen: {widest}"
+    finally:
+        context.close()
