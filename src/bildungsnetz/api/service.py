@@ -32,6 +32,8 @@ PRIVATE_PART = "graph/privat/"
 #: Virtuoso refuses an ORDER BY with LIMIT + OFFSET above its ``MaxSortedTopRows`` (default 10,000, error
 #: SR353). Beyond this a remote store gets the query without LIMIT/OFFSET and the page is cut here.
 REMOTE_SORTED_ROWS = 10_000
+#: Seconds without a small write (an SDG decision) before the ``/sparql`` workers move to a fresh snapshot.
+_RELOAD_PAUSE = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -218,10 +220,18 @@ class Service:
         self.generation += 1
 
     async def _reload_workers(self) -> None:
-        """Move the workers to a fresh snapshot until no write came in meanwhile (one reload at a time)."""
+        """Move the workers to a fresh snapshot once the small writes pause (one reload at a time).
+
+        A reviewer deciding one suggestion after another would otherwise have a snapshot and new worker
+        processes made after every decision, taking the processor from the next decision; ``/sparql`` answers
+        from the snapshot before them until then.
+        """
         try:
             while self._workers_stale and self.pool is not None:
                 self._workers_stale = False
+                await asyncio.sleep(_RELOAD_PAUSE)
+                if self._workers_stale:
+                    continue  # another write came meanwhile: wait for the pause after it
                 source = await asyncio.to_thread(self.worker_source)
                 await self.pool.reload(source)
         except Exception:  # noqa: BLE001 - a failed reload leaves the old snapshot; the next write tries again
