@@ -474,3 +474,47 @@ def test_main_pages_fit_a_phone(browser, site, name, path):
         assert wide <= 390 + 1, f"{path}: {wide}px wide on a 390px screen: {widest}"
     finally:
         context.close()
+
+
+def test_a_network_picture_zooms_finds_an_actor_keeps_a_dragged_dot_and_saves_as_svg_and_png(web):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    figure = page.locator("#district-network figure[data-network]")
+    svg = figure.locator("svg.netsvg")
+    whole = svg.get_attribute("viewBox")
+    figure.locator(".nettools button[data-act=in]").click()
+    assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2])
+    figure.locator(".nettools button[data-act=reset]").click()
+    assert [float(v) for v in svg.get_attribute("viewBox").split()] == [float(v) for v in whole.split()]
+
+    label = figure.locator("a.node:not(.external)").first.get_attribute("aria-label").split(" (")[0]
+    figure.locator("[data-find]").fill(label)
+    assert figure.locator("a.node.found").count() >= 1
+    assert "gefunden" in figure.locator("[data-found]").inner_text()
+    figure.locator("[data-find]").fill("")
+
+    node = figure.locator("a.node:has(circle)").first
+    ident = node.get_attribute("data-id")
+    node.scroll_into_view_if_needed()
+    box = node.locator("circle").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y + 30, steps=5)
+    page.mouse.up()
+    moved = node.locator("circle").get_attribute("cx")
+    lines = figure.locator(f".edges line[data-a='{ident}']")
+    if lines.count():
+        assert lines.first.get_attribute("x1") == moved  # its ties follow the dot
+    page.reload()
+    assert page.locator(f"#district-network a.node[data-id='{ident}'] circle").get_attribute("cx") == moved
+    assert page.url.endswith("/gebiet/stadtbezirk/8")  # the drag was no click on the link
+    web.shot("19-network-tools")
+
+    for kind in ("svg", "png"):
+        with page.expect_download() as download:
+            page.locator(f"#district-network .nettools button[data-act={kind}]").click()
+        saved = download.value
+        assert saved.suggested_filename.endswith("." + kind)
+        content = Path(saved.path()).read_bytes()
+        assert content.startswith(b"<svg") if kind == "svg" else content.startswith(b"\x89PNG")
