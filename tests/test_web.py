@@ -518,3 +518,32 @@ def test_a_network_picture_zooms_finds_an_actor_keeps_a_dragged_dot_and_saves_as
         assert saved.suggested_filename.endswith("." + kind)
         content = Path(saved.path()).read_bytes()
         assert content.startswith(b"<svg") if kind == "svg" else content.startswith(b"\x89PNG")
+
+
+def test_a_query_form_speaks_german_takes_an_actor_by_name_and_answers_with_names(web):
+    page = web.page
+    web.go("/abfragen")
+    assert "Partner eines Akteurs" in page.inner_text("main")  # German titles, not slugs, lead
+    web.go("/abfragen/partners-of-actor")
+    assert page.locator("h1").inner_text().startswith("Partner eines Akteurs")
+    assert page.locator("label[for=p-actor]").inner_text().startswith("Akteur")
+    page.fill("#p-actor", "Keine Schule dieses Namens")
+    page.click("form button[name=ausfuehren]")
+    page.wait_for_load_state()
+    assert "Kein Akteur heißt »Keine Schule dieses Namens«" in page.inner_text("main")  # a hint, not 0 rows
+    assert page.locator("section[aria-labelledby=result-h]").count() == 0
+
+    web.go("/?q=Gesamtschule")
+    name = page.locator("section.results table.data tbody a").first.inner_text()
+    web.go("/abfragen/actor-detail")
+    page.fill("#p-actor", name)
+    page.click("form button[name=ausfuehren]")
+    page.wait_for_load_state()
+    cells = page.locator("section[aria-labelledby=result-h] table.data tbody td")
+    assert cells.count() > 0
+    text = page.inner_text("section[aria-labelledby=result-h] table.data tbody")
+    assert "https://" not in text  # names, not IRIs ...
+    assert page.locator("section[aria-labelledby=result-h] [title^='https://']").count() > 0  # ... IRIs on hover
+    with page.expect_download() as download:
+        page.click("a[href*='format=csv']")
+    assert "https://" in Path(download.value.path()).read_text(encoding="utf-8-sig")  # the CSV keeps the ids

@@ -58,7 +58,7 @@ document.addEventListener("DOMContentLoaded", () => {
 // Partner finder: names as you type, from the site's own JSON route; the chosen actor's id goes in a hidden field.
 function setupActorSuggest(input) {
   const list = document.getElementById(input.getAttribute("list"));
-  const hidden = input.form ? input.form.elements.akteur : null;
+  const hidden = input.form ? input.form.elements[input.dataset.target || "akteur"] : null;
   if (!list || !hidden) return;
   let timer = null;
   let asked = "";
