@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -547,3 +548,38 @@ def test_a_query_form_speaks_german_takes_an_actor_by_name_and_answers_with_name
     with page.expect_download() as download:
         page.click("a[href*='format=csv']")
     assert "https://" in Path(download.value.path()).read_text(encoding="utf-8-sig")  # the CSV keeps the ids
+
+
+def test_what_if_a_broker_falls_away_shows_the_clis_numbers_before_and_after_and_as_excel(web, site):
+    from bildungsnetz.analysis.run import run_analysis
+
+    a = site.service.analysis()
+    district = next(d for d in a.result["districts"] if d["brokers"])
+    broker = district["brokers"][0]
+    cli = run_analysis(a.data, stadtbezirk=district["code"], without=[broker["actor"]])
+    page = web.page
+    web.go("/berichte")
+    page.click("a[href='/was-waere-wenn']")
+    page.wait_for_load_state()
+    page.select_option("#w-bezirk", district["code"])
+    page.fill("#w-akteur", broker["label"])
+    page.click("form[action='/was-waere-wenn'] button[type=submit]")
+    page.wait_for_load_state()
+    if page.locator("#whatif-figures").count() == 0:  # several actors of that name: choose the broker
+        page.click(f"a[href*='akteur={broker['actor']}']")
+        page.wait_for_load_state()
+    rows = page.locator("#whatif-figures tbody tr")
+    after = cli.result["districts"][0]
+    assert rows.nth(0).locator("td").all_inner_texts() == [str(district["ties"]), str(after["ties"])]
+    assert rows.nth(1).locator("td").all_inner_texts() == [str(district["components"]), str(after["components"])]
+    assert f"{cli.result['without']['lost_ties']} Verbindungen" in page.inner_text("main")
+    assert page.locator("#whatif-brokers tbody tr").first.locator("td").nth(1).inner_text() == "1"
+    assert page.locator("svg.netsvg").count() == 2  # the picture before and after
+    web.shot("20-what-if")
+    with page.expect_download() as download:
+        page.click("a[href*='format=xlsx']")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames == ["Überblick", "Vermittler", "Neu isoliert"]
+    assert book["Überblick"]["B2"].value == cli.result["without"]["lost_ties"]

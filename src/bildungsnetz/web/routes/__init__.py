@@ -17,10 +17,12 @@ from bildungsnetz.web.routes import (
     start,
     static,
     tasks,
+    whatif,
 )
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich):
+_GROUPS = (static, start, actors, districts, sdgs, tasks, reports, queries, imports, sources, login, abgleich, whatif)
+for _group in _GROUPS:
     router.include_router(_group.router)
