@@ -108,6 +108,9 @@ class Service:
         self._workers_stale = False
         self._reloading: asyncio.Task | None = None
         self._cache: dict[str, Any] = {}
+        #: Called (without waiting) after every full refresh, at start and after each import: the app starts the
+        #: background computation of what the pages need here, so that no request waits for a whole-city analysis.
+        self.after_refresh: list[Any] = []
         #: Values from before the last small write, served by ``cached(…, stale_ok=True)`` while recomputed.
         self._stale: dict[str, Any] = {}
         self._revalidating: set[str] = set()
@@ -161,6 +164,8 @@ class Service:
         self._key_locks = {}
         self._results = OrderedDict()
         self.generation += 1
+        for start in self.after_refresh:
+            start(self)
 
     def worker_source(self) -> WorkerSource:
         """A fresh snapshot (embedded) or the endpoint (remote) for the ``/sparql`` workers."""
