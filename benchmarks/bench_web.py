@@ -59,6 +59,7 @@ def pages(client) -> list[tuple[str, str]]:
         ("sdgs", "/sdgs"),
         ("sdgs-district-goal", "/sdgs?stadtbezirk=8&ziel=13"),
         ("sdgs-queue (redaktion)", "/sdgs#queue"),
+        ("sdgs-queue page 2, SDG 4", "/sdgs?pruef_sdg=4&seite=2"),
         ("reports", "/berichte"),
         ("queries", "/abfragen"),
         ("query-result", "/abfragen/actors?akteursart=schule&ausfuehren=1"),
@@ -112,7 +113,39 @@ def run(store: Path, repeat: int) -> list[dict]:
             )
         rows.append({"page": "(all first renders, incl. analysis)", "url": "", "first_ms": round(
             (time.perf_counter() - started) * 1000, 1)})  # fmt: skip
+        rows.append(decisions(client, repeat))
     return rows
+
+
+def decisions(client, repeat: int) -> dict:
+    """SDG review decisions as the page script sends them (JSON answer), one after another from the queue."""
+    import re
+
+    page = client.get("/sdgs").text
+    csrf = page.split('name="csrf" value="')[1].split('"')[0]
+    pairs = re.findall(r'name="offer" value="([^"]+)">\s*<input type="hidden" name="sdg" value="([^"]+)">', page)
+    pairs = list(dict.fromkeys(pairs))[: max(1, repeat)]
+    times = []
+    for offer, sdg in pairs:
+        response = client.post(
+            "/sdgs/entscheidung",
+            data={"offer": offer, "sdg": sdg, "status": "bestaetigt", "csrf": csrf},
+            headers={"Accept": "application/json"},
+        )
+        assert response.status_code == 200, response.text[:200]
+        times.append(server_ms(response))
+    after = client.get("/sdgs")  # the page right after the last decision (coverage served until recomputed)
+    times.sort()
+    return {
+        "page": f"SDG decision (POST, {len(times)}x)",
+        "url": "/sdgs/entscheidung",
+        "first_ms": round(server_ms(after), 1),
+        "first_client_ms": 0.0,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[min(len(times) - 1, int(0.95 * len(times)))], 1),
+        "max_ms": round(times[-1], 1),
+        "bytes": 0,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1113,3 +1113,12 @@ def test_xml_answers_stay_well_formed_when_the_data_holds_a_control_character():
         assert "Kita\ufffdSonne" in text
     json_answer = _answer_local(store, Job(query="SELECT ?o WHERE { ?s ?p ?o }", accept=None, allowed=(graph.value,)))
     assert "Kita\\u0001Sonne" in json_answer.body.decode()  # JSON carries the character unchanged
+
+
+def test_after_an_import_the_pages_analysis_starts_in_the_background_without_a_request(embedded):
+    """The first visitor after an import must not wait for a whole-city analysis: every full refresh (at start,
+    after each import or drop) starts the background computation that start-up starts."""
+    service = embedded.service
+    service.refresh()  # what an import does once its write is done
+    started = service.cached("web:warm", lambda: [False])
+    assert started == [True]

@@ -55,7 +55,6 @@ def test_the_api_and_the_web_pages_compute_one_analysis_per_date(live, monkeypat
     from bildungsnetz.api import service as service_module
     from bildungsnetz.web.data import analysis
 
-    live.service.refresh()  # as after an import: nothing computed yet
     real = service_module.run_analysis
     calls = []
 
@@ -65,6 +64,8 @@ def test_the_api_and_the_web_pages_compute_one_analysis_per_date(live, monkeypat
         return real(data, **options)
 
     monkeypatch.setattr(service_module, "run_analysis", counted)
+    # as after an import: nothing computed yet, and the background start of the pages' analysis begins
+    live.service.refresh()
     answers = [get(live, f"/api/analysis/{part}") for part in ("isolates", "brokers", "transitions")]
     assert all(r.status_code == 200 for r in answers), [r.text for r in answers]
     page = analysis(live.service)  # what the district and actor pages read

@@ -149,6 +149,50 @@ def declared_bn_terms() -> set[URIRef]:
     return {s for s in onto.subjects(RDFS.isDefinedBy, None) if str(s).startswith(str(BN._NS))}
 
 
+@pytest.mark.parametrize("city", ["dortmund", "duesseldorf"])
+def test_cities_without_polygons_have_a_tile_map_and_neighbouring_stadtbezirke(city):
+    """Every shipped city gets a schematic map (one tile per Stadtbezirk) and "Nachbarbezirk" works there:
+    the profile's neighbour list becomes symmetric geo:sfTouches between Stadtbezirke, and reads back."""
+    from bildungsnetz.cities.rdf import profile_from_graph
+
+    profile = load_profile(city)
+    assert not profile.has_polygons
+    assert sorted(code for code, _, _ in profile.tiles) == sorted(d.code for d in profile.stadtbezirke)
+    g = profile_graph(profile, IRIS)
+    bezirke = instances(g, BN.Stadtbezirk)
+    touches = set(g.subject_objects(GEO.sfTouches))
+    assert touches and all(a in bezirke and b in bezirke and (b, a) in touches for a, b in touches)
+    assert all(any(g.objects(b, GEO.sfTouches)) for b in bezirke)  # nobody is an island
+    assert profile_from_graph(g, IRIS, city).neighbours == profile.neighbours
+
+
+def test_dortmund_hoerde_borders_aplerbeck_and_hombruch_but_not_mengede():
+    near = {b for a, b in load_profile("dortmund").neighbours if a == "8"} | {
+        a for a, b in load_profile("dortmund").neighbours if b == "8"
+    }
+    assert {"7", "9"} <= near and "12" not in near
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ('[kacheln]\n1 = [0, 0]\n', "kacheln"),  # the other Stadtbezirk has no tile
+        ('[kacheln]\n1 = [0, 0]\n2 = [0, 0]\n', "kacheln"),  # two tiles on one place
+        ('nachbarn = [["1", "9"]]\n', "nachbarn"),  # no Stadtbezirk 9
+    ],
+)
+def test_a_broken_tile_layout_or_neighbour_list_names_the_file_and_key(tmp_path, text, column):
+    folder = tmp_path / "musterstadt"
+    folder.mkdir()
+    (folder / "profil.toml").write_text('name = "musterstadt"\n' + text, encoding="utf-8")
+    (folder / "gebiete.csv").write_text(HEADER + "stadtbezirk,1,Nord,,,,,\nstadtbezirk,2,Süd,,,,,\n", encoding="utf-8")
+    from bildungsnetz.cities.registry import _load_profile_dir
+
+    with pytest.raises(CityProfileError) as error:
+        _load_profile_dir(folder)
+    assert "profil.toml" in str(error.value) and column in str(error.value)
+
+
 def test_profile_graph_uses_only_declared_terms_and_round_trips(dortmund_graph, koeln_graph):
     declared = declared_bn_terms()
     for g in (dortmund_graph, koeln_graph):
@@ -485,3 +529,18 @@ def test_shipped_profiles_are_our_own_files_not_copies_of_shared():
     for p in resources.cities_dir().rglob("*"):
         if p.is_file():
             assert hashlib.sha256(p.read_bytes()).hexdigest() not in digests, p
+
+
+def test_nachbarbezirk_finds_providers_next_door_in_the_demo_city_without_polygons(demo_graphs):
+    from bildungsnetz.queries import get, run
+    from bildungsnetz.store import EmbeddedStore
+
+    store = EmbeddedStore()
+    store.replace_graphs(demo_graphs)
+    hoerde = str(IRIS.gebiet("dortmund", "stadtbezirk", "8"))
+    found = set()
+    for goal in ("4", "13", "15", "12"):
+        rows = run(get("providers-for-sdg-near-district"), {"sdg": goal, "stadtbezirk": hoerde}, store=store,
+                   iris=IRIS, city="dortmund").rows  # fmt: skip
+        found |= {str(r["districtLabel"]) for r in rows}
+    assert "Hörde" in found and found & {"Aplerbeck", "Hombruch", "Innenstadt-Ost", "Innenstadt-West"}

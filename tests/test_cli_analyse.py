@@ -49,3 +49,34 @@ def test_unknown_district_and_save_with_without_are_refused_with_one_line(tmp_pa
     assert r.exit_code == 2 and "Hombruch" in r.output
     r = runner.invoke(app, ["analyse", "--save", "--without", "vhs", "--store", str(store)])
     assert r.exit_code == 2
+
+
+def test_every_district_figure_is_the_same_in_the_cli_the_web_pages_and_the_gap_report(tmp_path):
+    """One number, one source: actors, ties, isolated actors and actors with partners only outside, for every
+    Stadtbezirk of the demo city, as the CLI prints them, the district page shows them and the gap report
+    draws them ("Ohne Partner im Bezirk" once counted on its own and matched nothing else)."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.app import create_app
+    from bildungsnetz.settings import Settings
+
+    store = tmp_path / "store"
+    assert runner.invoke(app, ["demo", "--actors", "300", "--store", str(store), "--no-serve"]).exit_code == 0
+    result = runner.invoke(app, ["analyse", "--format", "json", "--store", str(store)])
+    assert result.exit_code == 0, result.output
+    cli = {d["code"]: d for d in json.loads(result.output)["districts"]}
+    with TestClient(create_app(Settings(store=store, sparql_workers=1))) as client:
+        report = client.get("/berichte/luecken.html").text
+        for code, d in cli.items():
+            page = client.get(f"/gebiet/stadtbezirk/{code}").text
+            shown = dict(re.findall(r"<dt>([^<]+)</dt><dd>([^<]+)</dd>", page))
+            assert shown["Akteure"] == str(d["nodes"]) and shown["Verbindungen"] == str(d["ties"]), code
+            assert f"Isolierte Akteure ({len(d['isolates'])})" in page, code
+            if d["isolated_in_district"]:
+                assert f"Nur Partner außerhalb ({len(d['isolated_in_district'])})" in page, code
+    drawn = [tuple(map(int, m)) for m in re.findall(r"Ohne Partner im Bezirk: (\d+) isoliert, (\d+) nur", report)]
+    expected = [(len(d["isolates"]), len(d["isolated_in_district"])) for d in cli.values()
+                if d["isolates"] or d["isolated_in_district"]]  # fmt: skip
+    assert drawn == expected

@@ -153,3 +153,28 @@ def test_demo_conforms_to_the_shapes(seed):
             )
     report = validate(data, reference=reference_graph())
     assert report.conforms, report.to_text(lang="en")
+
+
+def test_the_demo_review_queue_holds_the_matchers_suggestions_with_their_evidence(store):
+    """What a reviewer sees in the demo queue is what the matcher says of the offer's text: same goals, same
+    scores, the words behind them (not random scores such as "Stolpersteine" → SDG 4, 0.94, no evidence)."""
+    from bildungsnetz.sdg.matcher import get_matcher
+
+    rows = store.query(
+        """PREFIX bn: <https://w3id.org/bildungsnetz/ontology#> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?title ?text ?goal ?score (GROUP_CONCAT(?word; separator="|") AS ?words) WHERE {
+          ?offer bn:sdgZuordnung ?z ; dcterms:title ?title ; dcterms:description ?text .
+          ?z bn:status <https://w3id.org/bildungsnetz/vocab/zuordnungsstatus/vorgeschlagen> ; bn:sdg ?goal ;
+             bn:score ?score . OPTIONAL { ?z bn:evidenz ?word } }
+        GROUP BY ?title ?text ?goal ?score""",
+        use_default_graph_as_union=True,
+    )
+    seen = 0
+    for row in rows:
+        said = {s.sdg: s for s in get_matcher().suggest(row["text"].value, title=row["title"].value)}
+        goal = int(row["goal"].value.rsplit("/", 1)[1])
+        assert goal in said, (row["title"].value, goal)
+        assert float(row["score"].value) == pytest.approx(said[goal].score, abs=0.01)
+        assert set(row["words"].value.split("|")) == set(said[goal].evidence) != {""}
+        seen += 1
+    assert seen > 20

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import INTERN, REDAKTION, REPO, LiveServer, demo_city, stored
+from conftest import INTERN, REDAKTION, REPO, TOKENS, LiveServer, demo_city, stored
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -21,6 +22,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 SCREENS = REPO / "test-artifacts" / "screens"
+#: A login of role redaktion that carries a person's name, as ``bildungsnetz user add`` makes them.
+RITA = "rita-rot-" + "x" * 24
 
 BROKEN = (
     "id;name;typ;stadtbezirk;stadtteil;lat;lon\n"
@@ -50,7 +53,11 @@ def _browser_or_skip() -> None:
 def site(tmp_path_factory) -> Iterator[LiveServer]:
     """A demo city of 300 actors served over HTTP, with one token of each role."""
     _browser_or_skip()
+    from bildungsnetz.api.auth import hash_token
+
     settings = stored(demo_city(300), tmp_path_factory.mktemp("web"), sparql_workers=1)
+    named = hash_token(RITA, roles=["redaktion"], name="Rita Rot")
+    settings = settings.model_copy(update={"api_tokens": [*TOKENS, named]})
     with LiveServer(settings) as server:
         yield server
 
@@ -210,20 +217,60 @@ def test_redaktion_uploads_a_broken_sheet_sees_the_row_then_fixes_and_imports_it
     assert "Gesamtschule am Webtest" in results and "Kita Webtest" in results
 
 
-def test_redaktion_confirms_a_suggested_sdg_and_the_queue_shrinks(web):
+def _open(page) -> int:
+    return int(re.search(r"\((\d+)\)", page.inner_text("#pruefliste + p"))[1])
+
+
+def test_redaktion_confirms_a_suggested_sdg_beside_it_in_her_name_and_the_queue_shrinks(web):
     page = web.page
     web.go("/sdgs")
     assert page.locator("table.queue").count() == 0  # anonymous: no queue
-    _login(web, REDAKTION)
-    web.go("/sdgs")
-    intro = page.inner_text("#pruefliste + p")
-    before = int(re.search(r"\((\d+)\)", intro)[1])
+    _login(web, RITA)
+    web.go("/sdgs#pruefliste")
+    before = _open(page)
     assert before > 0
-    page.locator("table.queue button.ok").first.click()
+    row = page.locator("table.queue tbody tr").first
+    where = page.url
+    row.locator("button.ok").click()
+    # the confirmation appears in the row itself, the page stays where it was
+    page.locator("table.queue tbody tr .saved").first.wait_for(state="visible")  # hidden while empty
+    assert row.locator(".saved").inner_text() == "Gespeichert: bestätigt von Rita Rot"
+    assert page.url == where and _open(page) == before - 1
+    web.shot("17-sdg-decided-in-place")
+    web.go("/sdgs")
+    assert _open(page) == before - 1
+
+
+def test_the_review_queue_is_paged_filtered_and_named(web):
+    page = web.page
+    _login(web, RITA)
+    web.go("/sdgs")
+    assert "Seite 1 von" in page.inner_text("#pruefbereich")  # more than one page: all suggestions reachable
+    first = page.locator("table.queue tbody tr").first.get_attribute("id")
+    page.click("nav.pager a[rel=next]")
     page.wait_for_load_state()
-    assert "Gespeichert" in page.inner_text("main")
-    after = int(re.search(r"\((\d+)\)", page.inner_text("#pruefliste + p"))[1])
-    assert after == before - 1
+    assert "Seite 2 von" in page.inner_text("#pruefbereich")
+    assert page.locator("table.queue tbody tr").first.get_attribute("id") != first
+    page.select_option("select[name=pruef_sdg]", "4")
+    page.click("#pruefbereich form.filters button[type=submit]")
+    page.wait_for_load_state()
+    goals = page.locator("table.queue tbody tr td:nth-child(2)").all_inner_texts()
+    assert goals and all(g.startswith("4 Hochwertige Bildung") for g in goals)
+
+
+def test_a_reviewer_decides_with_the_keyboard_only(web):
+    page = web.page
+    _login(web, RITA)
+    web.go("/sdgs?pruef_sdg=13")
+    assert "J / K" in page.inner_text("#keys")
+    before = _open(page)
+    page.keyboard.press("j")  # first suggestion
+    page.keyboard.press("a")  # reject it (ablehnen)
+    page.locator("table.queue tbody tr .saved").first.wait_for(state="visible")  # hidden while empty
+    rows = page.locator("table.queue tbody tr")
+    assert rows.first.locator(".saved").inner_text().startswith("Gespeichert: abgelehnt")
+    assert page.evaluate("document.activeElement.id") == rows.nth(1).get_attribute("id")  # on to the next one
+    assert _open(page) == before - 1
 
 
 def test_contact_persons_appear_only_for_role_intern(web):
@@ -407,3 +454,202 @@ def test_redaktion_imports_an_own_indicator_with_suppressed_values_and_sees_it_p
         page.click("p.downloads a:has-text('CSV')")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert ";*;ja;" in text and ";<5;ja;" in text  # suppressed stays suppressed in the export, never 0
+
+
+def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    tiles = page.locator("svg.tilemap a")
+    assert tiles.count() == 12  # Dortmund: one tile per Stadtbezirk
+    assert page.locator("svg.tilemap .tile.focus title").text_content() == "Hörde"
+    near = page.locator("svg.tilemap .tile.near title").all_text_contents()
+    assert "Aplerbeck" in near and "Mengede" not in near
+    web.shot("18-tile-map")
+    page.locator("svg.tilemap a[aria-label='Aplerbeck']").click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/gebiet/stadtbezirk/7")
+
+
+def test_search_folds_umlauts_and_pages_through_every_hit(web):
+    page = web.page
+    web.go("/?q=Hoerde")
+    hits = page.locator("section.results table.data tbody tr")
+    assert hits.count() > 0 and "Hörde" in page.inner_text("section.results")
+    web.go("/?q=Kita")
+    heading = page.inner_text("section.results h3")
+    total = int(re.search(r"\((\d+)", heading)[1])
+    assert total > 50 and "Seite 1 von" in heading  # more than one page, all reachable
+    first = hits.first.inner_text()
+    page.click("section.results nav.pager a[rel=next]")
+    page.wait_for_load_state()
+    assert "Seite 2 von" in page.inner_text("section.results h3") and hits.first.inner_text() != first
+
+
+# -- accessibility and small screens -----------------------------------------------------------------------
+
+MAIN_PAGES = [
+    ("start", "/"),
+    ("search", "/?q=Kita"),
+    ("district", "/gebiet/stadtbezirk/8"),
+    ("stadtteil", "/gebiet/stadtteil/01"),
+    ("sdgs-with-queue", "/sdgs"),
+    ("sdg-goal", "/sdgs?ziel=13&stadtbezirk=8"),
+    ("reports", "/berichte"),
+    ("queries", "/abfragen"),
+    ("sdg-suggest", "/sdg-vorschlag"),
+    ("partner", "/partner"),
+    ("sources", "/quellen"),
+]
+
+
+@pytest.fixture
+def axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the accessibility check needs axe-playwright-python (pip install -e '.[test]')")
+        pytest.skip("the accessibility check needs axe-playwright-python (pip install -e '.[test]')")
+    return Axe()
+
+
+@pytest.mark.parametrize(("name", "path"), MAIN_PAGES, ids=[n for n, _ in MAIN_PAGES])
+def test_main_pages_have_no_serious_accessibility_violations(web, axe, name, path):
+    """axe-core (shipped in axe-playwright-python) finds nothing serious or critical, logged in as redaktion so
+    that the review queue and the write forms are checked too."""
+    _login(web, RITA)
+    web.go(path)
+    results = axe.run(web.page)
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert bad == [], bad
+
+
+@pytest.mark.parametrize(("name", "path"), MAIN_PAGES, ids=[n for n, _ in MAIN_PAGES])
+def test_main_pages_fit_a_phone(browser, site, name, path):
+    """On a phone-sized screen nothing makes the page wider than the screen (tables scroll in their box)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="de-DE", is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(site.url + path)
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"phone-{name}.png"), full_page=True)
+        widest = page.evaluate(
+            "Array.from(document.querySelectorAll('main *')).filter(e => e.getBoundingClientRect().right > 392)"
+            ".slice(0, 3).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        )
+        assert wide <= 390 + 1, f"{path}: {wide}px wide on a 390px screen: {widest}"
+    finally:
+        context.close()
+
+
+def test_a_network_picture_zooms_finds_an_actor_keeps_a_dragged_dot_and_saves_as_svg_and_png(web):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    figure = page.locator("#district-network figure[data-network]")
+    svg = figure.locator("svg.netsvg")
+    whole = svg.get_attribute("viewBox")
+    figure.locator(".nettools button[data-act=in]").click()
+    assert float(svg.get_attribute("viewBox").split()[2]) < float(whole.split()[2])
+    figure.locator(".nettools button[data-act=reset]").click()
+    assert [float(v) for v in svg.get_attribute("viewBox").split()] == [float(v) for v in whole.split()]
+
+    label = figure.locator("a.node:not(.external)").first.get_attribute("aria-label").split(" (")[0]
+    figure.locator("[data-find]").fill(label)
+    assert figure.locator("a.node.found").count() >= 1
+    assert "gefunden" in figure.locator("[data-found]").inner_text()
+    figure.locator("[data-find]").fill("")
+
+    node = figure.locator("a.node:has(circle)").first
+    ident = node.get_attribute("data-id")
+    node.scroll_into_view_if_needed()
+    box = node.locator("circle").bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y + 30, steps=5)
+    page.mouse.up()
+    moved = node.locator("circle").get_attribute("cx")
+    lines = figure.locator(f".edges line[data-a='{ident}']")
+    if lines.count():
+        assert lines.first.get_attribute("x1") == moved  # its ties follow the dot
+    page.reload()
+    assert page.locator(f"#district-network a.node[data-id='{ident}'] circle").get_attribute("cx") == moved
+    assert page.url.endswith("/gebiet/stadtbezirk/8")  # the drag was no click on the link
+    web.shot("19-network-tools")
+
+    for kind in ("svg", "png"):
+        with page.expect_download() as download:
+            page.locator(f"#district-network .nettools button[data-act={kind}]").click()
+        saved = download.value
+        assert saved.suggested_filename.endswith("." + kind)
+        content = Path(saved.path()).read_bytes()
+        assert content.startswith(b"<svg") if kind == "svg" else content.startswith(b"\x89PNG")
+
+
+def test_a_query_form_speaks_german_takes_an_actor_by_name_and_answers_with_names(web):
+    page = web.page
+    web.go("/abfragen")
+    assert "Partner eines Akteurs" in page.inner_text("main")  # German titles, not slugs, lead
+    web.go("/abfragen/partners-of-actor")
+    assert page.locator("h1").inner_text().startswith("Partner eines Akteurs")
+    assert page.locator("label[for=p-actor]").inner_text().startswith("Akteur")
+    page.fill("#p-actor", "Keine Schule dieses Namens")
+    page.click("form button[name=ausfuehren]")
+    page.wait_for_load_state()
+    assert "Kein Akteur heißt »Keine Schule dieses Namens«" in page.inner_text("main")  # a hint, not 0 rows
+    assert page.locator("section[aria-labelledby=result-h]").count() == 0
+
+    web.go("/?q=Gesamtschule")
+    name = page.locator("section.results table.data tbody a").first.inner_text()
+    web.go("/abfragen/actor-detail")
+    page.fill("#p-actor", name)
+    page.click("form button[name=ausfuehren]")
+    page.wait_for_load_state()
+    cells = page.locator("section[aria-labelledby=result-h] table.data tbody td")
+    assert cells.count() > 0
+    text = page.inner_text("section[aria-labelledby=result-h] table.data tbody")
+    assert "https://" not in text  # names, not IRIs ...
+    assert page.locator("section[aria-labelledby=result-h] [title^='https://']").count() > 0  # ... IRIs on hover
+    with page.expect_download() as download:
+        page.click("a[href*='format=csv']")
+    assert "https://" in Path(download.value.path()).read_text(encoding="utf-8-sig")  # the CSV keeps the ids
+
+
+def test_what_if_a_broker_falls_away_shows_the_clis_numbers_before_and_after_and_as_excel(web, site):
+    from bildungsnetz.analysis.run import run_analysis
+
+    a = site.service.analysis()
+    district = next(d for d in a.result["districts"] if d["brokers"])
+    broker = district["brokers"][0]
+    cli = run_analysis(a.data, stadtbezirk=district["code"], without=[broker["actor"]])
+    page = web.page
+    web.go("/berichte")
+    page.click("a[href='/was-waere-wenn']")
+    page.wait_for_load_state()
+    page.select_option("#w-bezirk", district["code"])
+    page.fill("#w-akteur", broker["label"])
+    page.click("form[action='/was-waere-wenn'] button[type=submit]")
+    page.wait_for_load_state()
+    if page.locator("#whatif-figures").count() == 0:  # several actors of that name: choose the broker
+        page.click(f"a[href*='akteur={broker['actor']}']")
+        page.wait_for_load_state()
+    rows = page.locator("#whatif-figures tbody tr")
+    after = cli.result["districts"][0]
+    assert rows.nth(0).locator("td").all_inner_texts() == [str(district["ties"]), str(after["ties"])]
+    assert rows.nth(1).locator("td").all_inner_texts() == [str(district["components"]), str(after["components"])]
+    assert f"{cli.result['without']['lost_ties']} Verbindungen" in page.inner_text("main")
+    assert page.locator("#whatif-brokers tbody tr").first.locator("td").nth(1).inner_text() == "1"
+    assert page.locator("svg.netsvg").count() == 2  # the picture before and after
+    web.shot("20-what-if")
+    with page.expect_download() as download:
+        page.click("a[href*='format=xlsx']")
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert book.sheetnames == ["Überblick", "Vermittler", "Neu isoliert"]
+    assert book["Überblick"]["B2"].value == cli.result["without"]["lost_ties"]

@@ -129,6 +129,7 @@ def create_app(
             from bildungsnetz.web.data import warm  # noqa: PLC0415
 
             warm(service)
+            service.after_refresh.append(warm)  # and again after every import or drop
             path = service.store_path()
             if local_url and path is not None:
                 service.local_token = announce(path, local_url).token()
@@ -136,6 +137,7 @@ def create_app(
         finally:
             if service.local_token is not None:
                 withdraw(path)
+            await service.settle()
             service.close()
 
     app = FastAPI(

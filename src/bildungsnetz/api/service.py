@@ -7,8 +7,8 @@ import dataclasses
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
-from contextvars import ContextVar
+from collections.abc import Collection, Mapping
+from contextvars import ContextVar, copy_context
 from datetime import date as Date
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,8 @@ PRIVATE_PART = "graph/privat/"
 #: Virtuoso refuses an ORDER BY with LIMIT + OFFSET above its ``MaxSortedTopRows`` (default 10,000, error
 #: SR353). Beyond this a remote store gets the query without LIMIT/OFFSET and the page is cut here.
 REMOTE_SORTED_ROWS = 10_000
+#: Seconds without a small write (an SDG decision) before the ``/sparql`` workers move to a fresh snapshot.
+_RELOAD_PAUSE = 2.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +111,15 @@ class Service:
         #: The token command-line processes on this machine hand their writes over with (``None``: not announced).
         self.local_token: str | None = None
         self.generation = 0
+        self._workers_stale = False
+        self._reloading: asyncio.Task | None = None
         self._cache: dict[str, Any] = {}
+        #: Called (without waiting) after every full refresh, at start and after each import: the app starts the
+        #: background computation of what the pages need here, so that no request waits for a whole-city analysis.
+        self.after_refresh: list[Any] = []
+        #: Values from before the last small write, served by ``cached(…, stale_ok=True)`` while recomputed.
+        self._stale: dict[str, Any] = {}
+        self._revalidating: set[str] = set()
         self._key_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         # Query results per state of the store: only the embedded store, whose every write goes through this
@@ -190,9 +200,12 @@ class Service:
         if copy is not None:
             self.reader = copy
         self._cache = {}
+        self._stale = {}
         self._key_locks = {}
         self._results = OrderedDict()
         self.generation += 1
+        for start in self.after_refresh:
+            start(self)
 
     def worker_source(self) -> WorkerSource:
         """A fresh snapshot (embedded) or the endpoint (remote) for the ``/sparql`` workers."""
@@ -216,15 +229,70 @@ class Service:
         )
         await self.pool.start()
 
-    async def after_write(self) -> None:
-        """After an import or a drop: fresh read copy, fresh graph lists, workers on a fresh snapshot."""
-        await asyncio.to_thread(self.refresh)
-        if self.pool is not None:
-            source = await asyncio.to_thread(self.worker_source)
-            await self.pool.reload(source)
+    async def after_write(self, graphs: Collection[str] | None = None, *, keep: tuple[str, ...] = ()) -> None:
+        """After an import or a drop: fresh read copy, fresh graph lists, workers on a fresh snapshot.
+
+        With ``graphs``, a small write that touched only these graphs (an SDG decision): the read copy takes just
+        them, cached values whose key starts with one of ``keep`` stay (they do not read those graphs), and the
+        ``/sparql`` workers move to a fresh snapshot in the background. A whole copy of the store and new worker
+        processes cost seconds; a reviewer deciding one suggestion after another must not wait for them.
+        """
+        if graphs is None:
+            if self._reloading is not None:  # one reload of the workers at a time
+                await self._reloading
+            await asyncio.to_thread(self.refresh)
+            if self.pool is not None:
+                source = await asyncio.to_thread(self.worker_source)
+                await self.pool.reload(source)
+            return
+        await asyncio.to_thread(self._refresh_graphs, tuple(graphs), keep)
+        self._workers_stale = True
+        if self.pool is not None and self._reloading is None:
+            self._reloading = asyncio.create_task(self._reload_workers())
+
+    def _refresh_graphs(self, graphs: tuple[str, ...], keep: tuple[str, ...]) -> None:
+        if self.reader is not self.store:
+            self.reader.replace_graphs({g: [q.triple for q in self.store.quads(g)] for g in graphs})
+        names = tuple(self.store.named_graphs())
+        private = self.iris.base + PRIVATE_PART
+        self.graphs = names
+        self.public_graphs = tuple(g for g in names if not g.startswith(private))
+        kept = {k: v for k, v in self._cache.items() if keep and k.startswith(keep)}
+        self._stale = {**self._stale, **{k: v for k, v in self._cache.items() if k not in kept}}
+        self._cache = kept
+        self._key_locks = {}
+        self._results = OrderedDict()
+        self.generation += 1
+
+    async def _reload_workers(self) -> None:
+        """Move the workers to a fresh snapshot once the small writes pause (one reload at a time).
+
+        A reviewer deciding one suggestion after another would otherwise have a snapshot and new worker
+        processes made after every decision, taking the processor from the next decision; ``/sparql`` answers
+        from the snapshot before them until then.
+        """
+        try:
+            while self._workers_stale and self.pool is not None:
+                self._workers_stale = False
+                await asyncio.sleep(_RELOAD_PAUSE)
+                if self._workers_stale:
+                    continue  # another write came meanwhile: wait for the pause after it
+                source = await asyncio.to_thread(self.worker_source)
+                await self.pool.reload(source)
+        except Exception:  # noqa: BLE001 - a failed reload leaves the old snapshot; the next write tries again
+            _log.exception("sparql workers: reload after a write failed")
+        finally:
+            self._reloading = None
+
+    async def settle(self) -> None:
+        """Wait for a background move of the workers to a fresh snapshot (before :meth:`close`)."""
+        if self._reloading is not None:
+            await self._reloading
 
     def close(self) -> None:
         """Stop the workers, remove their snapshot, flush the store."""
+        if self._reloading is not None:
+            self._reloading.cancel()
         if self.pool is not None:
             self.pool.close()
         self.store.close()
@@ -275,25 +343,51 @@ class Service:
         result = self.query(name, clean)
         return Page(result.rows[:limit], result.columns, limit, offset, len(result.rows) > limit)
 
-    def cached(self, key: str, compute: Any, *, per_city: bool = True) -> Any:
+    def cached(self, key: str, compute: Any, *, per_city: bool = True, stale_ok: bool = False) -> Any:
         """A value computed once per state of the store (district tree, SDG list, analysis …) and, unless
         ``per_city`` is false, per city the request asked for (:data:`REQUEST_CITY`).
 
         The first caller computes; callers that ask for the same key meanwhile wait for that one computation
         (the API's and the web's threads alike). A value computed while an import refreshed the service goes to
         the old state's cache, never into the new one.
+
+        ``stale_ok``: after a small write (see :meth:`after_write`) the value from before it is returned at once
+        while the new one is computed in the background; a figure a moment behind a reviewer's last decision is
+        better than a page that waits seconds after every decision.
         """
         if per_city:
             key = f"{REQUEST_CITY.get() or ''}|{key}"
         cache = self._cache
         if key in cache:
             return cache[key]
+        if stale_ok and key in self._stale:
+            self._revalidate(key, compute, cache)
+            return self._stale[key]
         with self._locks_lock:
             lock = self._key_locks.setdefault(key, threading.Lock())
         with lock:
             if key not in cache:
                 cache[key] = compute()
             return cache[key]
+
+    def _revalidate(self, key: str, compute: Any, cache: dict[str, Any]) -> None:
+        """Compute ``key`` again in a thread of its own (one at a time per key) into ``cache``."""
+        with self._locks_lock:
+            if key in self._revalidating:
+                return
+            self._revalidating.add(key)
+
+        def work() -> None:
+            try:
+                self.cached(key, compute, per_city=False) if cache is self._cache else None
+            except Exception:  # noqa: BLE001 - the next request computes it again and meets the error itself
+                _log.exception("recomputing %s after a write failed", key)
+            finally:
+                with self._locks_lock:
+                    self._revalidating.discard(key)
+
+        context = copy_context()  # the request's city (REQUEST_CITY) goes along into the thread
+        threading.Thread(target=context.run, args=(work,), name="bildungsnetz-revalidate", daemon=True).start()
 
     def city_data(self, date: str | Date | None = None, *, ties: str = "alle") -> g.CityData:
         """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), with the

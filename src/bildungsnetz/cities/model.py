@@ -157,6 +157,11 @@ class CityProfile:
     #: Approximate city centre (lon, lat) from ``zentrum`` in profil.toml; lets the demo place synthetic
     #: sites around the real city when the profile has no polygons.
     center: tuple[float, float] | None = None
+    #: Schematic tile map where there are no polygons: (Stadtbezirk code, column, row), north at row 0.
+    tiles: tuple[tuple[str, int, int], ...] = ()
+    #: Stadtbezirke with a common boundary, as pairs of codes (``nachbarn`` in profil.toml); with polygons the
+    #: neighbours are computed from them instead.
+    neighbours: tuple[tuple[str, str], ...] = ()
 
     @property
     def stadtbezirke(self) -> tuple[District, ...]:

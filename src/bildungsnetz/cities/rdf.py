@@ -92,6 +92,11 @@ def profile_graph(profile: CityProfile, iris: Iris) -> Graph:
             a, b = nodes[keys[i]], nodes[keys[j]]
             g.add((a, GEO.sfTouches, b))
             g.add((b, GEO.sfTouches, a))
+    # Without polygons the profile's list of neighbouring Stadtbezirke (read off maps) says the same.
+    for a, b in profile.neighbours:
+        if ("stadtbezirk", a) in nodes and ("stadtbezirk", b) in nodes:
+            g.add((nodes["stadtbezirk", a], GEO.sfTouches, nodes["stadtbezirk", b]))
+            g.add((nodes["stadtbezirk", b], GEO.sfTouches, nodes["stadtbezirk", a]))
     return g
 
 
@@ -159,4 +164,11 @@ def profile_from_graph(graph: Graph, iris: Iris, name: str) -> CityProfile:
             )
         )
     districts.sort(key=lambda d: (d.ebene != "stadtbezirk", len(d.code), d.code))
-    return CityProfile(name, str(label or name), str(ags) if ags is not None else None, tuple(districts))
+    bezirke = {node: code for node, code in codes.items() if BN.Stadtbezirk in set(graph.objects(node, RDF.type))}
+    neighbours = tuple(sorted({
+        tuple(sorted((bezirke[a], bezirke[b]), key=lambda c: (len(c), c)))
+        for a, b in graph.subject_objects(GEO.sfTouches) if a in bezirke and b in bezirke
+    }))  # fmt: skip
+    return CityProfile(
+        name, str(label or name), str(ags) if ags is not None else None, tuple(districts), neighbours=neighbours
+    )

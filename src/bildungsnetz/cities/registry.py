@@ -20,6 +20,7 @@ from bildungsnetz.cities.model import (
     CityNotFoundError,
     CityProfile,
     CityProfileError,
+    District,
     _did_you_mean,
     _hint,
     fold_name,
@@ -105,7 +106,63 @@ def _load_profile_dir(folder: Path, *, name: str | None = None) -> CityProfile:
         provenance=str(meta.get("quellen", "")).strip(),
         gaps=tuple(str(g) for g in (gaps if isinstance(gaps, list) else [gaps])),
         center=_center(meta.get("zentrum"), toml_path),
+        tiles=_tiles(meta.get("kacheln"), districts, toml_path),
+        neighbours=_neighbour_pairs(meta.get("nachbarn"), districts, toml_path),
     )
+
+
+def _bezirk_codes(districts: Iterable[District]) -> set[str]:
+    return {d.code for d in districts if d.ebene == "stadtbezirk"}
+
+
+def _tiles(value: object, districts: tuple[District, ...], path: Path) -> tuple[tuple[str, int, int], ...]:
+    """``[kacheln]``: Stadtbezirk code = [column, row], one tile for each Stadtbezirk, no two on one place."""
+    if value is None:
+        return ()
+    known = _bezirk_codes(districts)
+    tiles: list[tuple[str, int, int]] = []
+    if isinstance(value, dict):
+        for code, place in value.items():
+            if not (
+                str(code) in known
+                and isinstance(place, list)
+                and len(place) == 2
+                and all(isinstance(v, int) and 0 <= v < 50 for v in place)
+            ):
+                tiles = []
+                break
+            tiles.append((str(code), place[0], place[1]))
+    if {t[0] for t in tiles} != known or len({(c, r) for _, c, r in tiles}) != len(tiles):
+        raise CityProfileError(
+            "[kacheln] braucht je Stadtbezirk der gebiete.csv: Code = [Spalte, Zeile] (ganze Zahlen 0–49), "
+            "keine zwei Kacheln auf einem Platz",
+            "[kacheln] needs, per Stadtbezirk of gebiete.csv: code = [column, row] (whole numbers 0–49), "
+            "no two tiles on one place",
+            file=path,
+            column="kacheln",
+        )
+    return tuple(tiles)
+
+
+def _neighbour_pairs(value: object, districts: tuple[District, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """``nachbarn``: a list of pairs of Stadtbezirk codes with a common boundary."""
+    if value is None:
+        return ()
+    known = _bezirk_codes(districts)
+    ok = isinstance(value, list) and all(
+        isinstance(p, list) and len(p) == 2 and all(str(c) in known for c in p) and str(p[0]) != str(p[1])
+        for p in value
+    )
+    if not ok:
+        raise CityProfileError(
+            "'nachbarn' muss eine Liste von Paaren verschiedener Stadtbezirkscodes der gebiete.csv sein, "
+            'z. B. [["1", "2"], ["2", "3"]]',
+            "'nachbarn' must be a list of pairs of different Stadtbezirk codes of gebiete.csv, "
+            'e.g. [["1", "2"], ["2", "3"]]',
+            file=path,
+            column="nachbarn",
+        )
+    return tuple(sorted({tuple(sorted((str(a), str(b)), key=lambda c: (len(c), c))) for a, b in value}))
 
 
 def _center(value: object, path: Path) -> tuple[float, float] | None:

@@ -237,6 +237,8 @@ class DemoCity:
 class _Builder:
     def __init__(self, *, profile, n_actors: int, seed: int, iris: Iris, reference_date: date) -> None:
         self.rng = random.Random(seed)
+        #: The matcher's suggestions per (title, text): the demo's offers share a few texts.
+        self._suggestions: dict[tuple[str, str], list] = {}
         self.iris = iris
         self.profile = profile
         self.n_actors = n_actors
@@ -840,6 +842,13 @@ class _Builder:
             f"{min(start.year, 2026)}-{r.randint(1, 12):02d}-15T10:00:00Z",
             datatype=ox.NamedNode(_XSD + "dateTime"),
         )
+        if not reviewed:
+            # The suggestions are the real matcher's, with its scores and evidence words. The draws of the random
+            # scores they replaced are still made, so that a seed gives the same city as before.
+            for _ in sdgs[: r.randint(1, len(sdgs))]:
+                r.random()
+            self._suggest(key, s, title, theme["text"], when)
+            return
         for i, goal in enumerate(sdgs[: r.randint(1, len(sdgs))]):
             z = _n(self.iris.sdg_zuordnung(key, goal))
             self.add(s, _n(BN.sdgZuordnung), z)
@@ -861,6 +870,30 @@ class _Builder:
                 self.summary.sdg_suggested += 1
             self.add(z, _n(BN.status), _v("zuordnungsstatus", status))
             self.add(z, _n(PROV.generatedAtTime), when)
+
+    def _suggest(self, key: str, offer: ox.NamedNode, title: str, text: str, when: ox.Literal) -> None:
+        """The matcher's suggestions for an offer's text, stored as the suggester stores them."""
+        from bildungsnetz.sdg.matcher import get_matcher  # noqa: PLC0415 - loads the keyword model once
+
+        matcher = get_matcher()
+        found = self._suggestions.get((title, text))
+        if found is None:
+            found = self._suggestions[(title, text)] = matcher.suggest(text, title=title)
+        for suggestion in found:
+            z = _n(self.iris.sdg_zuordnung(key, str(suggestion.sdg)))
+            self.add(offer, _n(BN.sdgZuordnung), z)
+            self.add(z, _RDF_TYPE, _n(BN.SDGZuordnung))
+            self.add(z, _n(BN.sdg), _v("sdg", str(suggestion.sdg)))
+            if suggestion.target:
+                self.add(z, _n(BN.sdgUnterziel), _v("sdg", suggestion.target))
+            self.add(z, _n(BN.methode), ox.Literal(matcher.model.method))
+            self.add(z, _n(BN.score), _dec(suggestion.score))
+            for word in suggestion.evidence:
+                self.add(z, _n(BN.evidenz), ox.Literal(word))
+            self.add(z, _n(PROV.wasAttributedTo), _n(self.iris.nutzer("bildungsnetz")))
+            self.add(z, _n(BN.status), _v("zuordnungsstatus", "vorgeschlagen"))
+            self.add(z, _n(PROV.generatedAtTime), when)
+            self.summary.sdg_suggested += 1
 
     # -- funding, indicators, contacts -----------------------------------------
     def make_grants(self) -> None:

@@ -136,7 +136,12 @@ def network_svg(
     """
     D = district.graph
     inside = [v for v in D if not D.nodes[v].get("external")]
-    lonely = sorted((v for v in inside if not any(not D.nodes[u].get("external") for u in D.adj[v])), key=str)
+    # The same actors as the web page's and the CLI's "Isolierte Akteure" and "Nur Partner außerhalb": the
+    # analysis' lists, not a count of its own (which once disagreed with both).
+    by_id = {D.nodes[v].get("id"): v for v in inside}
+    alone = [*district.summary.get("isolates", []), *district.summary.get("isolated_in_district", [])]
+    lonely = sorted({by_id[a] for a in alone if a in by_id}, key=str)
+    counts = (len(district.summary.get("isolates", [])), len(district.summary.get("isolated_in_district", [])))
     top = [b["iri"] for b in district.summary.get("brokers", [])[:brokers]]
     connected = [v for v in D if v not in set(lonely)]
     shown = connected
@@ -206,9 +211,9 @@ def network_svg(
         y0 = plot_h + 8
         parts.append(
             f'<text x="{pad}" y="{y0 + 2}" font-size="11" font-family="sans-serif" fill="#444">'
-            f"Ohne Partner im Bezirk ({len(lonely) + hidden_lonely}"
-            + (f", davon {len(lonely)} gezeigt" if hidden_lonely else "")
-            + "):</text>"
+            f"Ohne Partner im Bezirk: {counts[0]} isoliert, {counts[1]} nur mit Partnern außerhalb"
+            + (f" ({len(lonely)} gezeigt)" if hidden_lonely else "")
+            + ":</text>"
         )
         per_row = max(1, (width - 2 * pad) // 14)
         for i, v in enumerate(sorted(lonely, key=str)):

@@ -19,6 +19,7 @@ from bildungsnetz.analysis.run import Analysis
 from bildungsnetz.api.service import REQUEST_CITY, Service
 from bildungsnetz.queries import NamedQuery, get, run
 from bildungsnetz.sdg import coverage as sdg_coverage
+from bildungsnetz.web.geo import TileMap, tile_map
 from bildungsnetz.web.netview import district_view
 
 __all__ = [
@@ -31,6 +32,9 @@ __all__ = [
     "fields_by_actor",
     "coverage",
     "district_network_view",
+    "district_tiles",
+    "search_key",
+    "search_actors",
 ]
 
 _lock = threading.Lock()
@@ -143,4 +147,75 @@ def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
     return service.cached(
         f"sdg-coverage:{dimension}",
         lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris, city=service.city),
+        stale_ok=True,  # a review decision must not make the next page wait for the whole coverage
     )
+
+
+def district_tiles(
+    service: Service,
+    *,
+    focus: str | None = None,
+    values: dict[str, str] | None = None,
+    levels: dict[str, str] | None = None,
+) -> TileMap:
+    """The city's schematic tile map (one tile per Stadtbezirk, from the profile), empty when it has none.
+
+    ``focus`` (a Stadtbezirk code) is marked with its neighbours; ``values`` and ``levels`` make it a
+    choropleth (see :func:`bildungsnetz.web.geo.tile_map`).
+    """
+    from bildungsnetz.cities import CityProfileError  # noqa: PLC0415
+
+    try:
+        profile = service.profile
+    except CityProfileError:
+        return TileMap(0, 0)
+    labels = {str(b["code"]): str(b["label"] or b["code"]) for b in districts(service)}
+    return tile_map(
+        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours
+    )
+
+
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+
+def search_key(text: str) -> tuple[str, str]:
+    """Two spellings to compare a search with: umlauts folded to the vowel and written out as two letters.
+
+    A search matches when either of its keys is in the same key of the name, so "Hoerde", "Horde" and "Hörde"
+    all find "Hörde".
+
+    >>> search_key("Hörde"), search_key("Hoerde")
+    (('horde', 'hoerde'), ('hoerde', 'hoerde'))
+    """
+    from bildungsnetz.matching.normalise import fold  # noqa: PLC0415
+
+    return fold(text), fold(text.casefold().translate(_UMLAUTS))
+
+
+def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Actors whose name (umlauts folded, see :func:`search_key`) contains ``q`` or whose id is ``q``: one page
+    ordered by name, and how many there are in all. Each with ``actorId``, ``actorLabel``, ``kind``,
+    ``stadtteil`` and ``stadtbezirk`` labels."""
+    data = city_data(service)
+
+    def index() -> list[tuple[tuple[str, str], str, Any]]:
+        rows = [(search_key(a.label or ""), (a.id or "").casefold(), a) for a in data.actors.values()]
+        return sorted(rows, key=lambda r: (r[0][0], r[2].iri))
+
+    wanted = search_key(q)
+    exact = q.strip().casefold()
+    hits = [
+        a for key, ident, a in service.cached(f"web:search:{data.date}", index)
+        if wanted[0] in key[0] or wanted[1] in key[1] or ident == exact
+    ]  # fmt: skip
+
+    def label(iri: str | None) -> str:
+        area = data.areas.get(iri or "")
+        return area.label if area is not None else ""
+
+    page = [
+        {"actor": a.iri, "actorId": a.id, "actorLabel": a.label, "kind": a.kind or "",
+         "stadtteil": label(a.stadtteil), "stadtbezirk": label(a.stadtbezirk)}
+        for a in hits[offset : offset + limit]
+    ]  # fmt: skip
+    return page, len(hits)

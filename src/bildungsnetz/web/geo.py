@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import shapely
 from shapely.geometry import MultiPolygon, Point, Polygon
 
-__all__ = ["Feature", "Marker", "MapView", "map_view"]
+__all__ = ["Feature", "Marker", "MapView", "map_view", "Tile", "TileMap", "tile_map"]
 
 
 @dataclass(frozen=True)
@@ -130,4 +130,85 @@ def map_view(
             }
         )
     view.points.sort(key=lambda p: p["highlight"])  # emphasised points drawn last, on top
+    return view
+
+
+# -- schematic tile map ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One Stadtbezirk's square: where it is drawn, its label, link, value and colour class."""
+
+    code: str
+    label: str
+    x: int
+    y: int
+    size: int
+    href: str | None = None
+    value: str = ""
+    level: str = ""
+    focus: bool = False
+    near: bool = False
+
+
+@dataclass
+class TileMap:
+    """A schematic map of a city's Stadtbezirke as tiles, one per Stadtbezirk, roughly where it lies."""
+
+    width: int
+    height: int
+    tiles: list[Tile] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """No tiles (the profile has no tile layout)."""
+        return not self.tiles
+
+
+def tile_map(
+    layout: Sequence[tuple[str, int, int]],
+    labels: Mapping[str, str],
+    *,
+    values: Mapping[str, str] | None = None,
+    levels: Mapping[str, str] | None = None,
+    href: str | None = "/gebiet/stadtbezirk/{code}",
+    focus: str | None = None,
+    neighbours: Iterable[tuple[str, str]] = (),
+    size: int = 96,
+    gap: int = 6,
+) -> TileMap:
+    """The tiles of a city profile's layout (``CityProfile.tiles``) for the ``tile_map_svg`` macro.
+
+    A choropleth passes ``values`` (the text in a tile) and ``levels`` (a CSS class per Stadtbezirk, e.g. the
+    heat levels ``h0`` … ``h8``); ``focus`` marks one Stadtbezirk and its ``neighbours`` beside it.
+
+    >>> m = tile_map([("1", 0, 0), ("2", 1, 0), ("3", 1, 1)], {"1": "Nord", "2": "Ost", "3": "Süd"},
+    ...              values={"2": "7"}, focus="2", neighbours=[("1", "2")], size=10, gap=0)
+    >>> (m.width, m.height), [(t.code, t.x, t.y, t.value, t.focus, t.near) for t in m.tiles]
+    ((20, 20), [('1', 0, 0, '', False, True), ('2', 10, 0, '7', True, False), ('3', 10, 10, '', False, False)])
+    """
+    if not layout:
+        return TileMap(0, 0)
+    values, levels = values or {}, levels or {}
+    near = {b if a == focus else a for a, b in neighbours if focus in (a, b)}
+    step = size + gap
+    columns = max(c for _, c, _ in layout) + 1
+    rows = max(r for _, _, r in layout) + 1
+    view = TileMap(columns * step - gap, rows * step - gap)
+    for code, column, row in sorted(layout, key=lambda t: (t[2], t[1])):
+        view.tiles.append(
+            Tile(
+                code=code,
+                label=labels.get(code, code),
+                x=column * step,
+                y=row * step,
+                size=size,
+                href=href.format(code=code) if href else None,
+                value=str(values.get(code, "")),
+                level=levels.get(code, ""),
+                focus=code == focus,
+                near=code in near,
+            )
+        )
     return view

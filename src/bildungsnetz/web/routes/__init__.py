@@ -23,13 +23,15 @@ from bildungsnetz.web.routes import (
     start,
     static,
     tasks,
+    whatif,
 )
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _group in (
+_GROUPS = (
     static, start, actors, districts, offers, programmes, sdgs, tasks, reports, queries, imports, sources, login,
-    abgleich, befragung, befragungen, indicators, campus,
-):
+    abgleich, befragung, befragungen, indicators, campus, whatif,
+)
+for _group in _GROUPS:
     router.include_router(_group.router)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from fastapi import Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from bildungsnetz.api.service import Service
 from bildungsnetz.web.pages import (
@@ -58,15 +58,28 @@ def _for_redaktion(request: Request, service: Service, csrf: str) -> tuple[Ctx, 
 
 
 async def redaktion_write(
-    request: Request, service: Service, csrf: str, write: Callable[[Ctx], object], target: str
+    request: Request,
+    service: Service,
+    csrf: str,
+    write: Callable[[Ctx], object],
+    target: str,
+    *,
+    graphs: Collection[str] | None = None,
+    keep: tuple[str, ...] = (),
 ) -> Response:
     """A write form's whole path: CSRF and role ``redaktion`` (else the refusal page), then ``write(ctx)`` in a
     thread under the service's write lock, the caches refreshed, and a 303 to ``target``. An error of the write
-    goes to the one error handler's page, with its status."""
+    goes to the one error handler's page, with its status.
+
+    ``graphs`` and ``keep``: a small write that touches only these graphs refreshes only them (see
+    :meth:`Service.after_write`). A page script that asks with ``Accept: application/json`` gets what ``write``
+    returned as JSON instead of the redirect, so that it can show the result where the user is."""
     ctx, refused = _for_redaktion(request, service, csrf)
     if refused is not None:
         return refused
     async with service.write_lock:
-        await asyncio.to_thread(write, ctx)
-        await service.after_write()
+        result = await asyncio.to_thread(write, ctx)
+        await service.after_write(graphs, keep=keep)
+    if "application/json" in request.headers.get("accept", ""):
+        return finish(ctx, JSONResponse({"ok": True, "result": result}))
     return finish(ctx, RedirectResponse(target, status_code=303))

@@ -13,6 +13,7 @@ from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.web.data import (
     analysis,
     district_network_view,
+    district_tiles,
     find_district,
     web_query,
 )
@@ -119,6 +120,7 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         missing=missing,
         map=map_view(features, markers),
         has_polygons=bool(features),
+        tiles=district_tiles(service, focus=str(bezirk["code"])) if not features else None,
         networks=networks,
         comparison=comparison,
         compare_error=compare_error,

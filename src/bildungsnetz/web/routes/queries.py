@@ -77,9 +77,10 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {name}"[:100])
     params = [p for p in query.params if not p.paging]
     given = {p.name: (request.query_params.get(p.name) or "").strip()[:200] for p in params}
+    actor_names, actor_hints = _actors_by_name(request, service, params, given)
     result = error = None
     fmt = request.query_params.get("format")
-    if "ausfuehren" in request.query_params or fmt:
+    if ("ausfuehren" in request.query_params or fmt) and not actor_hints:
         limit = service.settings.row_cap if fmt in ("csv", "xlsx") else _QUERY_ROWS
         try:
             result = service.page(name, {k: v for k, v in given.items() if v}, limit=limit, offset=0)
@@ -101,7 +102,37 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
         result=result,
         error=error,
         download=download,
+        actor_names=actor_names,
+        actor_hints=actor_hints,
     )
+
+
+def _actors_by_name(
+    request: Request, service: Service, params: list, given: dict[str, str]
+) -> tuple[dict[str, str], dict[str, dict[str, Any]]]:
+    """Actor parameters chosen by name: the names to show in the form, and a hint per parameter whose typed
+    name matches no actor or several (the query then does not run: 0 rows would say nothing)."""
+    from bildungsnetz.web.routes.tasks import _matching_actors, resolve_actor_name  # noqa: PLC0415
+
+    names: dict[str, str] = {}
+    hints: dict[str, dict[str, Any]] = {}
+    for p in params:
+        if not (p.type == "iri" and p.scheme == "akteur"):
+            continue
+        typed = (request.query_params.get(f"{p.name}_name") or "").strip()[:200]
+        names[p.name] = typed
+        if given[p.name] or not typed:
+            if given[p.name] and not typed:
+                found = [a for a in _matching_actors(service, given[p.name]) if a["id"] == given[p.name]]
+                names[p.name] = str(found[0]["label"]) if found else given[p.name]
+            continue
+        chosen, candidates = resolve_actor_name(service, typed)
+        if chosen is not None:
+            given[p.name] = str(chosen["id"])
+            continue
+        base = str(request.url.remove_query_params([p.name, f"{p.name}_name", "format", "lang"]))
+        hints[p.name] = {"typed": typed, "candidates": candidates, "base": base}
+    return names, hints
 
 
 _EXAMPLE_SPARQL = """PREFIX bn: <https://w3id.org/bildungsnetz/ontology#>

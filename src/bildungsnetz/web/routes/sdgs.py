@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
@@ -10,6 +11,7 @@ from fastapi.responses import Response
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
+from bildungsnetz.matching.normalise import fold
 from bildungsnetz.web.data import (
     coverage,
     districts,
@@ -57,6 +59,89 @@ def _decided_pairs(service: Service) -> set[tuple[str, str]]:
     }
 
 
+#: Cached values an SDG decision leaves as they are: what is read from actors, areas, cooperations and offers
+#: (the network analysis and its pages, the district tree, the city), and the review queue itself, which the
+#: decision updates in place. Everything else (coverage, query results) is computed again when next asked.
+_DECISION_KEEPS = (
+    "data:", "analysis:", "report:gaps:", "districts", "city:", "web:view:", "web:fields:", "web:actor-points",
+    "web:warm", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
+)  # fmt: skip
+#: Suggestions per page of the review queue.
+_QUEUE_PAGE = 25
+
+
+def goal_names(lang: str) -> dict[int, str]:
+    """The 17 goals' short titles from the SDG vocabulary in ``lang`` (German where a label is missing).
+
+    >>> goal_names("en")[13], goal_names("de")[4]
+    ('Climate action', 'Hochwertige Bildung')
+    """
+    from bildungsnetz.namespace import VOCAB  # noqa: PLC0415
+    from bildungsnetz.vocab import get_vocabulary  # noqa: PLC0415
+
+    vocabulary = get_vocabulary()
+    return {n: vocabulary.label(VOCAB[f"sdg/{n}"], lang) for n in range(1, 18)}
+
+
+def _number(value: str, default: float | None = None) -> float | None:
+    try:
+        return float(value.replace(",", "."))
+    except ValueError:
+        return default
+
+
+def _queue(service: Service, request: Request, lang: str) -> dict:
+    """One page of the open suggestions, filtered by goal, Stadtbezirk, provider and minimum score."""
+    params = request.query_params
+    only = (params.get("pruef_sdg") or "").strip()
+    only = only if only.isdigit() and 1 <= int(only) <= 17 else ""
+    area = (params.get("pruef_bezirk") or "").strip()
+    provider = (params.get("pruef_anbieter") or "").strip()[:100]
+    least = _number((params.get("pruef_wert") or "").strip(), None)
+    page = max(1, int(p) if (p := params.get("seite") or "1").isdigit() else 1)
+    rows = service.cached(f"web:queue:{only}", lambda: _queue_rows(service, only))
+    decided = service.cached("web:decided", lambda: _decided_pairs(service))
+    open_rows = [r for r in rows if (r["offer"], str(r["goal"])) not in decided]
+    found = [
+        r for r in open_rows
+        if (not area or r["bezirk"] == area)
+        and (not provider or fold(provider) in fold(str(r.get("providerLabel") or "")))
+        and (least is None or float(r.get("score") or 0) >= least)
+    ]  # fmt: skip
+    pages = max(1, -(-len(found) // _QUEUE_PAGE))
+    page = min(page, pages)
+    shown = []
+    for r in found[(page - 1) * _QUEUE_PAGE : page * _QUEUE_PAGE]:
+        evidence = [e.strip() for e in str(r.get("evidence") or "").split(",") if e.strip()]
+        if not evidence and r.get("offerId"):
+            evidence = _evidence(service, str(r["offerId"]), str(r["goal"]))
+        shown.append(dict(r, evidence=evidence))
+    filters = {"pruef_sdg": only, "pruef_bezirk": area, "pruef_anbieter": provider,
+               "pruef_wert": "" if least is None else params.get("pruef_wert", "")}  # fmt: skip
+    return {
+        "total": len(open_rows), "found": len(found), "rows": shown, "page": page, "pages": pages,
+        "filters": filters, "query": urlencode({k: v for k, v in filters.items() if v}),
+        "districts": districts(service),
+    }  # fmt: skip
+
+
+def _queue_rows(service: Service, only: str) -> list[dict]:
+    """Every stored suggestion (of one goal), with its offer's Stadtbezirk code (``bezirk``, "" when unknown)."""
+    data = service.city_data()
+    rows = service.query("sdg-review-queue", {"sdg": only or None}).rows
+    out = []
+    for r in rows:
+        offer = data.offers.get(str(r["offer"]))
+        place = data.areas.get(offer.area) if offer is not None and offer.area else None
+        bezirk = ""
+        if place is not None:
+            bezirk = place.code if place.level == "stadtbezirk" else str(
+                getattr(data.areas.get(place.stadtbezirk or ""), "code", "") or ""
+            )
+        out.append(dict(r, bezirk=bezirk))
+    return out
+
+
 @router.get("/sdgs")
 def sdgs_page(request: Request, service: ServiceDep) -> Response:
     """Heat map SDG × Stadtbezirk, offers and providers per SDG, and the review queue for ``redaktion``."""
@@ -83,20 +168,7 @@ def sdgs_page(request: Request, service: ServiceDep) -> Response:
             "more": page.more,
             "providers": sorted(providers.values(), key=lambda p: -p["offers"]),
         }
-    queue = None
-    if "redaktion" in ctx.who.roles:
-        only = request.query_params.get("pruef_sdg") or ""
-        rows = service.query("sdg-review-queue", {"sdg": only if only.isdigit() else None}).rows
-        # The queue query lists every stored suggestion; a decision made later (its own node in the decisions
-        # graph) settles the pair, so decided pairs leave the queue here.
-        decided_pairs = service.cached("web:decided", lambda: _decided_pairs(service))
-        rows = [r for r in rows if (r["offer"], str(r["goal"])) not in decided_pairs]
-        queue = {"total": len(rows), "rows": []}
-        for r in rows[:25]:
-            evidence = [e.strip() for e in str(r.get("evidence") or "").split(";") if e.strip()]
-            if not evidence and r.get("offerId"):
-                evidence = _evidence(service, str(r["offerId"]), str(r["goal"]))
-            queue["rows"].append(dict(r, evidence=evidence))
+    queue = _queue(service, request, ctx.lang) if "redaktion" in ctx.who.roles else None
     decided = request.query_params.get("entschieden")
     return render(
         ctx,
@@ -109,6 +181,7 @@ def sdgs_page(request: Request, service: ServiceDep) -> Response:
         goal_offers=goal_offers,
         queue=queue,
         decided=decided,
+        names=goal_names(ctx.lang),
     )
 
 
@@ -123,8 +196,20 @@ async def sdg_decision(
 ) -> Response:
     """Confirm or reject a suggested SDG (role ``redaktion``), recorded with who and when."""
     from bildungsnetz.sdg import decide  # noqa: PLC0415
+    from bildungsnetz.sdg.workflow import DECISIONS_GRAPH, SUGGESTIONS_GRAPH  # noqa: PLC0415
 
-    def write(ctx: Ctx) -> None:
-        decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+    def write(ctx: Ctx) -> dict[str, object]:
+        result = decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+        # the queue leaves out decided pairs: the pair joins them here instead of the whole list being read again
+        service.cached("web:decided", lambda: _decided_pairs(service)).add((str(result["offer"]), str(result["sdg"])))
+        return {"offerId": result["offerId"], "sdg": result["sdg"], "status": result["status"], "by": ctx.who.name}
 
-    return await redaktion_write(request, service, csrf, write, f"/sdgs?entschieden={offer}:{sdg}:{status}#pruefliste")
+    graphs = [str(service.iris.graph(DECISIONS_GRAPH)), str(service.iris.graph(SUGGESTIONS_GRAPH))]
+    target = f"/sdgs?entschieden={offer}:{sdg}:{status}"
+    back = request.headers.get("referer", "")
+    if "?" in back and "/sdgs?" in back:  # stay on the page and the filters the decision was made on
+        kept = [kv for kv in back.split("?", 1)[1].split("#")[0].split("&") if not kv.startswith("entschieden=")]
+        target += "&" + "&".join(kept) if kept else ""
+    return await redaktion_write(
+        request, service, csrf, write, f"{target}#v-{offer}-{sdg}", graphs=graphs, keep=_DECISION_KEEPS
+    )

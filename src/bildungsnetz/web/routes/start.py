@@ -12,6 +12,8 @@ from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     districts,
+    search_actors,
+    search_key,
     warm,
     web_query,
 )
@@ -34,17 +36,20 @@ def start(request: Request, service: ServiceDep) -> Response:
     q = (request.query_params.get("q") or "").strip()[:200]
     results: dict[str, Any] | None = None
     if q:
-        actors = service.page("api/actors", {"q": q}, limit=_SEARCH_ROWS, offset=0)
-        items = []
-        for row in actors.rows:
-            areas = service.query("api/actor-districts", {"actor": row["actor"]}).rows
-            items.append(dict(row, area=areas[0] if areas else {}))
-        folded = q.casefold()
+        pages = request.query_params.get("seite") or "1"
+        page = max(1, min(int(pages), 100_000) if pages.isdigit() else 1)
+        items, total = search_actors(service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS)
+        last = max(1, -(-total // _SEARCH_ROWS))
+        if page > last:
+            page = last
+            items, total = search_actors(service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS)
+        wanted = search_key(q)
         networks = [
             r
             for r in service.page("api/networks", {}, limit=1000, offset=0).rows
-            if folded in str(r.get("networkLabel") or "").casefold()
-            or folded == str(r.get("networkId")).casefold()
+            if wanted[0] in search_key(str(r.get("networkLabel") or ""))[0]
+            or wanted[1] in search_key(str(r.get("networkLabel") or ""))[1]
+            or q.casefold() == str(r.get("networkId")).casefold()
         ]
         offers: OrderedDict[str, dict[str, Any]] = OrderedDict()
         for row in web_query(
@@ -55,7 +60,9 @@ def start(request: Request, service: ServiceDep) -> Response:
                 entry["providers"].append(row)
         results = {
             "actors": items,
-            "actors_more": actors.more,
+            "actors_total": total,
+            "page": page,
+            "pages": last,
             "networks": networks,
             "offers": list(offers.values())[:_SEARCH_ROWS],
         }

@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
-from bildungsnetz.web.data import web_query
+from bildungsnetz.web.data import search_actors, web_query
 from bildungsnetz.web.pages import (
     context,
     finish,
@@ -213,12 +213,22 @@ async def sdg_suggest_new_offer(
 
 
 def _matching_actors(service: Service, q: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Actors whose name or id contains ``q`` (the API's actor search; bound, never spliced)."""
+    """Actors whose name contains ``q`` (umlauts folded: "Hoerde" finds "Hörde") or whose id is ``q``."""
     q = q.strip()[:200]
     if len(q) < 2:
         return []
-    rows = service.page("api/actors", {"q": q}, limit=limit, offset=0).rows
+    rows, _ = search_actors(service, q, limit=limit)
     return [{"id": r.get("actorId"), "label": r.get("actorLabel"), "kind": r.get("kind")} for r in rows]
+
+
+def resolve_actor_name(service: Service, typed: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The actor a typed name means when that is clear (one match, or one exact name or id), else the
+    candidates (none when nothing matches)."""
+    candidates = _matching_actors(service, typed, limit=20)
+    exact = [a for a in candidates if str(a["label"]).casefold() == typed.casefold() or a["id"] == typed]
+    if len(exact) == 1 or len(candidates) == 1:
+        return (exact or candidates)[0], []
+    return None, candidates
 
 
 def km_between(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -300,11 +310,7 @@ def _partner_request(request: Request, service: Service) -> tuple[str, str, dict
         chosen = next((a for a in _matching_actors(service, actor_id) if a["id"] == actor_id), None)
         chosen = chosen or {"id": actor_id, "label": typed or actor_id}
     elif typed:
-        candidates = _matching_actors(service, typed, limit=20)
-        exact = [a for a in candidates if str(a["label"]).casefold() == typed.casefold() or a["id"] == typed]
-        if len(exact) == 1 or len(candidates) == 1:
-            chosen = (exact or candidates)[0]
-            candidates = []
+        chosen, candidates = resolve_actor_name(service, typed)
     return typed, goal, chosen, candidates
 
 
