@@ -397,9 +397,9 @@ class CampusDetail(BaseModel):
     campus: CampusItem
     members: list[dict[str, str | bool | None]]
     offers: list[dict[str, str | None]]
-    by_field: list[tuple[str, int]]
-    by_group: list[tuple[str, int]]
-    by_weekday: list[tuple[str, int]]
+    by_field: list[list[str | int]]
+    by_group: list[list[str | int]]
+    by_weekday: list[list[str | int]]
     gaps: list[dict[str, str | int | float | list[str] | None]]
     mediations: list[dict[str, str | int | float | bool | None]]
 
@@ -408,6 +408,6 @@ class NeedRanking(BaseModel):
     """Need versus network per Stadtteil, highest gap first (the ranking of the gap report)."""
 
     indicator: str
-    parts: list[tuple[str, float]]
+    parts: list[list[str | float]]
     year: str | None = None
     rows: list[dict[str, str | int | float | None]]
