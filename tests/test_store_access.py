@@ -251,3 +251,18 @@ def test_an_sdg_decision_through_the_command_line_shows_on_the_running_server_at
     rejected = cli(served.store, "sdg", "reject", offer, "17", "--user", "test")
     assert rejected.returncode == 0, rejected.stderr
     assert _offer_ids(served.url, sdg="17") == before
+
+
+def test_a_survey_round_made_on_the_command_line_goes_through_the_running_server(served, tmp_path):
+    out = tmp_path / "einladungen.csv"
+    made = cli(served.store, "survey", "new", "cli-2026", "--stadtbezirk", "Hörde", "--out", str(out),
+               "--url", served.url)  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    rows = out.read_text(encoding="utf-8-sig").splitlines()
+    link = rows[1].rsplit(";", 1)[1].strip('"')
+    assert link.startswith(f"{served.url}/befragung/")
+    opened = httpx.get(link.replace("/befragung/", "/api/befragung/"), timeout=30)
+    assert opened.status_code == 200 and opened.json()["round"]["name"] == "cli-2026"
+    closed = cli(served.store, "survey", "close", "cli-2026")
+    assert closed.returncode == 0, closed.stderr
+    assert "geschlossen" in closed.stdout

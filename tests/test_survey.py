@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from datetime import date
 
 import pyoxigraph as ox
@@ -440,3 +441,98 @@ def test_rest_respondent_endpoints_are_rate_limited(live, monkeypatch):
     monkeypatch.setattr(routes, "_WINDOW", routes._Window())
     codes = [httpx.get(f"{live.url}/api/befragung/{'y' * 32}", timeout=30).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+# -- The demo city's round --------------------------------------------------------------------------------------
+
+
+def test_the_demo_round_has_realistic_non_response_and_one_sided_ties_and_is_the_same_every_time(demo_graphs):
+    from collections import Counter
+
+    from bildungsnetz.survey.demo import DEMO_ROUND, demo_round
+
+    found = []
+    for _ in range(2):
+        store = EmbeddedStore()
+        store.replace_graphs(demo_graphs)
+        demo_round(store, IRIS, seed=1, city="dortmund")
+        demo_round(store, IRIS, seed=1, city="dortmund")  # planted again (demo --rebuild): replaced, not refused
+        found.append(sorted((t.a, t.b, t.status) for t in ties(store, IRIS, DEMO_ROUND)))
+    assert found[0] == found[1]
+    statuses = Counter(status for _, _, status in found[0])
+    assert statuses["bestaetigt"] and statuses["einseitig"] and statuses["unbestaetigt"]
+    rates = response_rates(store, IRIS, DEMO_ROUND)
+    assert 0.6 <= rates[""].rate <= 0.8
+    assert sum(1 for scope, r in rates.items() if scope and r.rate < 0.6) >= 2
+
+
+# -- Comparing rounds --------------------------------------------------------------------------------------------
+
+
+def test_comparing_two_rounds_shows_new_ties_status_changes_and_response_only_over_actors_in_both(settings):
+    _cli_store(settings)
+    with EmbeddedStore(settings.store) as store:
+        plant(store)
+        # 2027: F is no longer invited; C now names A back (einseitig → bestätigt), B names C (new tie),
+        # A rates B higher, D and E answer, E naming D (unbestätigt → bestätigt).
+        _, made = create_round(store, IRIS, name="2027", stichtag=date(2027, 3, 1), agent="anna",
+                               actors=[actor(x) for x in "ABCDE"], city="dortmund")  # fmt: skip
+        link = tokens(made)
+        later = {
+            "A": Answers(partners=(PartnerAnswer(actor("B"), 5, 4), PartnerAnswer(actor("C"), 2, 2)), consent=True),
+            "B": Answers(partners=(PartnerAnswer(actor("A"), 4, 2), PartnerAnswer(actor("C"), 3, 3)), consent=True),
+            "C": Answers(partners=(PartnerAnswer(actor("A"), 2, 2),), consent=True),
+            "D": Answers(partners=(PartnerAnswer(actor("E"), 3, 1),), consent=True),
+            "E": Answers(partners=(PartnerAnswer(actor("D"), 3, 2),), consent=True),
+        }
+        for letter, answers in later.items():
+            save_answers(store, IRIS, link[actor(letter)], answers, final=True)
+    gc.collect()
+    result = runner.invoke(app, ["survey", "compare", "2026", "2027"])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert found["common"] == 5
+    assert found["new_ties"] == [["Kita Bär", "Verein Chamäleon"]] and found["lost_ties"] == []
+    changes = {tuple(c["pair"]): (c["before"], c["after"]) for c in found["status_changes"]}
+    assert changes == {("Grundschule Adler", "Verein Chamäleon"): ("einseitig", "bestaetigt"),
+                       ("Gesamtschule Dachs", "Kita Elch"): ("unbestaetigt", "bestaetigt")}
+    assert [u["pair"] for u in found["intensity_up"]] == [["Grundschule Adler", "Kita Bär"], ["Gesamtschule Dachs",
+                                                                                               "Kita Elch"]]
+    hoerde = next(r for r in found["response"] if r["stadtbezirk"] == "Hörde")
+    assert (hoerde["rate_a"], hoerde["rate_b"]) == (0.5, 1.0)  # D and E only: F was not invited in 2027
+
+
+def test_the_district_page_shows_the_response_rate_warns_below_80_percent_and_switches_the_tie_rule(live):
+    import httpx
+
+    store = live.service.store
+    plant(store)
+    live.service.refresh()
+    page = httpx.get(f"{live.url}/gebiet/stadtbezirk/8", timeout=60).text
+    assert 'id="response-rate"' in page and "33 %" in page and 'id="response-warning"' in page
+    west = httpx.get(f"{live.url}/gebiet/stadtbezirk/1", timeout=60).text
+    assert 'id="response-rate"' in west and 'id="response-warning"' not in west
+    documented = httpx.get(f"{live.url}/gebiet/stadtbezirk/8", params={"ties": "dokumentiert"}, timeout=60).text
+    assert 'id="response-rate"' not in documented and "<strong>nur dokumentiert</strong>" in documented
+
+
+# -- Both stores -------------------------------------------------------------------------------------------------
+
+
+def test_a_planted_round_gives_the_same_ties_rates_and_answers_on_both_stores(each_store):
+    fill(each_store)
+    plant(each_store)
+    found = by_pair(ties(each_store, IRIS, "2026"))
+    assert {k: t.status for k, t in found.items()} == {
+        "AB": "bestaetigt", "AC": "einseitig", "DE": "unbestaetigt", "DF": "unbestaetigt"}
+    assert found["AB"].intensity == (3, 2)
+    rates = response_rates(each_store, IRIS, "2026")
+    assert (rates[""].invited, rates[""].answered) == (6, 4)
+    q = open_questionnaire(each_store, IRIS, invitations_again(each_store)[actor("D")])
+    assert q.answers.desired == (actor("A"),) and {p.partner for p in q.answers.partners} == {actor("E"), actor("F")}
+    with pytest.raises(SurveyLinkError):
+        open_questionnaire(each_store, IRIS, "z" * 32)
+
+
+def invitations_again(store) -> dict[str, str]:
+    return {inv.actor: inv.token for inv in invitations(store, IRIS, "2026", new_tokens=True)}

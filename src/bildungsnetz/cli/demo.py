@@ -97,7 +97,14 @@ def demo(
         with err.status(f"Speichere in {settings.store} …"):
             with open_store(settings, write=True) as st:
                 st.replace_graphs(graphs)
+        with err.status("Plane die Netzwerkbefragung der Demo …"):
+            from bildungsnetz.survey.demo import DEMO_ROUND, demo_round
+
+            with open_store(settings, write=True) as st:
+                planted = demo_round(st, iris, seed=seed, city=profile.name)
         err.print(f"Gespeichert in / stored in: {settings.endpoint or settings.store.resolve()}")
+        err.print(f"Befragungswelle / survey round »{DEMO_ROUND}«: {planted['answered']} von {planted['invited']} "
+                  f"beantwortet / answered ('bildungsnetz survey status {DEMO_ROUND}')", markup=False)  # fmt: skip
     _print_demo_summary(result.summary)
     if out_file is None:
         _print_demo_login(settings, host=host, port=port)

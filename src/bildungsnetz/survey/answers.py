@@ -47,14 +47,9 @@ from bildungsnetz.survey.rounds import (
 from bildungsnetz.validate.shacl import rdflib_term, validate
 
 __all__ = [
-    "open_questionnaire",
-    "save_answers",
-    "save_actor_answers",
-    "find_token",
-    "answers_of",
-    "SurveyAnswerError",
-    "LIMITS",
-]
+    "open_questionnaire", "save_answers", "save_actor_answers", "save_many", "find_token", "answers_of",
+    "check_answers", "SurveyAnswerError", "LIMITS",
+]  # fmt: skip
 
 #: How much one questionnaire may hold (a roster is chosen from, so these are generous).
 LIMITS = {"partners": 500, "others": 50, "text": 200}
@@ -377,3 +372,49 @@ def save_actor_answers(
         _validate(store, iris, found, public, private)
         store.replace_graphs({public_graph: public, private_graph: private})
     return _questionnaire(store, iris, found, actor)
+
+
+def save_many(
+    store: Store, iris: Iris, name: str, answers: dict[str, tuple[Answers | None, str]]
+) -> int:
+    """Write many actors' answers of round ``name`` at once (the demo, a batch of returned workbooks).
+
+    ``answers`` maps an invited actor to ``(answers, state)``, state ``geoeffnet`` (answers ``None``),
+    ``entwurf`` or ``beantwortet``. Every answer is checked as in :func:`save_answers` and all of them are
+    validated against the shapes together; then one atomic write. Returns how many actors were written.
+
+    Raises
+    ------
+    RoundClosed, SurveyAnswerError, ValidationFailed
+        As :func:`save_answers`; nothing is written then.
+    """
+    with store.writer():
+        found = get_round(store, iris, name)
+        if found.closed:
+            raise RoundClosed(f'Die Befragungswelle "{found.name}" ist geschlossen / the survey round is closed')
+        entries = roster(store, iris, found.name)
+        on_roster = {e.actor for e in entries}
+        graphs: dict[str, list[ox.Triple]] = {}
+        everything: list[ox.Triple] = []
+        private_all: list[ox.Triple] = []
+        for actor, (given, state) in answers.items():
+            if actor not in on_roster:
+                raise SurveyAnswerError("ist nicht zu dieser Befragungswelle eingeladen",
+                                        "is not invited to this survey round", parameter=actor)  # fmt: skip
+            public_graph, private_graph = answer_graphs(iris, found.name, actor)
+            if given is None:
+                inv = invitation_iri(iris, found.name, actor)
+                public = [ox.Triple(inv, _p("antwortstatus"), ox.Literal("geoeffnet")),
+                          ox.Triple(inv, _p("geoeffnetAm"), _stamp())]  # fmt: skip
+                private: list[ox.Triple] = []
+            else:
+                final = state == "beantwortet"
+                check_answers(given, entries, actor, final=final)
+                public, private = _triples(iris, found, actor, given, "beantwortet" if final else "entwurf", [],
+                                           _stamp() if final else None)  # fmt: skip
+            graphs[public_graph], graphs[private_graph] = public, private
+            everything += public
+            private_all += private
+        _validate(store, iris, found, everything, private_all)
+        store.replace_graphs(graphs)
+    return len(answers)

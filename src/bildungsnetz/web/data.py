@@ -58,9 +58,12 @@ def city_data(service: Service, date: str | None = None) -> g.CityData:
     return service.city_data(date)
 
 
-def analysis(service: Service, date: str | None = None, *, ebene: str = "stadtbezirk") -> Analysis:
-    """The whole-city analysis at ``date`` with district networks of level ``ebene`` (the API's too)."""
-    return service.analysis(date, ebene=ebene)
+def analysis(
+    service: Service, date: str | None = None, *, ebene: str = "stadtbezirk", ties: str = "alle"
+) -> Analysis:
+    """The whole-city analysis at ``date`` with district networks of level ``ebene`` under the tie rule ``ties``
+    (the API's too)."""
+    return service.analysis(date, ebene=ebene, ties=ties)
 
 
 def district_network_view(service: Service, a: Analysis, ebene: str, code: str) -> dict | None:

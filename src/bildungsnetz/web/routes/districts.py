@@ -64,7 +64,9 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}"[:200])
     area, parent = found
     bezirk = parent or area
-    a = analysis(service, ebene=ebene)
+    rule = request.query_params.get("ties", "alle")
+    rule = rule if rule in ("alle", "bestaetigt", "dokumentiert") else "alle"  # a mistyped rule shows the default
+    a = analysis(service, ebene=ebene, ties=rule)
     day = a.data.date
     result = next((d for d in a.districts if d.area.iri == area["iri"]), None)
     summary: dict[str, Any] = result.summary if result is not None else {}
@@ -122,6 +124,7 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         compare_error=compare_error,
         other=other,
         date=day,
+        rule=rule,
         kinds_present=kinds_present,
         fields_present=fields_present,
     )
