@@ -288,34 +288,6 @@ def ties_command(
     err.print(f"Geschrieben / written: {out_file} ({len(rows)} Beziehungen / ties)", markup=False)
 
 
-@survey_app.command("compare")
-@domain_errors
-def compare_command(
-    round_a: Annotated[str, typer.Argument(help="frühere Welle / earlier round")],
-    round_b: Annotated[str, typer.Argument(help="spätere Welle / later round")],
-    ties: TiesOpt = "alle",
-    out_file: Annotated[Path | None, typer.Option("--out", help="als .json")] = None,
-    store: StoreOpt = None,
-) -> None:
-    """Zwei Wellen vergleichen (nur Akteure, die zu beiden eingeladen waren) / compare two rounds.
-
-    Neue und verlorene Beziehungen, Intensität hoch/runter, Statuswechsel (einseitig → bestätigt), neue
-    Isolierte, gewonnene und verlorene Makler, Rücklauf je Stadtbezirk.
-    """
-    from bildungsnetz.analysis.compare import compare_rounds
-
-    settings = _settings(store)
-    with open_store(settings, write=False) as st:
-        result = compare_rounds(st, round_a=round_a, round_b=round_b, ties_rule=ties, iris=Iris(settings.base_iri),
-                                city=settings.city)  # fmt: skip
-    text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
-    if out_file is not None:
-        out_file.write_text(text + "\n", encoding="utf-8")
-        err.print(f"Geschrieben / written: {out_file}", markup=False)
-    else:
-        sys.stdout.write(text + "\n")
-
-
 @survey_app.command("workbook")
 @domain_errors
 def workbook_command(
@@ -358,3 +330,31 @@ def workbook_command(
             data, count = round_zip(st, iris, name)
     out_file.write_bytes(data)
     err.print(f"Geschrieben / written: {out_file} ({count} Arbeitsmappen / workbooks)", markup=False)
+
+
+@survey_app.command("compare")
+@domain_errors
+def compare_command(
+    round_a: Annotated[str, typer.Argument(help="frühere Welle / earlier round")],
+    round_b: Annotated[str, typer.Argument(help="spätere Welle / later round")],
+    ties: TiesOpt = "alle",
+    out_file: Annotated[Path | None, typer.Option("--out", help="als .json")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Zwei Wellen vergleichen (nur Akteure, die zu beiden eingeladen waren) / compare two rounds.
+
+    Neue und verlorene Beziehungen, Intensität hoch/runter, Statuswechsel (einseitig → bestätigt), neue
+    Isolierte, gewonnene und verlorene Makler, Rücklauf je Stadtbezirk.
+    """
+    from bildungsnetz.analysis.compare import compare_rounds
+
+    settings = _settings(store)
+    with open_store(settings, write=False) as st:
+        result = compare_rounds(st, round_a=round_a, round_b=round_b, ties_rule=ties, iris=Iris(settings.base_iri),
+                                city=settings.city)  # fmt: skip
+    text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
+    if out_file is not None:
+        out_file.write_text(text + "\n", encoding="utf-8")
+        err.print(f"Geschrieben / written: {out_file}", markup=False)
+    else:
+        sys.stdout.write(text + "\n")

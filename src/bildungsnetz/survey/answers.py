@@ -47,7 +47,7 @@ from bildungsnetz.survey.rounds import (
 from bildungsnetz.validate.shacl import rdflib_term, validate
 
 __all__ = [
-    "open_questionnaire", "save_answers", "save_many", "save_actor_answers", "find_token", "answers_of",
+    "open_questionnaire", "save_answers", "save_actor_answers", "save_many", "find_token", "answers_of",
     "check_answers", "SurveyAnswerError", "LIMITS",
 ]  # fmt: skip
 
