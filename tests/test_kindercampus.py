@@ -109,3 +109,44 @@ def test_the_cli_shows_a_campus_with_members_offers_weekdays_and_gaps(settings, 
     assert "Mo 2 · Di 2 · Mi 2 · Do 2 · Fr 1 · Sa 0 · So 0" in shown.output.replace("\n", " ")
     assert "Bildungskette" in shown.output
     assert not any(name in shown.output for name in _manager_names(demo_graphs))
+
+
+def test_offers_mediated_to_a_campus_school_show_under_that_campus(tmp_path, demo_graphs):
+    import pyoxigraph as ox
+
+    from bildungsnetz.namespace import VOCAB
+    from bildungsnetz.queries import get, run
+
+    RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+    campus = IRIS.kindercampus("KC-HOERDE")
+    school = next(t.object for ts in demo_graphs.values() for t in ts
+                  if t.subject.value == str(campus) and t.predicate.value == str(BN.campusSchule))  # fmt: skip
+    offer = next(t.subject for ts in demo_graphs.values() for t in ts if t.predicate.value == str(BN.findetStattAn))
+    node = ox.NamedNode(str(IRIS.base) + "vermittlung/V-T1")
+    extra = [
+        ox.Triple(node, ox.NamedNode(RDF_TYPE), ox.NamedNode(str(BN.Vermittlung))),
+        ox.Triple(node, ox.NamedNode(str(BN.vermitteltAn)), school),
+        ox.Triple(node, ox.NamedNode(str(BN.vermitteltesAngebot)), offer),
+        ox.Triple(node, ox.NamedNode(str(BN.vermittlungsstatus)),
+                  ox.NamedNode(str(VOCAB["vermittlungsstatus/vermittelt"]))),
+        ox.Triple(node, ox.NamedNode("http://purl.org/dc/terms/date"), ox.Literal("2026-05-04", datatype=ox.NamedNode(
+            "http://www.w3.org/2001/XMLSchema#date"))),
+    ]  # fmt: skip
+    def mediations(graphs: dict, name: str) -> list[dict]:
+        with EmbeddedStore(tmp_path / name) as st:
+            st.replace_graphs(graphs)
+            return {
+                key: run(get("campus-mediations", folder="api"), {"campus": str(IRIS.kindercampus(key))}, store=st,
+                         iris=IRIS, city="dortmund").rows
+                for key in ("KC-HOERDE", "KC-WESTERFILDE")
+            }  # fmt: skip
+
+    before = mediations(demo_graphs, "before")
+    after = mediations({**demo_graphs, str(IRIS.graph("quelle/vermittlungen-test")): extra}, "after")
+    added = [r for r in after["KC-HOERDE"] if r not in before["KC-HOERDE"]]
+    assert len(after["KC-HOERDE"]) == len(before["KC-HOERDE"]) + 1
+    assert added[0]["date"] == "2026-05-04" and added[0]["title"] and added[0]["status"]
+    assert after["KC-WESTERFILDE"] == before["KC-WESTERFILDE"]
+    dates = [r["date"] for r in after["KC-HOERDE"]]
+    assert dates == sorted(dates, reverse=True)

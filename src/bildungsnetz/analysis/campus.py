@@ -15,8 +15,8 @@ __all__ = [
     "MEDIATIONS_QUERY", "WEEKDAYS", "campus_gaps", "campus_network", "counts", "find_campus", "load_campus",
 ]  # fmt: skip
 
-#: Mediations (Vermittlungen) of offers to a campus: the query the offer catalogue adds
-#: (``queries/api/campus-mediations.rq``, parameter ``campus``). Until it exists the campus shows none.
+#: Mediations (Vermittlungen) of offers to the school and members of a campus
+#: (``queries/api/campus-mediations.rq``, parameter ``campus``).
 MEDIATIONS_QUERY = "api/campus-mediations"
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 
