@@ -228,3 +228,26 @@ def test_bildungsnetz_report_konflikte_writes_the_report_as_csv(tmp_path, shared
     text = out.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0].split(";")[:3] == ["akteur", "name", "eigenschaft"]
     assert f"Büro-Schreibweise {numbers[0]}" in text and "X 1" in text
+
+
+def test_the_actor_page_and_answer_name_their_sources_once_each(three, settings):
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.app import create_app
+
+    store, numbers = three
+    with TestClient(create_app(settings, store=store)) as client:
+        answer = client.get(f"/api/actors/{numbers[0]}")
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert sorted(s["source"] for s in body["sources"]) == ["buero", "netz", "schulliste"]
+        assert all(s["stand"][:2] == "20" for s in body["sources"])
+        assert not any(word in answer.text for word in LOSING)
+        assert len(body["sites"]) == 1  # one site, not one per source
+        page = client.get(f"/akteur/{numbers[0]}")
+        assert page.status_code == 200
+        assert "buero, Stand 20" in page.text and "schulliste, Stand 20" in page.text
+        assert not any(word in page.text for word in LOSING)
+        listing = client.get("/api/actors", params={"limit": 100})
+        ids = [a["id"] for a in listing.json()["items"]]
+        assert sorted(i for i in ids if i in numbers) == sorted(numbers)

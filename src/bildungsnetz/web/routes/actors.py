@@ -68,6 +68,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     ]
     programmes = sorted({str(p["programme"]) for p in partners if p.get("programme")})
     contacts = service.query("api/actor-contacts", {"actor": iri}).rows if ctx.who.intern else None
+    sources = service.query("api/actor-sources", {"actor": iri}).rows
     a = analysis(service)
     measures = _actor_measures(a, iri)
     ego = ego_view(a.graph, iri)
@@ -105,6 +106,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         ctx,
         "actor.html",
         actor=actor,
+        sources=sources,
         sites=sites,
         partners=partners,
         networks=networks,
