@@ -251,3 +251,31 @@ def test_the_actor_page_and_answer_name_their_sources_once_each(three, settings)
         listing = client.get("/api/actors", params={"limit": 100})
         ids = [a["id"] for a in listing.json()["items"]]
         assert sorted(i for i in ids if i in numbers) == sorted(numbers)
+
+
+def test_the_conflicts_page_and_route_list_the_same_disagreements_for_redaktion(three, settings):
+    import re
+
+    from fastapi.testclient import TestClient
+
+    from bildungsnetz.app import create_app
+    from conftest import REDAKTION, TOKENS
+
+    store, numbers = three
+    own = settings.model_copy(update={"api_tokens": TOKENS})
+    with TestClient(create_app(own, store=store)) as client:
+        assert client.get("/api/sources/conflicts").status_code == 401
+        answer = client.get("/api/sources/conflicts", headers={"Authorization": f"Bearer {REDAKTION}"})
+        assert answer.status_code == 200
+        items = answer.json()["items"]
+        assert {i["wert"] for i in items} >= {f"Büro-Schreibweise {numbers[0]}", "Andere Straße 2"}
+        assert client.get("/konflikte").status_code == 401
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/anmelden").text)[1]
+        assert client.post("/anmelden", data={"token": REDAKTION, "csrf": csrf, "next": "/quellen"},
+                           follow_redirects=False).status_code == 303  # fmt: skip
+        assert 'href="/konflikte"' in client.get("/quellen").text
+        page = client.get("/konflikte")
+        assert page.status_code == 200 and f"Büro-Schreibweise {numbers[0]}" in page.text
+        assert page.text.count("<tr") - 1 == len(items)
+        sheet = client.get("/konflikte?format=xlsx")
+        assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
