@@ -21,6 +21,8 @@ _LOADING_GRAPH = ox.NamedNode("urn:bildungsnetz:laden")
 _LOADING = ox.NamedNode("urn:bildungsnetz:laedt")
 #: Marks a landscape that a write began to update and did not finish: rebuilt when the store is opened.
 _STALE = ox.NamedNode("urn:bildungsnetz:landschaft-veraltet")
+#: From this many subjects on, the landscape is recomputed from one pass over the sources.
+_SCAN_FROM = 5_000
 
 
 class EmbeddedStore:
@@ -197,7 +199,14 @@ class EmbeddedStore:
             return
         land = self.landscape
         view, private_view = ox.NamedNode(land.view), ox.NamedNode(land.private_view)
-        quads = [q for s in subjects for q in self._store.quads_for_pattern(s, None, None, None)]
+        if len(subjects) > _SCAN_FROM:
+            # Many subjects (a first load, a rebuild): one pass over the sources and the view beats a lookup each.
+            graphs = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                      and (land.is_source_data(g.value) or g in (view, private_view))]  # fmt: skip
+            every = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
+            quads = [q for q in every if q.subject in subjects]
+        else:
+            quads = [q for s in subjects for q in self._store.quads_for_pattern(s, None, None, None)]
         meta = [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
                 and (found := land.source_part(g.value)) and found[0] == "meta"
                 for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
