@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     #: Folder of the sources' version history (snapshots before each import, drop and undo; default:
     #: ``versionen/`` beside the store), for the embedded and the remote store alike.
     versions_dir: Path | None = None
+    #: The office's own precedence of sources (TOML, the form of the shipped ``ontology/rangfolge.toml``): which
+    #: source's value the landscape shows where sources disagree. Empty: the shipped file.
+    precedence_file: Path | None = None
     #: Versions kept per source; older ones (and their snapshots) are removed.
     versions_keep: int = 20
     #: SPARQL 1.1 query endpoint of a remote store; empty means the embedded store.
@@ -44,6 +47,9 @@ class Settings(BaseSettings):
     #: User and password for the remote store (HTTP digest or basic, as the server asks).
     endpoint_user: str | None = None
     endpoint_password: SecretStr | None = None
+    #: Keep and read the landscape (one value per single-valued property) on the remote store too. Off by default:
+    #: Virtuoso 7.2 answers property paths wrongly over a default graph of several graphs (docs/speicher.md).
+    endpoint_landscape: bool = False
     #: Timeout in seconds for every request to a remote store.
     endpoint_timeout: float = 30.0
     #: API bearer tokens, hashed: entries ``"ROLE[,ROLE]:sha256:HEX"`` (``bildungsnetz token hash`` makes one);

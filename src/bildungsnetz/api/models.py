@@ -15,6 +15,7 @@ __all__ = [
     "ActorOffer",
     "Contact",
     "ActorDetail",
+    "ActorSource",
     "ActorRef",
     "ActorPartners",
     "DistrictRef",
@@ -130,6 +131,11 @@ class Contact(BaseModel):
     telephone: str | None = None
 
 
+class ActorSource(BaseModel):
+    source: str
+    stand: str | None = Field(None, description="Ende des letzten Imports dieser Quelle (ISO-Zeit)")
+
+
 class ActorDetail(BaseModel):
     id: str | None = None
     iri: str
@@ -146,6 +152,7 @@ class ActorDetail(BaseModel):
     offers: list[ActorOffer]
     sdgs: list[str] = Field(description="SDG-Ziele der Angebote (bestätigte Zuordnungen)")
     contacts: list[Contact] | None = Field(None, description="nur mit Rolle intern, sonst null")
+    sources: list[ActorSource] = Field([], description="Quellen, die den Akteur beschreiben, mit Stand")
 
 
 class ActorRef(BaseModel):

@@ -13,6 +13,8 @@ from datetime import date as Date
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
+
 from bildungsnetz.analysis import graphs as g
 from bildungsnetz.analysis.run import Analysis, run_analysis
 from bildungsnetz.api.auth import Principal, TokenTable, hash_token
@@ -106,6 +108,9 @@ class Service:
         self.reader: Store = store
         self.graphs: tuple[str, ...] = ()
         self.public_graphs: tuple[str, ...] = ()
+        #: The ``/sparql`` default graph per role: the landscape, and the allowed graphs that are no source data.
+        self.landscape_graphs: tuple[str, ...] = ()
+        self.public_landscape: tuple[str, ...] = ()
         self.pool: WorkerPool | None = None
         self.write_lock = asyncio.Lock()
         #: The token command-line processes on this machine hand their writes over with (``None``: not announced).
@@ -192,10 +197,17 @@ class Service:
 
     def refresh(self) -> None:
         """Re-read what the store holds: graph lists, read copy, cached results (blocking: use a thread)."""
-        graphs = tuple(self.store.named_graphs())
+        land = self.store.landscape
+        views = [g for g in (land.view, land.private_view)
+                 if self.store.ask(f"ASK {{ GRAPH {ox.NamedNode(g)} {{ ?s ?p ?o }} }}", union=True)]  # fmt: skip
+        graphs = tuple(self.store.named_graphs()) + tuple(views)
         private = self.iris.base + PRIVATE_PART
         self.graphs = graphs
         self.public_graphs = tuple(g for g in graphs if not g.startswith(private))
+        # The /sparql default graph reads the landscape where the store does (not on Virtuoso: docs/speicher.md).
+        reads = getattr(self.store, "landscape_reads", True)
+        self.landscape_graphs = tuple(land.dataset(self.graphs)) if reads else ()
+        self.public_landscape = tuple(land.dataset(self.public_graphs)) if reads else ()
         copy = self._memory_copy()
         if copy is not None:
             self.reader = copy
@@ -302,6 +314,11 @@ class Service:
     def allowed_graphs(self, who: Principal) -> tuple[str, ...]:
         """Graphs ``who`` may query: the public ones, and the private ones too for role ``intern``."""
         return self.graphs if who.intern else self.public_graphs
+
+    def landscape_default(self, who: Principal) -> tuple[str, ...]:
+        """The ``/sparql`` default graph for ``who``: the landscape (its private part for role ``intern``) and
+        the allowed graphs that are no source's statements."""
+        return self.landscape_graphs if who.intern else self.public_landscape
 
     def query(self, name: str, values: Mapping[str, object] | None = None) -> QueryResult:
         """Run a prepared named query (``api/…``: the API's own) on the read copy; rows of plain values."""

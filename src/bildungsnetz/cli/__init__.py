@@ -14,6 +14,8 @@ __all__ = ["app", "main"]
 
 app.command("analyse")(analyse.analyse)
 sdg.report_app.command("gaps")(analyse.report_gaps)
+sdg.report_app.command("konflikte")(query.report_conflicts)
+sdg.report_app.command("conflicts", hidden=True)(query.report_conflicts)
 app.add_typer(sdg.sdg_app, name="sdg")
 app.add_typer(sdg.report_app, name="report")
 app.add_typer(match.queue_app, name="abgleich-queue")

@@ -188,11 +188,23 @@ def _print_import(result, lang: str) -> None:
 
 @app.command()
 @domain_errors
-def graphs(store: StoreOpt = None) -> None:
+def graphs(
+    store: StoreOpt = None,
+    rebuild_view: Annotated[
+        bool,
+        typer.Option("--rebuild-view", "--landschaft-neu", help="die Landschaft aus allen Quellen neu aufbauen / "
+                     "rebuild the landscape from every source (repair)"),
+    ] = False,
+) -> None:
     """Benannte Graphen mit Quelle, Zeit, Größe und Prüfstatus / named graphs with source, time, size, status."""
     from bildungsnetz.ingest.sources import graph_overview
 
     settings = _settings(store)
+    if rebuild_view:
+        # A repair of derived data: the sources stay as they are (docs/speicher.md, "Die Landschaft").
+        with open_store(settings, write=True) as st:
+            size = st.rebuild_view()
+        out.print(f"Landschaft neu aufgebaut / landscape rebuilt: {size} Tripel / triples")
     with open_store(settings, write=False) as st:
         rows = graph_overview(st, Iris(settings.base_iri))
     table = Table(title=f"Graphen / graphs – {settings.store}")

@@ -125,3 +125,26 @@ def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> Non
         err.print(f"Geschrieben / written: {out_file}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+@domain_errors
+def report_conflicts(
+    fmt: Annotated[str | None, typer.Option("--format", help="table, csv, json oder xlsx")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Zieldatei (.csv, .xlsx, .json)")] = None,
+    store: StoreOpt = None,
+) -> None:
+    """Werte, bei denen Quellen sich widersprechen, und welcher gilt / values on which sources disagree, and
+    which one the landscape shows."""
+    from bildungsnetz.errors import UsageError
+    from bildungsnetz.queries.run import QueryResult
+    from bildungsnetz.report.conflicts import COLUMNS, conflict_rows, conflicts
+    from bildungsnetz.store import open_store
+    from bildungsnetz.tables import output_format
+
+    fmt = output_format(fmt, out_file, allowed=("table", "csv", "json", "xlsx"), default="table")
+    if fmt == "xlsx" and out_file is None:
+        raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
+    settings = _settings(store)
+    with open_store(settings, write=False) as st:
+        rows = conflict_rows(conflicts(st, Iris(settings.base_iri)))
+    _write_result(QueryResult(list(COLUMNS), rows), fmt, out_file, title="konflikte")

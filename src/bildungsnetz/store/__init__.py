@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bildungsnetz.store.base import Store, StoreError
 from bildungsnetz.store.embedded import EmbeddedStore
+from bildungsnetz.store.view import Landscape, Precedence
 
 if TYPE_CHECKING:
     from bildungsnetz.settings import Settings
@@ -33,13 +34,15 @@ def open_store(source: Settings | Path | str | None, *, write: bool | None = Non
     """
     if source is None or isinstance(source, (str, Path)):
         return EmbeddedStore(source)
+    from bildungsnetz.iris import Iris  # noqa: PLC0415
+
+    landscape = Landscape(Iris(source.base_iri).base + "graph/", Precedence.load(source.precedence_file))
     if not source.endpoint:
         if write is None:
-            return EmbeddedStore(source.store)
+            return EmbeddedStore(source.store, landscape=landscape)
         from bildungsnetz.store.access import open_embedded  # noqa: PLC0415
 
-        return open_embedded(source.store, write=write, wait=source.write_wait)
-    from bildungsnetz.iris import Iris  # noqa: PLC0415
+        return open_embedded(source.store, write=write, wait=source.write_wait, landscape=landscape)
     from bildungsnetz.store.remote import RemoteStore  # noqa: PLC0415
 
     password = source.endpoint_password.get_secret_value() if source.endpoint_password else None
@@ -51,4 +54,6 @@ def open_store(source: Settings | Path | str | None, *, write: bool | None = Non
         password=password,
         timeout=source.endpoint_timeout,
         graph_prefix=Iris(source.base_iri).base + "graph/",
+        landscape=landscape,
+        landscape_reads=source.endpoint_landscape,
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bildungsnetz.errors import StoreBusy, StoreError
 from bildungsnetz.store.embedded import EmbeddedStore
+from bildungsnetz.store.view import Landscape
 
 __all__ = [
     "SERVER_FILE",
@@ -146,7 +147,9 @@ def _busy(store: Path, waited: float) -> StoreBusy:
     )
 
 
-def open_embedded(path: Path, *, write: bool, wait: float = 30.0) -> EmbeddedStore:
+def open_embedded(
+    path: Path, *, write: bool, wait: float = 30.0, landscape: Landscape | None = None
+) -> EmbeddedStore:
     """Open the embedded store in ``path`` beside whoever else holds it.
 
     ``write=False``: the store itself when it is free, else a read-only view of what the holder has written.
@@ -167,10 +170,10 @@ def open_embedded(path: Path, *, write: bool, wait: float = 30.0) -> EmbeddedSto
     started = time.monotonic()
     while True:
         try:
-            store = EmbeddedStore(path)
+            store = EmbeddedStore(path, landscape=landscape)
         except StoreBusy:
             if not write and path.is_dir():
-                return EmbeddedStore(path, read_only=True)
+                return EmbeddedStore(path, read_only=True, landscape=landscape)
             waited = time.monotonic() - started
             if waited >= wait:
                 raise _busy(path, waited) from None

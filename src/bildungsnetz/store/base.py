@@ -9,6 +9,7 @@ from typing import Protocol, Self
 import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreError
+from bildungsnetz.store.view import Landscape
 
 __all__ = ["Store", "StoreError"]
 
@@ -18,16 +19,22 @@ class Store(Protocol):
 
     ``select`` returns solutions with ``.variables`` (a list of ``pyoxigraph.Variable``) that iterate as
     sequences of pyoxigraph terms (``NamedNode``, ``Literal``, ``BlankNode``) or ``None`` for unbound, in the
-    order of ``.variables``. Every query runs over the union of all named graphs.
+    order of ``.variables``. Every query's default graph is the landscape (:mod:`bildungsnetz.store.view`: one
+    value per single-valued property, whatever number of sources describe a thing) and every graph that is not
+    a source's statements; ``GRAPH ?g`` sees every named graph (provenance). ``union=True`` reads the union of
+    all named graphs instead (a source's raw statements, as before the landscape).
     """
 
-    def select(self, sparql: str) -> ox.QuerySolutions:
+    #: The landscape view the store keeps (graph names, precedence; :mod:`bildungsnetz.store.view`).
+    landscape: Landscape
+
+    def select(self, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
         """Run a SELECT query."""
 
-    def ask(self, sparql: str) -> bool:
+    def ask(self, sparql: str, *, union: bool = False) -> bool:
         """Run an ASK query."""
 
-    def construct(self, sparql: str) -> list[ox.Triple]:
+    def construct(self, sparql: str, *, union: bool = False) -> list[ox.Triple]:
         """Run a CONSTRUCT or DESCRIBE query."""
 
     def named_graphs(self) -> list[str]:
@@ -47,6 +54,9 @@ class Store(Protocol):
 
     def writer(self) -> AbstractContextManager:
         """Be the only writer while the block runs (an import: check what is stored, then replace it)."""
+
+    def rebuild_view(self) -> int:
+        """Build the landscape anew from every source (repair); returns its number of triples."""
 
     def leftovers(self) -> list[tuple[str, int]]:
         """Temporary graphs of an unfinished write, with their sizes (``bildungsnetz graphs`` shows them)."""

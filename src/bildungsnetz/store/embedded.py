@@ -11,6 +11,7 @@ from typing import Self
 import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreBusy, StoreError
+from bildungsnetz.store.view import Landscape
 
 __all__ = ["EmbeddedStore"]
 
@@ -18,6 +19,10 @@ __all__ = ["EmbeddedStore"]
 #: Marks graphs being bulk-loaded; never user data, never listed.
 _LOADING_GRAPH = ox.NamedNode("urn:bildungsnetz:laden")
 _LOADING = ox.NamedNode("urn:bildungsnetz:laedt")
+#: Marks a landscape that a write began to update and did not finish: rebuilt when the store is opened.
+_STALE = ox.NamedNode("urn:bildungsnetz:landschaft-veraltet")
+#: From this many subjects on, the landscape is recomputed from one pass over the sources.
+_SCAN_FROM = 5_000
 
 
 class EmbeddedStore:
@@ -31,7 +36,11 @@ class EmbeddedStore:
     (1, ['https://example.org/g'])
     """
 
-    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self, path: Path | str | None = None, *, read_only: bool = False, landscape: Landscape | None = None
+    ) -> None:
+        #: The landscape view this store keeps (:mod:`bildungsnetz.store.view`).
+        self.landscape = landscape or Landscape()
         self.path = Path(path) if path is not None else None
         self.read_only = read_only and self.path is not None
         #: A file naming this process as the writer (see :mod:`bildungsnetz.store.access`), removed on close.
@@ -75,32 +84,45 @@ class EmbeddedStore:
         >>> copy.count(), s.count()
         (1, 0)
         """
-        copy = EmbeddedStore()
+        copy = EmbeddedStore(landscape=self.landscape)
         copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, None))
         return copy
 
-    def select(self, sparql: str) -> ox.QuerySolutions:
-        return self._store.query(sparql, use_default_graph_as_union=True)
+    def _run(self, sparql: str, union: bool):
+        if union:
+            return self._store.query(sparql, use_default_graph_as_union=True)
+        # The landscape and every graph that is not a source's statements; GRAPH ?g still sees every graph.
+        graphs = [ox.NamedNode(g) for g in self.landscape.dataset(self._all_graphs())]
+        return self._store.query(sparql, default_graph=[*graphs, ox.DefaultGraph()])
 
-    def ask(self, sparql: str) -> bool:
-        return bool(self._store.query(sparql, use_default_graph_as_union=True))
+    def select(self, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
+        return self._run(sparql, union)
+
+    def ask(self, sparql: str, *, union: bool = False) -> bool:
+        return bool(self._run(sparql, union))
 
     def named_graphs(self) -> list[str]:
+        """The graphs that hold data; the landscape is derived from them and not listed (like an index)."""
+        return [g for g in self._all_graphs() if g not in (self.landscape.view, self.landscape.private_view)]
+
+    def _all_graphs(self) -> list[str]:
         return sorted(
             g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g != _LOADING_GRAPH
         )
 
     def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            return len(self._store)
+        if graph is None:  # without the landscape, which is not listed either
+            return len(self._store) - self.count(self.landscape.view) - self.count(self.landscape.private_view)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
         new = {ox.NamedNode(name): list(triples) for name, triples in graphs.items()}
+        touched = self._view_before(new)
         if not any(self._store.contains_named_graph(g) for g in new):
             self._load_new(new)
         elif update := _swap_update(self._store, new):
             self._store.update(update)
+        self._view_after(touched)
         self._store.flush()
 
     def _load_new(self, new: dict[ox.NamedNode, list[ox.Triple]]) -> None:
@@ -114,28 +136,107 @@ class EmbeddedStore:
             if ts:  # a graph "replaced by nothing" that did not exist stays absent
                 self._store.add_graph(g)
         self._store.flush()
-        self._store.remove_graph(_LOADING_GRAPH)
+        # Only the load's own marks (one transaction): a stale-landscape mark of the same write stays.
+        self._store.update(f"DELETE WHERE {{ GRAPH {_LOADING_GRAPH} {{ ?g {_LOADING} ?x }} }}")
 
     def _recover(self) -> None:
         graphs = [q.subject for q in self._store.quads_for_pattern(None, _LOADING, None, _LOADING_GRAPH)]
+        stale = any(True for _ in self._store.quads_for_pattern(None, _STALE, None, _LOADING_GRAPH))
         for g in graphs:
             self._store.remove_graph(g)
         if graphs or self._store.contains_named_graph(_LOADING_GRAPH):
             self._store.remove_graph(_LOADING_GRAPH)
             self._store.flush()
+        # A write stopped between its sources and the landscape, or a store from before the landscape.
+        if stale or self.landscape.needs_build(self._all_graphs()):
+            self.rebuild_view()
 
-    def construct(self, sparql: str) -> list[ox.Triple]:
-        return list(self._store.query(sparql, use_default_graph_as_union=True))
+    def construct(self, sparql: str, *, union: bool = False) -> list[ox.Triple]:
+        return list(self._run(sparql, union))
 
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         # One update, one transaction: all named graphs go, or none.
-        text = " ;\n".join("DROP SILENT GRAPH " + str(ox.NamedNode(g)) for g in graphs)
+        names = list(graphs)
+        text = " ;\n".join("DROP SILENT GRAPH " + str(ox.NamedNode(g)) for g in names)
         if text:
+            touched = self._view_before({ox.NamedNode(g): [] for g in names})
             self._store.update(text)
+            self._view_after(touched)
             self._store.flush()
 
+    # -- the landscape (store/view.py) --------------------------------------------------------------------
+
+    def _view_before(self, new: Mapping[ox.NamedNode, list[ox.Triple]]) -> set | None:
+        """Subjects whose landscape a write of ``new`` may change, read before it; marks the view stale."""
+        land = self.landscape
+        names = {found[1] for g in new if (found := land.source_part(g.value)) is not None}
+        if not names:
+            return None
+        subjects: set = set()
+        own = set()
+        for name in names:
+            for part in ("quelle", "privat"):
+                g = ox.NamedNode(f"{land.graph_prefix}{part}/{name}")
+                own.add(g)
+                old = {q.triple for q in self._store.quads_for_pattern(None, None, None, g)}
+                fresh = set(new.get(g, old))
+                subjects |= {t.subject for t in old ^ fresh}
+                # Precedence may turn on this source's import time: what another source also describes.
+                subjects |= {s for s in {t.subject for t in old | fresh} - subjects if self._shared(s, own)}
+        self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
+        return subjects
+
+    def _shared(self, subject: ox.Term, own: set[ox.NamedNode]) -> bool:
+        return any(
+            q.graph_name not in own and self.landscape.is_source_data(q.graph_name.value)
+            for q in self._store.quads_for_pattern(subject, None, None, None)
+            if isinstance(q.graph_name, ox.NamedNode)
+        )
+
+    def _view_after(self, subjects: set | None) -> None:
+        """Bring the landscape of ``subjects`` up to date with the sources, then clear the stale mark."""
+        if subjects is None:
+            return
+        land = self.landscape
+        view, private_view = ox.NamedNode(land.view), ox.NamedNode(land.private_view)
+        if len(subjects) > _SCAN_FROM:
+            # Many subjects (a first load, a rebuild): one pass over the sources and the view beats a lookup each.
+            graphs = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                      and (land.is_source_data(g.value) or g in (view, private_view))]  # fmt: skip
+            every = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
+            quads = [q for q in every if q.subject in subjects]
+        else:
+            quads = [q for s in subjects for q in self._store.quads_for_pattern(s, None, None, None)]
+        meta = [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                and (found := land.source_part(g.value)) and found[0] == "meta"
+                for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
+        public, private = land.merge(quads, land.sources(meta))
+        fresh = {ox.Quad(t.subject, t.predicate, t.object, view) for t in public}
+        fresh |= {ox.Quad(t.subject, t.predicate, t.object, private_view) for t in private}
+        old = {q for q in quads if q.graph_name in (view, private_view)}
+        for q in old - fresh:
+            self._store.remove(q)
+        self._store.extend(fresh - old)
+        self._store.remove(ox.Quad(view, _STALE, _STALE, _LOADING_GRAPH))
+
+    def rebuild_view(self) -> int:
+        """Build the landscape anew from every source (repair; a store from before the view). Returns its size."""
+        land = self.landscape
+        self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
+        for g in (land.view, land.private_view):
+            self._store.remove_graph(ox.NamedNode(g))
+        named = self._store.named_graphs()
+        sources = [g for g in named if isinstance(g, ox.NamedNode) and land.is_source_data(g.value)]
+        subjects = {q.subject for g in sources for q in self._store.quads_for_pattern(None, None, None, g)}
+        self._view_after(subjects)
+        self._store.flush()
+        return self.count(land.view) + self.count(land.private_view)
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
-        return self._store.quads_for_pattern(None, None, None, None if graph is None else ox.NamedNode(graph))
+        if graph is not None:
+            return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+        views = (ox.NamedNode(self.landscape.view), ox.NamedNode(self.landscape.private_view))
+        return (q for q in self._store.quads_for_pattern(None, None, None, None) if q.graph_name not in views)
 
     @contextmanager
     def writer(self) -> Iterator[None]:

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreError
 from bildungsnetz.iris import DEFAULT_BASE
+from bildungsnetz.store.view import Landscape
 
 __all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PREFIX", "WRITER_GRAPH"]
 
@@ -35,10 +36,13 @@ STAGING_PREFIX = "urn:x-bildungsnetz:staging:"
 #: The writer lease and the journal of the running write (which graphs, how far the swap got).
 WRITER_GRAPH = "urn:x-bildungsnetz:schreiber"
 _RUN_PREFIX = "urn:x-bildungsnetz:lauf:"
-_P_PREFIX, _P_HOST, _P_PID, _P_UNTIL, _P_TARGET, _P_SWAP, _P_DONE = (
+_P_PREFIX, _P_HOST, _P_PID, _P_UNTIL, _P_TARGET, _P_SWAP, _P_DONE, _STALE = (
     ox.NamedNode("urn:x-bildungsnetz:" + name)
-    for name in ("praefix", "rechner", "prozess", "bis", "ziel", "tausch", "fertig")
+    for name in ("praefix", "rechner", "prozess", "bis", "ziel", "tausch", "fertig", "landschaft-veraltet")
 )
+#: Seconds a read reuses the list of graphs for its dataset (the landscape + the graphs that are no source data);
+#: this process's own writes renew it at once.
+_DATASET_TTL = 2.0
 _HOST = socket.gethostname()
 _XSD_INT = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 # Blank nodes are written as skolem IRIs (so any graph can be chunked) and read back as blank nodes.
@@ -272,6 +276,8 @@ class RemoteStore:
         graph_prefix: str = DEFAULT_GRAPH_PREFIX,
         chunk_size: int = 10_000,
         lock_wait: float = 60.0,
+        landscape: Landscape | None = None,
+        landscape_reads: bool = False,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -286,6 +292,14 @@ class RemoteStore:
         self.gsp_endpoint = gsp_endpoint
         self.timeout = float(timeout)
         self.graph_prefix = graph_prefix
+        #: The landscape view this store keeps (:mod:`bildungsnetz.store.view`).
+        self.landscape = landscape or Landscape(graph_prefix)
+        self._dataset: tuple[float, list[str], list[str]] | None = None
+        #: Keep the landscape and read it (``default-graph-uri``: the view and the graphs that are no source data)
+        #: instead of the server's union. Off by default: Virtuoso 7.2 answers property paths (``geo:sfWithin*``)
+        #: joined with other patterns wrongly over a default graph of several graphs (docs/speicher.md); off, the
+        #: remote store reads the union as before and keeps no landscape.
+        self.landscape_reads = landscape_reads
         self.chunk_size = chunk_size
         self.lock_wait = float(lock_wait)
         # The lease outlives any one request by far; it is renewed while a run writes.
@@ -372,7 +386,7 @@ class RemoteStore:
         error.status = status  # type: ignore[attr-defined]
         return error
 
-    def _query(self, sparql: str, accept: str) -> _Response:
+    def _query(self, sparql: str, accept: str, union: bool = True) -> _Response:
         if not self._opened:  # the first request of this store object: recover a crashed writer's leftovers
             self._opened = True
             try:
@@ -380,7 +394,12 @@ class RemoteStore:
             except BaseException:
                 self._opened = False
                 raise
-        data = urllib.parse.urlencode({"query": sparql}).encode("ascii")
+        fields: list[tuple[str, str]] = [("query", sparql)]
+        if not union and self.landscape_reads:
+            default, named = self._graphs_read()
+            if default != named:  # the landscape stands in for the sources' statements; GRAPH ?g sees all
+                fields += [("default-graph-uri", g) for g in default] + [("named-graph-uri", g) for g in named]
+        data = urllib.parse.urlencode(fields).encode("ascii")
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Accept": accept}
         return self._send(self.endpoint, data=data, headers=headers)
 
@@ -392,8 +411,15 @@ class RemoteStore:
         }
         self._send(self.update_endpoint, data=data, headers=headers)
 
-    def _json(self, sparql: str) -> dict:
-        response = self._query(sparql, _RESULTS_JSON)
+    def _graphs_read(self) -> tuple[list[str], list[str]]:
+        now = time.monotonic()
+        if self._dataset is None or now - self._dataset[0] > _DATASET_TTL:
+            named = self._all_graphs()
+            self._dataset = (now, self.landscape.dataset(named), named)
+        return self._dataset[1], self._dataset[2]
+
+    def _json(self, sparql: str, union: bool = True) -> dict:
+        response = self._query(sparql, _RESULTS_JSON, union)
         try:
             return json.loads(response.body)
         except ValueError:
@@ -405,8 +431,8 @@ class RemoteStore:
 
     # -- Reading ----------------------------------------------------------------------------------------
 
-    def select(self, sparql: str) -> RemoteSolutions:
-        response = self._query(sparql, _RESULTS_JSON)
+    def select(self, sparql: str, *, union: bool = False) -> RemoteSolutions:
+        response = self._query(sparql, _RESULTS_JSON, union)
         try:
             solutions = RemoteSolutions._from_json(json.loads(response.body))
         except ValueError:
@@ -426,8 +452,8 @@ class RemoteStore:
             )
         return solutions
 
-    def ask(self, sparql: str) -> bool:
-        document = self._json(sparql)
+    def ask(self, sparql: str, *, union: bool = False) -> bool:
+        document = self._json(sparql, union)
         if isinstance(document.get("boolean"), bool):
             return document["boolean"]
         # Virtuoso 7.2 answers ASK in JSON as a one-column SELECT: one row "1" for true, no row for false.
@@ -437,8 +463,8 @@ class RemoteStore:
         shown = _public(self.endpoint)
         raise StoreError(f"SPARQL-Endpunkt {shown}: ASK ohne Wahrheitswert / ASK answer without a boolean")
 
-    def construct(self, sparql: str) -> list[ox.Triple]:
-        response = self._query(sparql, f"{_N_TRIPLES}, text/turtle;q=0.5")
+    def construct(self, sparql: str, *, union: bool = False) -> list[ox.Triple]:
+        response = self._query(sparql, f"{_N_TRIPLES}, text/turtle;q=0.5", union)
         media = (response.headers.get("Content-Type") or _N_TRIPLES).split(";")[0].strip()
         rdf_format = ox.RdfFormat.from_media_type(media) or ox.RdfFormat.N_TRIPLES
         try:
@@ -456,23 +482,30 @@ class RemoteStore:
         return f"FILTER(STRSTARTS(STR(?g), {ox.Literal(self.graph_prefix)}))"
 
     def named_graphs(self) -> list[str]:
-        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours()} }}")
+        """The graphs that hold data; the landscape is derived from them and not listed (like an index)."""
+        return [g for g in self._all_graphs() if g not in (self.landscape.view, self.landscape.private_view)]
+
+    def _all_graphs(self) -> list[str]:
+        rows = self.select(f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours()} }}", union=True)
         return sorted(row[0].value for row in rows if isinstance(row[0], ox.NamedNode))
 
     def count(self, graph: str | None = None) -> int:
-        if graph is None:
-            where = f"GRAPH ?g {{ ?s ?p ?o }} {self._ours()}"
+        if graph is None:  # without the landscape, which is not listed either
+            views = f"{_iri(self.landscape.view)}, {_iri(self.landscape.private_view)}"
+            where = f"GRAPH ?g {{ ?s ?p ?o }} {self._ours()} FILTER(?g NOT IN ({views}))"
         else:
             where = f"GRAPH {_iri(graph)} {{ ?s ?p ?o }}"
-        rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}"))
+        rows = list(self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where} }}", union=True))
         return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is None:
-            sparql = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {self._ours()} }}"
+            views = f"{_iri(self.landscape.view)}, {_iri(self.landscape.private_view)}"
+            where = f"GRAPH ?g {{ ?s ?p ?o }} {self._ours()} FILTER(?g NOT IN ({views}))"
+            sparql = f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}"
         else:
             sparql = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {_iri(graph)} }} }}"
-        return iter([ox.Quad(*row) for row in self.select(sparql)])
+        return iter([ox.Quad(*row) for row in self.select(sparql, union=True)])
 
     # -- Writing ----------------------------------------------------------------------------------------
 
@@ -560,6 +593,14 @@ class RemoteStore:
         names = self._check_ours(graphs)
         if not names:
             return
+        graphs = {g: list(ts) for g, ts in graphs.items()}
+        with self.writer():
+            touched = self._view_before(graphs)
+            self._replace(graphs, names)
+            self._view_after(touched)
+            self._dataset = None
+
+    def _replace(self, graphs: Mapping[str, list[ox.Triple]], names: list[str]) -> None:
         with self.writer() as run:
             genid = _genid_base(self.graph_prefix) + run.rsplit(":", 1)[1] + "_"
             plan: list[tuple[str, list[ox.Triple]]] = []
@@ -620,6 +661,136 @@ class RemoteStore:
         """Drop graphs as a replacement by nothing (in chunks, under the writer lease)."""
         self.replace_graphs(dict.fromkeys(graphs, ()))
 
+    # -- the landscape (store/view.py) --------------------------------------------------------------------
+
+    def _own_graphs(self, names: set[str]) -> list[str]:
+        return [f"{self.graph_prefix}{part}/{name}" for name in sorted(names) for part in ("quelle", "privat")]
+
+    def _shared(self, own: list[str]) -> set[ox.Term]:
+        """Subjects of ``own`` that another source describes too (precedence may turn on import times)."""
+        if not own:
+            return set()
+        values = " ".join(_iri(g) for g in own)
+        prefixes = " || ".join(
+            f"STRSTARTS(STR(?h), {ox.Literal(self.graph_prefix + part + '/')})" for part in ("quelle", "privat")
+        )
+        rows = self.select(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} GRAPH ?h {{ ?s ?q ?x }} "
+            f"FILTER(({prefixes}) && ?h NOT IN ({', '.join(_iri(g) for g in own)}, "
+            f"{_iri(self.landscape.private_view)})) }}",
+            union=True,
+        )
+        return {row[0] for row in rows if isinstance(row[0], ox.NamedNode)}  # blank nodes: one source each
+
+    def _view_before(self, graphs: Mapping[str, list[ox.Triple]]) -> tuple[set[str], set, bool] | None:
+        land = self.landscape
+        names = {found[1] for g in graphs if (found := land.source_part(g)) is not None}
+        if not names or not self.landscape_reads:
+            return None
+        subjects: set = set()
+        blank = False
+        for g in self._own_graphs(names):
+            old = {q.triple for q in self.quads(g)}
+            fresh = set(graphs.get(g, old))
+            blank = blank or any(isinstance(t.subject, ox.BlankNode) for t in old | fresh)
+            # Blank nodes get new skolem IRIs in every write: they are handled together after it.
+            subjects |= {t.subject for t in old ^ fresh if not isinstance(t.subject, ox.BlankNode)}
+        subjects |= self._shared(self._own_graphs(names))
+        self._mark_stale(True)
+        return names, subjects, blank
+
+    def _raw_subjects(self, where: str) -> set[ox.NamedNode]:
+        """Subjects as stored (skolem IRIs not turned back into blank nodes)."""
+        rows = self.select(f"SELECT DISTINCT (STR(?s) AS ?id) WHERE {{ {where} }}", union=True)
+        return {ox.NamedNode(row[0].value) for row in rows if row[0] is not None}
+
+    def _mark_stale(self, stale: bool) -> None:
+        triple = f"{_iri(self.landscape.view)} {_iri(_STALE.value)} 1"
+        self._update(f"{'INSERT' if stale else 'DELETE'} DATA {{ GRAPH {_iri(WRITER_GRAPH)} {{ {triple} }} }}")
+
+    def _is_stale(self) -> bool:
+        rows = self.select(f"SELECT ?v WHERE {{ GRAPH {_iri(WRITER_GRAPH)} {{ ?v {_iri(_STALE.value)} ?x }} }}",
+                           union=True)  # fmt: skip
+        return any(len(row) == 1 and row[0] == ox.NamedNode(self.landscape.view) for row in rows)
+
+    def _view_after(self, touched: tuple[set[str], set, bool] | None) -> None:
+        if touched is None:
+            return
+        names, subjects, blank = touched
+        subjects |= self._shared(self._own_graphs(names))
+        if blank:
+            # The blank nodes of every source, afresh (rare: RDF files with blank nodes).
+            genid = ox.Literal(_GENID)
+            for graph in (self.landscape.view, self.landscape.private_view):
+                self._update(f"DELETE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_iri(graph)} "
+                             f"{{ ?s ?p ?o }} FILTER(CONTAINS(STR(?s), {genid})) }}")  # fmt: skip
+            subjects |= self._raw_subjects(f"GRAPH ?g {{ ?s ?p ?o }} FILTER(CONTAINS(STR(?s), {genid})) "
+                                           f"{self._source_filter()}")  # fmt: skip
+        self._refresh_view(subjects)
+        self._mark_stale(False)
+
+    def _source_filter(self) -> str:
+        parts = " || ".join(
+            f"STRSTARTS(STR(?g), {ox.Literal(self.graph_prefix + part + '/')})" for part in ("quelle", "privat")
+        )
+        return f"FILTER(({parts}) && ?g != {_iri(self.landscape.private_view)})"
+
+    def _refresh_view(self, subjects: set) -> None:
+        """Bring the landscape of ``subjects`` up to date: each subject whose view changed is rewritten."""
+        land = self.landscape
+        meta = [q for g in self.named_graphs() if (found := land.source_part(g)) and found[0] == "meta"
+                for q in self.quads(g)]  # fmt: skip
+        sources = land.sources(meta)
+        # A skolem IRI as stored finds the source's statements; its form in the view finds the old view.
+        ordered = sorted({_skolem_again(_blank_again(s.value), self.graph_prefix) if isinstance(s, ox.NamedNode)
+                          and _GENID in s.value else s for s in subjects} | {s for s in subjects
+                          if isinstance(s, ox.NamedNode)}, key=str)  # fmt: skip
+        step = 200
+        for start in range(0, len(ordered), step):
+            self._renew()
+            values = " ".join(_iri(s.value) for s in ordered[start : start + step])
+            rows = self.select(
+                f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} {self._ours()} }}",
+                union=True,
+            )
+            quads = [ox.Quad(*row) for row in rows]
+            public, private = land.merge(quads, sources)
+            for graph, triples in ((land.view, public), (land.private_view, private)):
+                fresh: dict[ox.Term, set] = {}
+                for t in triples:
+                    fresh.setdefault(t.subject, set()).add(t)
+                old: dict[ox.Term, set] = {}
+                for q in quads:
+                    if q.graph_name.value == graph:
+                        old.setdefault(q.subject, set()).add(q.triple)
+                changed = [s for s in set(fresh) | set(old) if fresh.get(s) != old.get(s)]
+                if not changed:
+                    continue
+                # Deleted by pattern, not as data: Virtuoso keeps WKT as its own geometry type.
+                gone = " ".join(_iri(_skolem_again(s, self.graph_prefix).value) for s in changed)
+                self._update(f"DELETE {{ GRAPH {_iri(graph)} {{ ?s ?p ?o }} }} WHERE {{ VALUES ?s {{ {gone} }} "
+                             f"GRAPH {_iri(graph)} {{ ?s ?p ?o }} }}")  # fmt: skip
+                new = [_skolem_triple(t, self.graph_prefix) for s in changed for t in fresh.get(s, ())]
+                if new:
+                    self._upload(graph, new)
+
+    def rebuild_view(self) -> int:
+        """Build the landscape anew from every source (repair; a store from before the view). Returns its size."""
+        land = self.landscape
+        if not self.landscape_reads:
+            raise StoreError(
+                "Der entfernte Speicher führt keine Landschaft (BILDUNGSNETZ_ENDPOINT_LANDSCAPE ist aus) / "
+                "the remote store keeps no landscape (BILDUNGSNETZ_ENDPOINT_LANDSCAPE is off)"
+            )
+        with self.writer():
+            self._mark_stale(True)
+            for g in (land.view, land.private_view):
+                self._clear(g)
+            self._refresh_view(self._raw_subjects(f"GRAPH ?g {{ ?s ?p ?o }} {self._source_filter()}"))
+            self._mark_stale(False)
+            self._dataset = None
+        return self.count(land.view) + self.count(land.private_view)
+
     # -- One writer at a time, and recovery -------------------------------------------------------------
 
     @contextmanager
@@ -644,6 +815,9 @@ class RemoteStore:
             self._run, self._renewed, self._keep = run, time.monotonic(), False
             try:
                 self._recover(self._runs(), mine=run)
+                if self.landscape_reads and (self._is_stale() or self.landscape.needs_build(self._all_graphs())):
+                    _log.warning("building the landscape view anew")
+                    self.rebuild_view()
                 yield run
             finally:
                 self._run = None
@@ -691,7 +865,7 @@ class RemoteStore:
             f"DELETE {{ GRAPH {w} {{ {run} {p} ?u }} }} INSERT {{ GRAPH {w} {{ {run} {p} {until} }} }} "
             f"WHERE {{ GRAPH {w} {{ {run} {p} ?u }} }}"
         )
-        if not self.ask(f"ASK {{ GRAPH {w} {{ {run} {p} {until} }} }}"):
+        if not self.ask(f"ASK {{ GRAPH {w} {{ {run} {p} {until} }} }}", union=True):
             raise StoreError(
                 "Schreibrecht (Lease) verloren, ein anderer Schreiber hat übernommen / "
                 "lost the writer lease, another writer took over"
@@ -707,7 +881,7 @@ class RemoteStore:
             self._update(f"INSERT DATA {{ GRAPH {_iri(WRITER_GRAPH)} {{ {body.decode('utf-8')} }} }}")
 
     def _runs(self) -> dict[str, _RunInfo]:
-        rows = self.select(f"SELECT ?r ?p ?o WHERE {{ GRAPH {_iri(WRITER_GRAPH)} {{ ?r ?p ?o }} }}")
+        rows = self.select(f"SELECT ?r ?p ?o WHERE {{ GRAPH {_iri(WRITER_GRAPH)} {{ ?r ?p ?o }} }}", union=True)
         runs: dict[str, _RunInfo] = {}
         for row in rows:
             if len(row) != 3:  # not an answer to this query (a server that answers anything)
@@ -721,7 +895,8 @@ class RemoteStore:
         """Every staging graph on the server with its size (one scan of the quads)."""
         rows = self.select(
             "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) }} GROUP BY ?g"
+            f"FILTER(STRSTARTS(STR(?g), {ox.Literal(STAGING_PREFIX)})) }} GROUP BY ?g",
+            union=True,
         )
         return {row[0].value: int(row[1].value) for row in rows if isinstance(row[0], ox.NamedNode)}
 
@@ -752,7 +927,10 @@ class RemoteStore:
         crashed import shows nowhere once any bildungsnetz process touches the server again.
         """
         runs = self._runs()
-        if not any(not r.alive() for r in runs.values()):
+        # A landscape a write left half-updated is rebuilt; a store from before the landscape is read as the
+        # union until its first write builds it (or ``bildungsnetz graphs --rebuild-view``).
+        stale = self.landscape_reads and self._is_stale()
+        if not stale and not any(not r.alive() for r in runs.values()):
             return False
         waited, self.lock_wait = self.lock_wait, 0.0
         try:
@@ -843,6 +1021,27 @@ def _genid_base(graph_prefix: str) -> str:
     'https://w3id.org/.well-known/genid/bildungsnetz-'
     """
     return urllib.parse.urljoin(graph_prefix, "/.well-known/genid/bildungsnetz-")
+
+
+def _skolem_again(term: ox.Term, graph_prefix: str) -> ox.Term:
+    """The skolem IRI a blank node read from this server stands for (the inverse of :func:`_blank_again`).
+
+    A source's skolem IRI (``…-20260101T000000Z-ab12_…``) loses its dashes on the way back; the IRI made
+    here is the view's name for the same blank node, and reads back as the same blank node.
+
+    >>> view = _skolem_again(_blank_again("https://w3id.org/.well-known/genid/bildungsnetz-2026-ab12_a"),
+    ...                      "https://w3id.org/bildungsnetz/id/graph/")
+    >>> view.value, _blank_again(view.value)
+    ('https://w3id.org/.well-known/genid/bildungsnetz-2026_ab12_a', <BlankNode value=bildungsnetz_2026_ab12_a>)
+    """
+    if not isinstance(term, ox.BlankNode):
+        return term
+    label = term.value.removeprefix("bildungsnetz_")
+    return ox.NamedNode(_genid_base(graph_prefix) + _BNODE_UNSAFE.sub("_", label))
+
+
+def _skolem_triple(t: ox.Triple, graph_prefix: str) -> ox.Triple:
+    return ox.Triple(_skolem_again(t.subject, graph_prefix), t.predicate, _skolem_again(t.object, graph_prefix))
 
 
 def _skolemised(t: ox.Triple, genid: str) -> ox.Triple:

@@ -129,6 +129,8 @@ def get_actor(
     sdgs = sorted({s for o in offers for s in o["sdgs"]}, key=lambda s: (len(s), s))
     detail = {k: v for k, v in detail.items() if k in ActorDetail.model_fields}
     detail.update(sites=sites, partners=partners, networks=networks, offers=offers, sdgs=sdgs, contacts=None)
+    detail["sources"] = [{"source": str(r["source"]), "stand": str(r["stand"])[:19] if r.get("stand") else None}
+                         for r in service.query("api/actor-sources", {"actor": actor_id}).rows]  # fmt: skip
     if who.intern:
         detail["contacts"] = [dict(r) for r in service.query("api/actor-contacts", {"actor": actor_id}).rows]
     if wants_csv(request):

@@ -90,6 +90,16 @@ class UndoRequest(BaseModel):
     to: bool = Field(False, description="den Stand nach dieser Version herstellen statt davor")
 
 
+@sources_router.get("/conflicts", summary="Widersprüche zwischen Quellen / values on which sources disagree")
+async def source_conflicts(service: ServiceDep, who: RedaktionDep) -> dict[str, Any]:
+    """Every single-valued property (name, address, …) that two or more sources give differently: per thing and
+    property the value of each source with its Stand, and which one the landscape shows (``gewaehlt``)."""
+    from bildungsnetz.report.conflicts import conflict_rows, conflicts  # noqa: PLC0415
+
+    rows = conflict_rows(await asyncio.to_thread(conflicts, service.store, service.iris))
+    return {"items": rows, "count": len(rows)}
+
+
 @sources_router.get("/{name}/history", summary="Versionen einer Quelle / a source's versions")
 def source_history(name: SourceName, service: ServiceDep, who: RedaktionDep) -> dict[str, Any]:
     """Every kept version, newest first: who, when, files with checksums, counts and the change

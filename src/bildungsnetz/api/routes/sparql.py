@@ -128,6 +128,7 @@ async def _run(
         query=query,
         accept=request.headers.get("accept"),
         allowed=service.allowed_graphs(who),
+        landscape=service.landscape_default(who),
         default_graphs=tuple(default or ()) if protocol else None,
         named_graphs=tuple(named or ()) if protocol else None,
         cap=service.settings.row_cap,

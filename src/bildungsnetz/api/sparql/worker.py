@@ -56,6 +56,9 @@ class Job:
     query: str
     accept: str | None
     allowed: tuple[str, ...]
+    #: The default graph when the request names none: the landscape and the allowed graphs that are no
+    #: source's statements (:mod:`bildungsnetz.store.view`); empty: all allowed graphs.
+    landscape: tuple[str, ...] = ()
     default_graphs: tuple[str, ...] | None = None
     named_graphs: tuple[str, ...] | None = None
     cap: int = 10_000
@@ -97,7 +100,7 @@ def _dataset(job: Job, info: Any) -> tuple[list[str], list[str]]:
     elif info.from_graphs or info.from_named:
         default, named = list(info.from_graphs), list(info.from_named)
     else:
-        return list(job.allowed), list(job.allowed)
+        return list(job.landscape or job.allowed), list(job.allowed)
     for iri in default + named:
         if iri not in allowed:
             raise _refuse_graph(iri)

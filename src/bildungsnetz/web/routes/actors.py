@@ -68,6 +68,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     ]
     programmes = sorted({str(p["programme"]) for p in partners if p.get("programme")})
     contacts = service.query("api/actor-contacts", {"actor": iri}).rows if ctx.who.intern else None
+    sources = service.query("api/actor-sources", {"actor": iri}).rows
     a = analysis(service)
     day = a.data.date  # the Stichtag of everything on the page: today's analysis
     # What is over: ended cooperations and memberships, shown as history, never as current.
@@ -109,6 +110,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         ctx,
         "actor.html",
         actor=actor,
+        sources=sources,
         sites=sites,
         partners=partners,
         networks=networks,

@@ -157,6 +157,7 @@ async def sparql_editor(request: Request, service: ServiceDep) -> Response:
             query=text,
             accept="application/sparql-results+json",
             allowed=service.allowed_graphs(ANONYMOUS),
+            landscape=service.landscape_default(ANONYMOUS),
             cap=service.settings.row_cap,
             timeout=service.settings.query_timeout,
         )

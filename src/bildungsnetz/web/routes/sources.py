@@ -60,6 +60,24 @@ def _history_page(ctx, service, name: str, *, status: int = 200, message: dict |
                   message=message)  # fmt: skip
 
 
+@router.get("/konflikte")
+def conflicts_page(request: Request, service: ServiceDep, format: str | None = None) -> Response:
+    """Values on which sources disagree, and which one the landscape shows (role ``redaktion``); XLSX with
+    ``?format=xlsx``. The same function as ``bildungsnetz report konflikte`` and ``/api/sources/conflicts``."""
+    from bildungsnetz.report.conflicts import COLUMNS, conflict_rows, conflicts  # noqa: PLC0415
+    from bildungsnetz.tables import xlsx_bytes  # noqa: PLC0415
+
+    ctx = context(request, service)
+    if "redaktion" not in ctx.who.roles:
+        return _forbidden(ctx, "redaktion")
+    rows = conflict_rows(conflicts(service.store, service.iris))
+    if format == "xlsx":
+        return Response(xlsx_bytes({"konflikte": (list(COLUMNS), rows)}),
+                        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": 'attachment; filename="konflikte.xlsx"'})  # fmt: skip
+    return render(ctx, "conflicts.html", nav="sources", rows=rows)
+
+
 @router.get("/quellen/{name}")
 def source_page(request: Request, name: str, service: ServiceDep) -> Response:
     """One source's versions, newest first, each with its change and an undo form."""
