@@ -256,3 +256,20 @@ def test_the_shipped_table_of_nrw_municipalities_is_the_school_lists():
     from bildungsnetz.tools.nrw_gemeinden import build_table
 
     assert (cities_dir() / "nrw-gemeinden.csv").read_text(encoding="utf-8") == build_table(schools)
+
+
+def test_saving_one_citys_analysis_keeps_the_other_citys_measures(two_cities, tmp_path):
+    import shutil
+
+    from bildungsnetz.store import EmbeddedStore
+
+    store = tmp_path / "store"
+    shutil.copytree(two_cities, store)  # the module's store stays without measures
+    for city in ("dortmund", "duesseldorf"):
+        saved = run(store, "analyse", "--date", "2026-06-30", "--save", "--stadt", city)
+        assert saved.exit_code == 0, saved.output
+    with EmbeddedStore(store) as st:
+        graphs = {g: st.count(g) for g in st.named_graphs() if "/graph/analyse/" in g}
+    assert sorted(g.rsplit("/graph/analyse/", 1)[1] for g in graphs) == ["dortmund/2026-06-30",
+                                                                          "duesseldorf/2026-06-30"]
+    assert all(graphs.values())

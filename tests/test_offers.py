@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "data" / "queries" / "fixture.trig"
 IRIS = Iris()
 D = "2025-06-01"
+CITY = ["--city", "musterstadt"]  # the fixture holds two cities, so every command names one
 
 
 def fixture_graphs() -> dict[str, list[ox.Triple]]:
@@ -115,30 +116,33 @@ def cli_store(settings):
 
 def test_offers_on_the_command_line_filter_by_field_of_action_and_cost_as_csv(cli_store):
     runner = CliRunner()
-    result = runner.invoke(app, ["offers", "--handlungsfeld", "Zukunftsbildung", "--date", D, "--format", "csv"])
+    result = runner.invoke(app, ["offers", "--handlungsfeld", "Zukunftsbildung", "--date", D, "--format", "csv",
+                                 "--city", "musterstadt"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Klimadetektive" in result.output and "Lesepaten" not in result.output
-    german = runner.invoke(app, ["angebote", "--max-cost", "50", "--date", D, "--format", "csv"])
+    german = runner.invoke(app, ["angebote", "--max-cost", "50", "--date", D, "--format", "csv", "--stadt",
+                                 "musterstadt"])  # fmt: skip
     assert german.exit_code == 0 and "Lesepaten" in german.output and "Lesesommer" not in german.output
 
 
 def test_vermittlung_add_set_status_list_history_and_undo_on_the_command_line(cli_store):
     runner = CliRunner()
-    added = runner.invoke(app, ["vermittlung", "add", "A-7", "KITA-1", "--date", "2025-06-02", "--note", "Fr"])
+    added = runner.invoke(app, ["vermittlung", "add", "A-7", "KITA-1", "--date", "2025-06-02", "--note", "Fr",
+                                *CITY])  # fmt: skip
     assert added.exit_code == 0, added.output
     assert "V-4" in added.output and "vermittlungen@1" in added.output
-    changed = runner.invoke(app, ["vermittlung", "set-status", "V-4", "durchgefuehrt"])
+    changed = runner.invoke(app, ["vermittlung", "set-status", "V-4", "durchgefuehrt", *CITY])
     assert changed.exit_code == 0 and "vermittlungen@2" in changed.output
-    shown = runner.invoke(app, ["vermittlung", "list", "--institution", "KITA-1", "--format", "csv"])
+    shown = runner.invoke(app, ["vermittlung", "list", "--institution", "KITA-1", "--format", "csv", *CITY])
     assert "V-4" in shown.output and "durchgefuehrt" in shown.output
     assert "vermittlungen@2" in runner.invoke(app, ["history", "vermittlungen"]).output
     assert runner.invoke(app, ["undo", "vermittlungen@1"]).exit_code == 0
-    shown = runner.invoke(app, ["vermittlung", "list", "--institution", "KITA-1", "--format", "csv"])
+    shown = runner.invoke(app, ["vermittlung", "list", "--institution", "KITA-1", "--format", "csv", *CITY])
     assert "V-4" not in shown.output
 
 
 def test_a_wrong_status_on_the_command_line_is_one_line_and_exit_2(cli_store):
-    result = CliRunner().invoke(app, ["vermittlung", "add", "A-1", "100001", "--status", "vielleicht"])
+    result = CliRunner().invoke(app, ["vermittlung", "add", "A-1", "100001", "--status", "vielleicht", *CITY])
     assert result.exit_code == 2
     assert 'Parameter "status"' in result.output and "Traceback" not in result.output
 
@@ -201,3 +205,36 @@ def test_a_mediation_recorded_on_the_command_line_shows_on_the_running_server_at
         assert [(m["id"], m["note"]) for m in listed["items"] if m["id"] == mediation] == [(mediation, "CLI")]
         wrong = cli(store, "vermittlung", "set-status", "V-99999", "abgelehnt")
         assert wrong.returncode == 2 and "V-99999" in wrong.stderr
+
+
+# -- the city of a command ------------------------------------------------------------------------------------
+
+#: The commands added beside offers, campuses, indicators and the survey that only read.
+READING = [["offers", "--date", D], ["angebote", "--date", D], ["vermittlung", "list"],
+           ["vermittlung", "districts", "--date", D], ["programme"], ["campus", "list"], ["indikator", "list"],
+           ["survey", "list"]]  # fmt: skip
+#: ... and those that write (a survey round "x" need not exist: the city is checked first).
+WRITING = [["vermittlung", "add", "A-7", "KITA-1"], ["vermittlung", "set-status", "V-1", "abgelehnt"],
+           ["survey", "new", "2026"], ["survey", "close", "x"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", READING, ids=" ".join)
+def test_every_new_command_works_on_the_city_named_with_city_or_stadt(cli_store, command):
+    runner = CliRunner()
+    undecided = runner.invoke(app, command)  # two cities in the store, none named or configured
+    assert undecided.exit_code == 2 and "musterstadt (Musterstadt), nachbarort (Nachbarort)" in undecided.output
+    for option in ("--city", "--stadt"):
+        chosen = runner.invoke(app, [*command, option, "musterstadt"])
+        assert chosen.exit_code == 0, chosen.output
+
+
+@pytest.mark.parametrize("command", READING + WRITING, ids=" ".join)
+def test_a_new_command_naming_an_unknown_city_is_one_clear_line_and_changes_nothing(cli_store, command):
+    with EmbeddedStore(cli_store.store) as st:
+        before = sorted(map(str, st.quads()))
+    gc.collect()
+    result = CliRunner().invoke(app, [*command, "--stadt", "atlantis"])
+    assert result.exit_code == 2 and "atlantis" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    with EmbeddedStore(cli_store.store) as st:
+        assert sorted(map(str, st.quads())) == before

@@ -55,30 +55,37 @@ def _lit(value: Any, kind: str) -> ox.Literal | None:
     return ox.Literal(text, datatype=ox.NamedNode(_XSD + kind))
 
 
-def analysis_graph(iris: Iris, date: str) -> str:
-    """IRI of the named graph that holds the analysis of one date.
+def analysis_graph(iris: Iris, date: str, city: str = "") -> str:
+    """IRI of the named graph that holds the analysis of one date (of one city, where one is named, so that
+    the analyses of two cities in one store do not replace each other).
 
     >>> analysis_graph(Iris(), "2026-06-30")
     'https://w3id.org/bildungsnetz/id/graph/analyse/2026-06-30'
+    >>> analysis_graph(Iris(), "2026-06-30", "koeln")
+    'https://w3id.org/bildungsnetz/id/graph/analyse/koeln/2026-06-30'
     """
-    return str(iris.graph(f"analyse/{date}"))
+    return str(iris.graph(f"analyse/{city}/{date}" if city else f"analyse/{date}"))
 
 
-def measure_triples(analysis: Analysis, *, iris: Iris, started: datetime | None = None) -> list[ox.Triple]:
+def measure_triples(
+    analysis: Analysis, *, iris: Iris, started: datetime | None = None, city: str = ""
+) -> list[ox.Triple]:
     """Every actor's measures in its district network as ``qb:Observation``; the run as ``prov:Activity``.
 
-    The data set ``datensatz/analyse-<date>`` has ``qb:structure bna:struktur`` and ``prov:wasGeneratedBy``
-    the run, which ``prov:used`` the source graphs and records the date (``bna:stichtag``) and its times.
+    The data set ``datensatz/analyse-<date>`` (``analyse-<city>-<date>`` where ``city`` is named) has
+    ``qb:structure bna:struktur`` and ``prov:wasGeneratedBy`` the run, which ``prov:used`` the source graphs and
+    records the date (``bna:stichtag``) and its times.
     """
     date = analysis.data.date
+    key = f"analyse-{city}-{date}" if city else f"analyse-{date}"
     out: list[ox.Triple] = []
 
     def add(s, p, o) -> None:
         if o is not None:
             out.append(ox.Triple(s, p, o))
 
-    dataset = _n(iris.datensatz(f"analyse-{date}"))
-    run = _n(iris.datensatz(f"analyse-{date}-lauf"))
+    dataset = _n(iris.datensatz(key))
+    run = _n(iris.datensatz(f"{key}-lauf"))
     day = ox.Literal(date, datatype=ox.NamedNode(_XSD + "date"))
     now = datetime.now(UTC).replace(microsecond=0)
     add(dataset, _RDF_TYPE, _n(QB.DataSet))
@@ -107,7 +114,7 @@ def measure_triples(analysis: Analysis, *, iris: Iris, started: datetime | None 
         ebene = d.summary["ebene"]
         for v, m in d.measures.items():
             actor_id = d.graph.nodes[v]["id"]
-            obs = _n(iris.beobachtung(f"analyse-{date}", f"{ebene}-{d.area.code}", actor_id))
+            obs = _n(iris.beobachtung(key, f"{ebene}-{d.area.code}", actor_id))
             add(obs, _RDF_TYPE, _n(QB.Observation))
             add(obs, _n(QB.dataSet), dataset)
             add(obs, _n(BNA + "akteur"), _n(v))
@@ -125,7 +132,7 @@ def measure_triples(analysis: Analysis, *, iris: Iris, started: datetime | None 
                 add(obs, _n(BNA + "fehlerschranke"), _lit(d.how.error_bound, "double"))
     city = analysis.city_betweenness
     for v, value in city.values.items():
-        obs = _n(iris.beobachtung(f"analyse-{date}", "stadt", analysis.graph.nodes[v]["id"]))
+        obs = _n(iris.beobachtung(key, "stadt", analysis.graph.nodes[v]["id"]))
         add(obs, _RDF_TYPE, _n(QB.Observation))
         add(obs, _n(QB.dataSet), dataset)
         add(obs, _n(BNA + "akteur"), _n(v))
@@ -139,8 +146,9 @@ def measure_triples(analysis: Analysis, *, iris: Iris, started: datetime | None 
     return out
 
 
-def write_measures(store: Store, analysis: Analysis, *, iris: Iris | None = None) -> str:
-    """Replace the analysis graph of the analysis date with the measures; returns the graph IRI.
+def write_measures(store: Store, analysis: Analysis, *, iris: Iris | None = None, city: str = "") -> str:
+    """Replace the analysis graph of the analysis date (and of ``city``, where named: another city's analysis
+    stays) with the measures; returns the graph IRI.
 
     Only a whole-city run (all districts, nothing removed) is written, so the graph never holds a partial or
     hypothetical picture.
@@ -153,6 +161,6 @@ def write_measures(store: Store, analysis: Analysis, *, iris: Iris | None = None
             "only a whole-city analysis without --without is written to the store"
         )
     iris = iris or Iris()
-    graph = analysis_graph(iris, analysis.data.date)
-    store.replace_graphs({graph: measure_triples(analysis, iris=iris)})
+    graph = analysis_graph(iris, analysis.data.date, city)
+    store.replace_graphs({graph: measure_triples(analysis, iris=iris, city=city)})
     return graph

@@ -84,7 +84,7 @@ def analyse(
             from bildungsnetz.analysis.run import run_analysis
 
             data = load(st, date=date, iris=iris, city=profile.name, ties=ties)
-            graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris)
+            graph = write_measures(st, run_analysis(data, ebene=ebene, gruppe=gruppe), iris=iris, city=profile.name)
             err.print(f"Maße gespeichert / measures stored: {graph}")
     if fmt == "table":
         table = Table(title=f"Netzwerkanalyse je Bezirk / network analysis per district – {profile.label}")

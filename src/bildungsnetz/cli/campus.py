@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
 from bildungsnetz.cli.indicators import store_query
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
@@ -20,12 +20,13 @@ app.add_typer(campus_app, name="campus")
 
 @campus_app.command("list")
 @domain_errors
-def list_campuses(store: StoreOpt = None) -> None:
+def list_campuses(store: StoreOpt = None, city: CityOpt = None) -> None:
     """Alle Kindercampus mit Schule, Stadtteil, Mitgliedern und Angeboten / every campus."""
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        rows = store_query(st, settings)("api/campuses", {})
-    table = Table(title="Kindercampus")
+        profile = _city(settings, st, city)
+        rows = store_query(st, settings, profile.name)("api/campuses", {})
+    table = Table(title=f"Kindercampus – {profile.label}")
     table.add_column("id", no_wrap=True)  # an id people copy into `campus show` stays whole
     for col in ("Name", "Schule / school", "Stadtteil", "Mitglieder", "Angebote", "Programm"):
         table.add_column(col, overflow="fold")
@@ -41,6 +42,7 @@ def show_campus(
     campus: Annotated[str, typer.Argument(help="Kennung, Name oder Stadtteil, z. B. KC-HOERDE oder Hörde")],
     date: Annotated[str | None, typer.Option("--date", help="Stichtag der Lücken / reference date")] = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Ein Kindercampus: Mitglieder, Angebote vor Ort, Lücken der Bildungskette im Stadtteil / one campus."""
     from bildungsnetz.analysis.campus import load_campus
@@ -49,8 +51,9 @@ def show_campus(
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        query = store_query(st, settings)
-        data = load(st, date=date, iris=Iris(settings.base_iri), city=settings.city)
+        profile = _city(settings, st, city)
+        query = store_query(st, settings, profile.name)
+        data = load(st, date=date, iris=Iris(settings.base_iri), city=profile.name)
         transitions = run_analysis(data, ebene="stadtteil").result["transitions"]
         found = load_campus(query, campus, transitions=transitions)
     c = found["campus"]

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import StoreOpt, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -26,8 +26,9 @@ FormatOpt = Annotated[
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Datei für csv/xlsx")]
 
 
-def store_query(store, settings):
-    """A :data:`~bildungsnetz.analysis.indicators.Query` over an open store (the CLI's; the web has its own)."""
+def store_query(store, settings, city: str):
+    """A :data:`~bildungsnetz.analysis.indicators.Query` over an open store for the city named ``city`` (the
+    CLI's; the web has its own)."""
     from bildungsnetz.queries import get, run
 
     iris = Iris(settings.base_iri)
@@ -35,21 +36,22 @@ def store_query(store, settings):
     def query(name: str, values: dict) -> list[dict]:
         folder, _, stem = name.rpartition("/")
         return run(get(stem, folder=folder or None), {k: str(v) for k, v in values.items()}, store=store,
-                   iris=iris, city=settings.city).rows
+                   iris=iris, city=city).rows
 
     return query
 
 
 @indicator_app.command("list")
 @domain_errors
-def list_indicators(store: StoreOpt = None) -> None:
+def list_indicators(store: StoreOpt = None, city: CityOpt = None) -> None:
     """Alle Indikatoren mit Einheit, Polarität, Ebene und Zahl der Werte / every indicator."""
     from bildungsnetz.analysis.indicators import indicators
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        rows = indicators(store_query(st, settings))
-    table = Table(title="Indikatoren / indicators")
+        profile = _city(settings, st, city)
+        rows = indicators(store_query(st, settings, profile.name))
+    table = Table(title=f"Indikatoren / indicators – {profile.label}")
     for col in ("code", "Bezeichnung", "Einheit", "Polarität", "Ebene", "Werte", "unterdrückt", "Jahre"):
         table.add_column(col, overflow="fold")
     for r in rows:
@@ -69,6 +71,7 @@ def show_indicator(
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Ein Indikator je Gebiet und Jahr; unterdrückte Werte bleiben * / one indicator per district and year."""
     from bildungsnetz.analysis.indicators import cell_text, load_table, table_rows
@@ -81,7 +84,8 @@ def show_indicator(
         raise UsageError("--format xlsx braucht --out DATEI.xlsx / needs --out FILE.xlsx")
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        table = load_table(store_query(st, settings), indicator)
+        profile = _city(settings, st, city)
+        table = load_table(store_query(st, settings, profile.name), indicator)
     if fmt in ("csv", "xlsx"):
         rows = table_rows(table)
         columns = list(rows[0]) if rows else ["indikator", "gebiet", "jahr", "wert"]
@@ -89,7 +93,7 @@ def show_indicator(
         return
     unit = table.indicator.get("unit")
     title = f"{table.indicator.get('label') or table.indicator['code']}" + (f" ({unit})" if unit else "")
-    grid = Table(title=title, caption="* unterdrückt / suppressed · ≈ gerundet / rounded")
+    grid = Table(title=f"{title} – {profile.label}", caption="* unterdrückt / suppressed · ≈ gerundet / rounded")
     grid.add_column("Gebiet / district")
     for year in table.years:
         grid.add_column(year, justify="right")
@@ -105,6 +109,7 @@ def need_command(
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
     top: Annotated[int, typer.Option("--top", min=1, help="so viele Stadtteile / this many")] = 15,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Bedarf und Netz je Stadtteil, größte Lücke zuerst (wie im Lückenbericht) / need versus network."""
     from bildungsnetz.analysis.graphs import load
@@ -112,9 +117,12 @@ def need_command(
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
-        data = load(st, date=date, iris=Iris(settings.base_iri), city=settings.city)
+        profile = _city(settings, st, city)
+        data = load(st, date=date, iris=Iris(settings.base_iri), city=profile.name)
     ranking = run_analysis(data, ebene="stadtteil", need=need).result["need"]
-    table = Table(title=f"Bedarf und Netz / need versus network: {ranking['indicator']} ({ranking['year']})")
+    table = Table(
+        title=f"Bedarf und Netz / need versus network – {profile.label}: {ranking['indicator']} ({ranking['year']})"
+    )
     for col in ("Rang", "Stadtteil", "Bedarf / need", "Partner je Akteur", "Angebote", "je 1.000 EW", "Lücke / gap"):
         table.add_column(col, overflow="fold")
     for r in ranking["rows"][:top]:

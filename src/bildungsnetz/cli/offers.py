@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bildungsnetz.cli.common import StoreOpt, _cities, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
 from bildungsnetz.cli.data import _who
 from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.cli.query import _write_result
@@ -24,7 +24,9 @@ FormatOpt = Annotated[
 OutOpt = Annotated[Path | None, typer.Option("--out", help="Datei für csv/json/xlsx / output file")]
 
 
-def _run_named(name: str, values: dict[str, str], fmt: str | None, out_file: Path | None, store) -> None:
+def _run_named(
+    name: str, values: dict[str, str], fmt: str | None, out_file: Path | None, store, city: str | None
+) -> None:
     """Run a named query with the user's filters and write it like ``bildungsnetz query`` does."""
     from bildungsnetz.errors import UsageError
     from bildungsnetz.queries import get, run
@@ -37,7 +39,7 @@ def _run_named(name: str, values: dict[str, str], fmt: str | None, out_file: Pat
     settings = _settings(store)
     values = {k: v for k, v in values.items() if v not in (None, "")}
     with open_store(settings, write=False) as st:
-        profile = _cities(settings, st).load(None)
+        profile = _city(settings, st, city)
         result = run(get(name), values, store=st, iris=Iris(settings.base_iri), city=profile)
     _write_result(result, fmt, out_file, title=name)
 
@@ -60,6 +62,7 @@ def offers(
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Angebotsübersicht zum Stichtag / the offer catalogue at a date (same filters as the web page and REST)."""
     values = {
@@ -67,7 +70,7 @@ def offers(
         "sdg": sdg, "stadtbezirk": stadtbezirk, "anbieter": provider,
         "maxkosten": str(max_cost) if max_cost is not None else None, "date": date, "limit": str(limit),
     }  # fmt: skip
-    _run_named("offer-catalogue", values, fmt, out_file, store)
+    _run_named("offer-catalogue", values, fmt, out_file, store, city)
 
 
 app.command("angebote", help="Angebotsübersicht (wie 'offers') / offer catalogue (as 'offers').")(offers)
@@ -84,6 +87,7 @@ def mediation_add(
     on: Annotated[str | None, typer.Option("--date", help="Datum JJJJ-MM-TT (Vorgabe: heute)")] = None,
     note: Annotated[str, typer.Option("--note", help="Notiz / note")] = "",
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Eine Vermittlung erfassen / record that an offer was mediated to an institution.
 
@@ -95,10 +99,12 @@ def mediation_add(
     from bildungsnetz.store import open_store
 
     settings = _settings(store)
-    args = {"offer": offer, "institution": institution, "status": status, "date": on, "note": note, "user": _who()}
+    args = {"offer": offer, "institution": institution, "status": status, "date": on, "note": note, "user": _who(),
+            "city": city}  # fmt: skip
     handed, result = hand_off(settings, "mediation-add", args)
     if not handed:
         with open_store(settings, write=True) as st:
+            _city(settings, st, city)  # an unknown city (or none where the store holds several) changes nothing
             result = record_mediation(
                 st, offer=offer, institution=institution, status=status, on=on, note=note, user=_who(),
                 iris=Iris(settings.base_iri), versions=Versions.from_settings(settings),
@@ -117,6 +123,7 @@ def mediation_set_status(
     status: Annotated[str, typer.Argument(help="angefragt, vermittelt, durchgefuehrt, abgelehnt")],
     note: Annotated[str | None, typer.Option("--note", help="neue Notiz / new note")] = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Den Status einer Vermittlung ändern / change the status of a mediation."""
     from bildungsnetz.ingest.mediations import set_mediation_status
@@ -124,10 +131,11 @@ def mediation_set_status(
     from bildungsnetz.store import open_store
 
     settings = _settings(store)
-    args = {"mediation": mediation, "status": status, "note": note, "user": _who()}
+    args = {"mediation": mediation, "status": status, "note": note, "user": _who(), "city": city}
     handed, result = hand_off(settings, "mediation-status", args)
     if not handed:
         with open_store(settings, write=True) as st:
+            _city(settings, st, city)  # an unknown city (or none where the store holds several) changes nothing
             result = set_mediation_status(
                 st, mediation, status, note=note, user=_who(), iris=Iris(settings.base_iri),
                 versions=Versions.from_settings(settings),
@@ -146,11 +154,12 @@ def mediation_list(
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Vermittlungen auflisten, neueste zuerst / list mediations, newest first (without the person)."""
     values = {"offer": offer, "institution": institution, "stadtbezirk": stadtbezirk, "status": status,
               "limit": "1000"}  # fmt: skip
-    _run_named("mediations", values, fmt, out_file, store)
+    _run_named("mediations", values, fmt, out_file, store, city)
 
 
 @mediation_app.command("districts")
@@ -160,6 +169,7 @@ def mediation_districts(
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Vermittlungen je Stadtbezirk gegen den Bedarf, wenigste zuerst / mediations per district against need.
 
@@ -177,7 +187,8 @@ def mediation_districts(
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=False) as st:
-        analysis = run_analysis(load(st, date=date, iris=iris, city=settings.city))
+        profile = _city(settings, st, city)
+        analysis = run_analysis(load(st, date=date, iris=iris, city=profile.name))
         reach = district_reach(st, analysis, iris=iris)
     columns = ["code", "label", "need", "reached", "done", "asked", "declined", "gap", "fields", "zielgruppen"]
     def counts(values: dict[str, int]) -> str:
@@ -195,6 +206,7 @@ def programme(
     fmt: FormatOpt = None,
     out_file: OutOpt = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Fördermittel: Programme, die bald enden, oder ein Programm und was sein Ende kappt / funding programmes.
 
@@ -216,6 +228,7 @@ def programme(
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=False) as st:
+        profile = _city(settings, st, city)
         if code is None:
             rows = programmes_ending(st, months=months, iris=iris)
             _write_result(SimpleNamespace(columns=["code", "end", "grants", "programme"], rows=rows), fmt, out_file,
@@ -226,7 +239,7 @@ def programme(
         if found is None:
             raise UsageError(f'Programm "{code[:64]}" nicht gefunden / programme not found ('
                              + ", ".join(p["programmeCode"] for p in known) + ")")  # fmt: skip
-        overview = programme_overview(st, load(st, iris=iris, city=settings.city), found["programme"], iris=iris)
+        overview = programme_overview(st, load(st, iris=iris, city=profile.name), found["programme"], iris=iris)
     if fmt in ("csv", "xlsx"):
         columns = ["recipientId", "recipientLabel", "districtLabel", "since", "until", "amount"]
         _write_result(SimpleNamespace(columns=columns, rows=overview["grants"]), fmt, out_file, title=code)

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.analyse import TiesOpt
-from bildungsnetz.cli.common import StoreOpt, _settings, app, domain_errors, err, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, err, out
 from bildungsnetz.cli.data import _who
 from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.iris import Iris
@@ -71,12 +71,15 @@ def _write_list(rows: list[dict[str, Any]], out_file: Path, *, with_contacts: bo
     err.print(f"Geschrieben / written: {out_file} ({len(rows)} Einladungen / invitations)", markup=False)
 
 
-def _write(settings, command: str, args: dict[str, Any]) -> Any:
-    handed, answer = hand_off(settings, command, args)
+def _write(settings, command: str, args: dict[str, Any], city: str | None) -> Any:
+    """Run a survey write here, or hand it (with the city as named) to the server that holds the store, which
+    resolves the city the same way."""
+    handed, answer = hand_off(settings, command, {**args, "city": city})
     if handed:
         return answer
     with open_store(settings, write=True) as st:
-        return run_survey_command(st, Iris(settings.base_iri), command, args)
+        profile = _city(settings, st, city)  # an unknown city (or none where several are held) changes nothing
+        return run_survey_command(st, Iris(settings.base_iri), command, {**args, "city": profile.name})
 
 
 def _actor_iris(values: list[str] | None, iris: Iris) -> list[str] | None:
@@ -106,6 +109,7 @@ def new(
     ] = None,
     url: UrlOpt = DEFAULT_URL,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Neue Befragungswelle mit Einladungsliste und persönlichen Links / new survey round with links.
 
@@ -116,7 +120,7 @@ def new(
     iris = Iris(settings.base_iri)
     args = {
         "name": name, "title": title, "stadtbezirke": stadtbezirk or [], "kinds": kind or [],
-        "actors": _actor_iris(actor, iris), "city": settings.city, "agent": _who(),
+        "actors": _actor_iris(actor, iris), "agent": _who(),
         "stichtag": (_day(stichtag, "stichtag") or date.today()).isoformat(),
         "closes": d.isoformat() if (d := _day(closes, "closes")) else None,
     }  # fmt: skip
@@ -124,7 +128,7 @@ def new(
         from bildungsnetz.tables import output_format
 
         output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
-    answer = _write(settings, "survey-new", args)
+    answer = _write(settings, "survey-new", args, city)
     found, made = answer["round"], answer["invitations"]
     out.print(f"Befragungswelle / survey round »{found['name']}« (Stichtag {found['stichtag']}): "
               f"{len(made)} Einladungen / invitations", markup=False)  # fmt: skip
@@ -148,6 +152,7 @@ def invitations_command(
     ] = False,
     url: UrlOpt = DEFAULT_URL,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Serienbriefliste einer Welle: Akteur, Adresse, Link / mail-merge list of a round.
 
@@ -160,9 +165,11 @@ def invitations_command(
     output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
     settings = _settings(store)
     if new_links:
-        made = _write(settings, "survey-invitations", {"name": name, "contacts": with_contacts})["invitations"]
+        made = _write(settings, "survey-invitations", {"name": name, "contacts": with_contacts}, city)
+        made = made["invitations"]
     else:
         with open_store(settings, write=False) as st:
+            _city(settings, st, city)
             made = [dataclasses.asdict(i) for i in invitations(st, Iris(settings.base_iri), name,
                                                                 with_contacts=with_contacts)]  # fmt: skip
         err.print("Ohne Links (nur mit --new-links) / without links (only with --new-links)", markup=False)
@@ -188,6 +195,7 @@ def status_command(
     name: Annotated[str, typer.Argument(help="Name der Welle / round name")],
     out_file: Annotated[Path | None, typer.Option("--out", help="als .csv oder .xlsx")] = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Rücklauf je Stadtbezirk und Art: beantwortet, geöffnet, nicht beantwortet / response per district."""
     from bildungsnetz.survey import get_round, status
@@ -196,6 +204,7 @@ def status_command(
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=False) as st:
+        profile = _city(settings, st, city)
         found = get_round(st, iris, name)
         rows = _status_rows(status(st, iris, found.name))
     invited = sum(r["eingeladen"] for r in rows)
@@ -211,7 +220,7 @@ def status_command(
         out_file.write_bytes(data)
         err.print(f"Geschrieben / written: {out_file}", markup=False)
         return
-    table = Table(title=f"Rücklauf / response – {found.title} ({found.status})")
+    table = Table(title=f"Rücklauf / response – {found.title} ({found.status}) – {profile.label}")
     for col in STATUS_COLUMNS:
         table.add_column(col, justify="left" if col in ("stadtbezirk", "art") else "right")
     for r in [*rows, total]:
@@ -221,16 +230,20 @@ def status_command(
 
 @survey_app.command("close")
 @domain_errors
-def close(name: Annotated[str, typer.Argument(help="Name der Welle / round name")], store: StoreOpt = None) -> None:
+def close(
+    name: Annotated[str, typer.Argument(help="Name der Welle / round name")],
+    store: StoreOpt = None,
+    city: CityOpt = None,
+) -> None:
     """Welle schließen: danach werden keine Antworten mehr angenommen / close a round."""
     settings = _settings(store)
-    found = _write(settings, "survey-close", {"name": name, "agent": _who()})["round"]
+    found = _write(settings, "survey-close", {"name": name, "agent": _who()}, city)["round"]
     out.print(f"Befragungswelle / survey round »{found['name']}«: {found['status']}", markup=False)
 
 
 @survey_app.command("list")
 @domain_errors
-def list_command(store: StoreOpt = None) -> None:
+def list_command(store: StoreOpt = None, city: CityOpt = None) -> None:
     """Alle Befragungswellen / every survey round."""
     from bildungsnetz.survey import list_rounds
     from bildungsnetz.survey.ties import response_rates
@@ -238,6 +251,7 @@ def list_command(store: StoreOpt = None) -> None:
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=False) as st:
+        _city(settings, st, city)
         rounds = [(r, response_rates(st, iris, r.name).get("")) for r in list_rounds(st, iris)]
     if not rounds:
         out.print("keine Befragungswellen / no survey rounds", markup=False)
@@ -261,6 +275,7 @@ def ties_command(
     ties: TiesOpt = "alle",
     out_file: Annotated[Path | None, typer.Option("--out", help="als .csv oder .xlsx (sonst CSV am Schirm)")] = None,
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Beziehungen einer Welle: bestätigt, einseitig, unbestätigt, mit beiden Angaben / a round's ties."""
     from bildungsnetz.survey.rounds import roster
@@ -270,6 +285,7 @@ def ties_command(
     settings = _settings(store)
     iris = Iris(settings.base_iri)
     with open_store(settings, write=False) as st:
+        _city(settings, st, city)
         names = {e.actor: e.label for e in roster(st, iris, name)}
         found = round_ties(st, iris, name, ties)
     rows = [
@@ -288,6 +304,36 @@ def ties_command(
     err.print(f"Geschrieben / written: {out_file} ({len(rows)} Beziehungen / ties)", markup=False)
 
 
+@survey_app.command("compare")
+@domain_errors
+def compare_command(
+    round_a: Annotated[str, typer.Argument(help="frühere Welle / earlier round")],
+    round_b: Annotated[str, typer.Argument(help="spätere Welle / later round")],
+    ties: TiesOpt = "alle",
+    out_file: Annotated[Path | None, typer.Option("--out", help="als .json")] = None,
+    store: StoreOpt = None,
+    city: CityOpt = None,
+) -> None:
+    """Zwei Wellen vergleichen (nur Akteure, die zu beiden eingeladen waren) / compare two rounds.
+
+    Neue und verlorene Beziehungen, Intensität hoch/runter, Statuswechsel (einseitig → bestätigt), neue
+    Isolierte, gewonnene und verlorene Makler, Rücklauf je Stadtbezirk.
+    """
+    from bildungsnetz.analysis.compare import compare_rounds
+
+    settings = _settings(store)
+    with open_store(settings, write=False) as st:
+        profile = _city(settings, st, city)
+        result = compare_rounds(st, round_a=round_a, round_b=round_b, ties_rule=ties, iris=Iris(settings.base_iri),
+                                city=profile.name)  # fmt: skip
+    text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
+    if out_file is not None:
+        out_file.write_text(text + "\n", encoding="utf-8")
+        err.print(f"Geschrieben / written: {out_file}", markup=False)
+    else:
+        sys.stdout.write(text + "\n")
+
+
 @survey_app.command("workbook")
 @domain_errors
 def workbook_command(
@@ -296,6 +342,7 @@ def workbook_command(
     out_file: Annotated[Path, typer.Option("--out", help="eine .xlsx (mit AKTEUR) oder eine .zip (alle)")] = Path(
         "fragebogen.zip"),
     store: StoreOpt = None,
+    city: CityOpt = None,
 ) -> None:
     """Fragebogen als Excel-Arbeitsmappe mit Auswahllisten, für eine Einrichtung oder alle als ZIP / the
     questionnaire as an Excel workbook with dropdowns, for one institution or all of them as a ZIP.
@@ -314,6 +361,7 @@ def workbook_command(
     if out_file.suffix.lower() != wanted:
         raise UsageError(f"Parameter '--out': {out_file.name} muss auf {wanted} enden / must end in {wanted}")
     with open_store(settings, write=False) as st:
+        _city(settings, st, city)
         if actor:
             found = get_round(st, iris, name)
             entries = roster(st, iris, found.name)
@@ -330,31 +378,3 @@ def workbook_command(
             data, count = round_zip(st, iris, name)
     out_file.write_bytes(data)
     err.print(f"Geschrieben / written: {out_file} ({count} Arbeitsmappen / workbooks)", markup=False)
-
-
-@survey_app.command("compare")
-@domain_errors
-def compare_command(
-    round_a: Annotated[str, typer.Argument(help="frühere Welle / earlier round")],
-    round_b: Annotated[str, typer.Argument(help="spätere Welle / later round")],
-    ties: TiesOpt = "alle",
-    out_file: Annotated[Path | None, typer.Option("--out", help="als .json")] = None,
-    store: StoreOpt = None,
-) -> None:
-    """Zwei Wellen vergleichen (nur Akteure, die zu beiden eingeladen waren) / compare two rounds.
-
-    Neue und verlorene Beziehungen, Intensität hoch/runter, Statuswechsel (einseitig → bestätigt), neue
-    Isolierte, gewonnene und verlorene Makler, Rücklauf je Stadtbezirk.
-    """
-    from bildungsnetz.analysis.compare import compare_rounds
-
-    settings = _settings(store)
-    with open_store(settings, write=False) as st:
-        result = compare_rounds(st, round_a=round_a, round_b=round_b, ties_rule=ties, iris=Iris(settings.base_iri),
-                                city=settings.city)  # fmt: skip
-    text = json.dumps(result, ensure_ascii=False, indent=2, default=str)
-    if out_file is not None:
-        out_file.write_text(text + "\n", encoding="utf-8")
-        err.print(f"Geschrieben / written: {out_file}", markup=False)
-    else:
-        sys.stdout.write(text + "\n")

@@ -141,6 +141,11 @@ def _run(service, command: str, args: dict[str, Any], paths: list[Path]) -> tupl
             iris=service.iris,
         )  # fmt: skip
         return json.loads(json.dumps(result, ensure_ascii=False, default=str)), True  # as the CLI prints it
+    if command.startswith("survey-") or command in ("mediation-add", "mediation-status"):
+        # the city as the command line named it, resolved as there: unknown, or none where several are held, is
+        # the one clear error before anything is written
+        city = args.get("city")
+        args = {**args, "city": (service.cities.load(city) if city else service.profile).name}
     if command.startswith("survey-"):
         from bildungsnetz.survey.commands import run_survey_command  # noqa: PLC0415
 
