@@ -378,6 +378,24 @@ def test_english_is_one_click_away_and_sticks(web):
     assert "Heat map" in page.inner_text("main")
 
 
+def test_english_pages_show_english_vocabulary_labels_on_actor_and_district_pages(web):
+    page = web.page
+    web.go("/?q=Grundschule&lang=en")
+    page.locator("section.results table.data tbody a").first.click()
+    page.wait_for_load_state()
+    facts = page.inner_text("main dl")
+    assert "Primary school" in facts and "School" in facts
+    assert "Grundschule (" not in facts and "02" not in facts.split()
+    partners = page.locator("#partner-table tbody")
+    if partners.count():
+        kinds = partners.inner_text()
+        assert "kooperationsvereinbarung" not in kinds and "Kooperationsvereinbarung" not in kinds
+    web.go("/gebiet/stadtbezirk/8?lang=en")
+    options = page.locator("#f-kind option").all_inner_texts()
+    assert "Day-care centre" in options and "Kindertageseinrichtung" not in options
+    assert "School" in options
+
+
 def test_forms_without_csrf_token_are_refused(web, site):
     response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
     assert response.status == 403
