@@ -396,6 +396,42 @@ def test_english_pages_show_english_vocabulary_labels_on_actor_and_district_page
     assert "School" in options
 
 
+def _csv_rows(body: bytes) -> list[dict[str, str]]:
+    import csv  # noqa: PLC0415
+
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_district_and_search_downloads_carry_address_operator_stadtteil_and_kind_label(web, site):
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    link = page.locator("#district-download a").first.get_attribute("href")
+    response = page.request.get(site.url + link)
+    assert response.status == 200
+    rows = _csv_rows(response.body())
+    assert list(rows[0])[:10] == ["Name", "Id", "Art", "Schulform", "Straße", "PLZ", "Ort", "Träger",
+                                  "Stadtteil", "Stadtbezirk"]
+    assert rows[0]["IRI"].startswith("http")  # the CSV keeps ids for programs
+    assert {r["Stadtbezirk"] for r in rows} == {page.locator("h1").inner_text()}
+    assert all(r["Stadtteil"] and r["Id"] for r in rows)
+    assert all(r["Straße"] and r["Ort"] for r in rows) and any(r["Träger"] for r in rows)
+    assert "Kindertageseinrichtung" in {r["Art"] for r in rows} and "kita" not in {r["Art"] for r in rows}
+
+    xlsx = page.request.get(site.url + "/gebiet/stadtbezirk/8/akteure.xlsx?lang=en")
+    sheet = load_workbook(io.BytesIO(xlsx.body()), read_only=True).worksheets[0]
+    header, *values = list(sheet.iter_rows(values_only=True))
+    assert "Träger" in header and "IRI" not in header and len(values) == len(rows)
+    assert "Day-care centre" in {row[header.index("Art")] for row in values}
+
+    web.go("/?q=Grundschule&lang=de")  # the English download above made English stick
+    link = page.locator("#search-download a").first.get_attribute("href")
+    found = _csv_rows(page.request.get(site.url + link).body())
+    assert found and all("grundschule" in r["Name"].casefold() for r in found)
+    assert "Grundschule" in {r["Schulform"] for r in found} and all(r["Stadtteil"] for r in found)
+
+
 def test_forms_without_csrf_token_are_refused(web, site):
     response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
     assert response.status == 403

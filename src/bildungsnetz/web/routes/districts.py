@@ -11,7 +11,9 @@ from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.web.data import (
+    actor_export,
     analysis,
+    city_data,
     district_network_view,
     district_tiles,
     find_district,
@@ -19,10 +21,13 @@ from bildungsnetz.web.data import (
 )
 from bildungsnetz.web.geo import Feature, Marker, map_view
 from bildungsnetz.web.pages import (
+    Ctx,
     context,
     error_page,
     render,
 )
+from bildungsnetz.web.routes.queries import _table_bytes
+from bildungsnetz.web.routes.reports import _download
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +59,25 @@ def _district_compare(
         "brokers_gained": brokers["brokers_gained"],
         "brokers_lost": brokers["brokers_lost"],
     }
+
+
+def actor_download(ctx: Ctx, service: Service, actors: list[Any], fmt: str, stem: str) -> Response:
+    """Actors as CSV (with their IRIs) or XLSX through the one table writer: names, labels, address, Träger."""
+    columns, rows = actor_export(service, actors, lang=ctx.lang, iri=fmt == "csv")
+    return _download(ctx, _table_bytes(columns, rows, fmt, title="Akteure"), fmt, f"{stem}.{fmt}", attach=True)
+
+
+@router.get("/gebiet/{ebene}/{code}/akteure.{fmt}")
+def district_actors_download(request: Request, ebene: str, code: str, fmt: str, service: ServiceDep) -> Response:
+    """The actors of a Stadtbezirk or Stadtteil as CSV or Excel: address, Träger, Stadtteil, kind label."""
+    ctx = context(request, service)
+    found = find_district(service, ebene, code) if ebene in ("stadtbezirk", "stadtteil") else None
+    if found is None or fmt not in ("csv", "xlsx"):
+        return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}.{fmt}"[:200])
+    iri = found[0]["iri"]
+    actors = [a for a in city_data(service).actors.values() if iri in (a.stadtbezirk, a.stadtteil)]
+    actors.sort(key=lambda a: ((a.label or "").casefold(), a.iri))
+    return actor_download(ctx, service, actors, fmt, f"akteure-{ebene}-{code}")
 
 
 @router.get("/gebiet/{ebene}/{code}")
