@@ -432,6 +432,24 @@ def test_district_and_search_downloads_carry_address_operator_stadtteil_and_kind
     assert "Grundschule" in {r["Schulform"] for r in found} and all(r["Stadtteil"] for r in found)
 
 
+def test_a_sector_has_the_same_colour_in_the_web_network_picture_and_the_gap_report(web, site):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    nodes = page.locator("#district-network a.node:not(.external):not(.isolated)")
+    web_fill = nodes.evaluate_all(
+        "ns => ns.map(n => [n.querySelector('title').textContent, getComputedStyle(n.querySelector('circle')).fill])"
+    )
+    report = page.request.get(site.url + "/berichte/luecken.html?stadtbezirk=8").text()
+    in_report = {name: colour for colour, name in re.findall(r'fill="(#[0-9a-f]{6})"><title>([^<(]+?) \(', report)}
+    matched = 0
+    for name, rgb in web_fill:
+        if name in in_report:
+            r, g, b = (int(in_report[name][i : i + 2], 16) for i in (1, 3, 5))
+            assert rgb == f"rgb({r}, {g}, {b})", name
+            matched += 1
+    assert matched >= 3
+
+
 def test_forms_without_csrf_token_are_refused(web, site):
     response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
     assert response.status == 403

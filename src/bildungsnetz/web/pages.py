@@ -247,4 +247,7 @@ def _static_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(STATIC.iterdir()):
         digest.update(path.name.encode() + path.read_bytes())
+    from bildungsnetz.report.colours import sector_css  # noqa: PLC0415 - farben.css is generated from it
+
+    digest.update(sector_css().encode())
     return digest.hexdigest()[:10]
