@@ -450,6 +450,34 @@ def test_a_sector_has_the_same_colour_in_the_web_network_picture_and_the_gap_rep
     assert matched >= 3
 
 
+def test_two_dates_compared_in_the_web_give_the_clis_numbers_as_tables_and_excel(web, site):
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from bildungsnetz.analysis.compare import compare_dates  # noqa: PLC0415
+    from bildungsnetz.analysis.interfaces import comparison_rows  # noqa: PLC0415
+
+    page = web.page
+    web.go("/berichte")
+    page.click("a[href='/vergleich']")
+    page.fill("#c-von", "2021-01-01")
+    page.click("form[action='/vergleich'] button[type=submit]")
+    page.wait_for_load_state()
+    service = site.app.state.service
+    cli = comparison_rows(compare_dates(service.store, date_a="2021-01-01", iris=service.iris, city=service.city))
+    counts = {k: sum(r["change"] == c for r in cli) for k, c in (("new_ties", "new_tie"), ("lost_ties", "lost_tie"),
+              ("new_isolates", "new_isolate"), ("no_longer_isolated", "no_longer_isolated"))}  # fmt: skip
+    assert sum(counts.values()) > 0
+    for key, n in counts.items():
+        assert page.locator(f"#compare-city td[data-key={key}]").inner_text() == str(n)
+    assert page.locator("#compare-table tbody tr").count() >= 5
+    gained = sum(r["change"] == "broker_gained" and r["district"] != "stadt" for r in cli)
+    body = page.request.get(page.locator("#compare-xlsx").get_attribute("href")).body()
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    changes = list(book["Änderungen"].iter_rows(values_only=True))[1:]
+    assert len(changes) == len(cli)
+    assert sum(row[0] == "broker_gained" and row[1] != "stadt" for row in changes) == gained
+
+
 def test_forms_without_csrf_token_are_refused(web, site):
     response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
     assert response.status == 403
