@@ -556,6 +556,42 @@ def test_redaktion_imports_an_own_indicator_with_suppressed_values_and_sees_it_p
     assert ";*;ja;" in text and ";<5;ja;" in text  # suppressed stays suppressed in the export, never 0
 
 
+def test_a_stadtbezirk_indicator_without_polygons_is_shown_on_the_tile_map_in_its_colour_steps(web, tmp_path):
+    page = web.page
+    _login(web, REDAKTION)
+    definitions = tmp_path / "indikatordefinitionen-spielplatz.csv"
+    values = tmp_path / "indikatoren-spielplatz.csv"  # a source of its own
+    definitions.write_text(
+        "code;name;einheit;polaritaet;ebene\n"
+        "spielplatz;Spielplätze je 1000 Kinder;Anzahl;höher ist besser;stadtbezirk\n",
+        encoding="utf-8",
+    )
+    values.write_text(
+        "gebiet;indikator;jahr;wert;einheit\nAplerbeck;spielplatz;2024;3,5;Anzahl\n"
+        "Brackel;spielplatz;2024;1,0;Anzahl\nMengede;spielplatz;2024;2,0;Anzahl\n",
+        encoding="utf-8",
+    )
+    web.go("/import")
+    page.set_input_files("#files", [str(definitions), str(values)])
+    page.click("#check")
+    page.wait_for_load_state()
+    page.click("#do-import")
+    page.wait_for_load_state()
+    assert "Importiert" in page.inner_text("#import-report")
+    web.go("/kennzahlen/spielplatz")
+    tiles = page.locator("#indicator-tiles svg.tilemap g.tile")
+    assert tiles.count() >= 10 and page.locator("#indicator-tiles ul.tiles").count() == 0
+    best = page.locator("#indicator-tiles a[aria-label^='Aplerbeck'] g.tile")
+    assert "q0" in best.get_attribute("class") and "3,5" in best.text_content()
+    worst = page.locator("#indicator-tiles a[aria-label^='Brackel'] g.tile")
+    assert "q4" in worst.get_attribute("class")
+    fill = worst.locator("rect").evaluate("r => getComputedStyle(r).fill")
+    assert fill == "rgb(3, 78, 123)"  # the darkest colour step, as in the table and on maps
+    assert page.locator("#indicator-tiles a[aria-label^='Aplerbeck']").get_attribute("href").startswith(
+        "/kennzahlen/gebiet/stadtbezirk/"
+    )
+
+
 def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):
     page = web.page
     web.go("/gebiet/stadtbezirk/8")

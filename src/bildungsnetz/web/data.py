@@ -160,11 +160,12 @@ def district_tiles(
     focus: str | None = None,
     values: dict[str, str] | None = None,
     levels: dict[str, str] | None = None,
+    href: str = "/gebiet/stadtbezirk/{code}",
 ) -> TileMap:
     """The city's schematic tile map (one tile per Stadtbezirk, from the profile), empty when it has none.
 
     ``focus`` (a Stadtbezirk code) is marked with its neighbours; ``values`` and ``levels`` make it a
-    choropleth (see :func:`bildungsnetz.web.geo.tile_map`).
+    choropleth (see :func:`bildungsnetz.web.geo.tile_map`); ``href`` is where a tile leads.
     """
     from bildungsnetz.cities import CityProfileError  # noqa: PLC0415
 
@@ -174,7 +175,7 @@ def district_tiles(
         return TileMap(0, 0)
     labels = {str(b["code"]): str(b["label"] or b["code"]) for b in districts(service)}
     return tile_map(
-        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours
+        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours, href=href
     )
 
 
