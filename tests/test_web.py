@@ -378,6 +378,107 @@ def test_english_is_one_click_away_and_sticks(web):
     assert "Heat map" in page.inner_text("main")
 
 
+def test_english_pages_show_english_vocabulary_labels_on_actor_and_district_pages(web):
+    page = web.page
+    web.go("/?q=Grundschule&lang=en")
+    page.locator("section.results table.data tbody a").first.click()
+    page.wait_for_load_state()
+    facts = page.inner_text("main dl")
+    assert "Primary school" in facts and "School" in facts
+    assert "Grundschule (" not in facts and "02" not in facts.split()
+    partners = page.locator("#partner-table tbody")
+    if partners.count():
+        kinds = partners.inner_text()
+        assert "kooperationsvereinbarung" not in kinds and "Kooperationsvereinbarung" not in kinds
+    web.go("/gebiet/stadtbezirk/8?lang=en")
+    options = page.locator("#f-kind option").all_inner_texts()
+    assert "Day-care centre" in options and "Kindertageseinrichtung" not in options
+    assert "School" in options
+
+
+def _csv_rows(body: bytes) -> list[dict[str, str]]:
+    import csv  # noqa: PLC0415
+
+    return list(csv.DictReader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_district_and_search_downloads_carry_address_operator_stadtteil_and_kind_label(web, site):
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8?lang=de")  # German labels, whatever an earlier test chose
+    link = page.locator("#district-download a").first.get_attribute("href")
+    response = page.request.get(site.url + link)
+    assert response.status == 200
+    rows = _csv_rows(response.body())
+    assert list(rows[0])[:10] == ["Name", "Id", "Art", "Schulform", "Straße", "PLZ", "Ort", "Träger",
+                                  "Stadtteil", "Stadtbezirk"]
+    assert rows[0]["IRI"].startswith("http")  # the CSV keeps ids for programs
+    assert {r["Stadtbezirk"] for r in rows} == {page.locator("h1").inner_text()}
+    assert all(r["Stadtteil"] and r["Id"] for r in rows)
+    addressed = [r for r in rows if r["Straße"] and r["Ort"]]  # actors added by earlier tests may have none
+    assert len(addressed) >= 0.8 * len(rows) and any(r["Träger"] for r in rows)
+    assert "Kindertageseinrichtung" in {r["Art"] for r in rows} and "kita" not in {r["Art"] for r in rows}
+
+    xlsx = page.request.get(site.url + "/gebiet/stadtbezirk/8/akteure.xlsx?lang=en")
+    sheet = load_workbook(io.BytesIO(xlsx.body()), read_only=True).worksheets[0]
+    header, *values = list(sheet.iter_rows(values_only=True))
+    assert "Träger" in header and "IRI" not in header and len(values) == len(rows)
+    assert "Day-care centre" in {row[header.index("Art")] for row in values}
+
+    web.go("/?q=Grundschule&lang=de")  # the English download above made English stick
+    link = page.locator("#search-download a").first.get_attribute("href")
+    found = _csv_rows(page.request.get(site.url + link).body())
+    assert found and all("grundschule" in r["Name"].casefold() for r in found)
+    assert "Grundschule" in {r["Schulform"] for r in found} and all(r["Stadtteil"] for r in found)
+
+
+def test_a_sector_has_the_same_colour_in_the_web_network_picture_and_the_gap_report(web, site):
+    page = web.page
+    web.go("/gebiet/stadtbezirk/8")
+    nodes = page.locator("#district-network a.node:not(.external):not(.isolated)")
+    web_fill = nodes.evaluate_all(
+        "ns => ns.map(n => [n.querySelector('title').textContent, getComputedStyle(n.querySelector('circle')).fill])"
+    )
+    report = page.request.get(site.url + "/berichte/luecken.html?stadtbezirk=8").text()
+    in_report = {name: colour for colour, name in re.findall(r'fill="(#[0-9a-f]{6})"><title>([^<(]+?) \(', report)}
+    matched = 0
+    for name, rgb in web_fill:
+        if name in in_report:
+            r, g, b = (int(in_report[name][i : i + 2], 16) for i in (1, 3, 5))
+            assert rgb == f"rgb({r}, {g}, {b})", name
+            matched += 1
+    assert matched >= 3
+
+
+def test_two_dates_compared_in_the_web_give_the_clis_numbers_as_tables_and_excel(web, site):
+    from openpyxl import load_workbook  # noqa: PLC0415
+
+    from bildungsnetz.analysis.compare import compare_dates  # noqa: PLC0415
+    from bildungsnetz.analysis.interfaces import comparison_rows  # noqa: PLC0415
+
+    page = web.page
+    web.go("/berichte")
+    page.click("a[href='/vergleich']")
+    page.fill("#c-von", "2021-01-01")
+    page.click("form[action='/vergleich'] button[type=submit]")
+    page.wait_for_load_state()
+    service = site.app.state.service
+    cli = comparison_rows(compare_dates(service.store, date_a="2021-01-01", iris=service.iris, city=service.city))
+    counts = {k: sum(r["change"] == c for r in cli) for k, c in (("new_ties", "new_tie"), ("lost_ties", "lost_tie"),
+              ("new_isolates", "new_isolate"), ("no_longer_isolated", "no_longer_isolated"))}  # fmt: skip
+    assert sum(counts.values()) > 0
+    for key, n in counts.items():
+        assert page.locator(f"#compare-city td[data-key={key}]").inner_text() == str(n)
+    assert page.locator("#compare-table tbody tr").count() >= 5
+    gained = sum(r["change"] == "broker_gained" and r["district"] != "stadt" for r in cli)
+    body = page.request.get(page.locator("#compare-xlsx").get_attribute("href")).body()
+    book = load_workbook(io.BytesIO(body), read_only=True)
+    changes = list(book["Änderungen"].iter_rows(values_only=True))[1:]
+    assert len(changes) == len(cli)
+    assert sum(row[0] == "broker_gained" and row[1] != "stadt" for row in changes) == gained
+
+
 def test_forms_without_csrf_token_are_refused(web, site):
     response = web.page.request.post(site.url + "/anmelden", form={"token": REDAKTION, "next": "/"})
     assert response.status == 403
@@ -454,6 +555,42 @@ def test_redaktion_imports_an_own_indicator_with_suppressed_values_and_sees_it_p
         page.click("p.downloads a:has-text('CSV')")
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert ";*;ja;" in text and ";<5;ja;" in text  # suppressed stays suppressed in the export, never 0
+
+
+def test_a_stadtbezirk_indicator_without_polygons_is_shown_on_the_tile_map_in_its_colour_steps(web, tmp_path):
+    page = web.page
+    _login(web, REDAKTION)
+    definitions = tmp_path / "indikatordefinitionen-spielplatz.csv"
+    values = tmp_path / "indikatoren-spielplatz.csv"  # a source of its own
+    definitions.write_text(
+        "code;name;einheit;polaritaet;ebene\n"
+        "spielplatz;Spielplätze je 1000 Kinder;Anzahl;höher ist besser;stadtbezirk\n",
+        encoding="utf-8",
+    )
+    values.write_text(
+        "gebiet;indikator;jahr;wert;einheit\nAplerbeck;spielplatz;2024;3,5;Anzahl\n"
+        "Brackel;spielplatz;2024;1,0;Anzahl\nMengede;spielplatz;2024;2,0;Anzahl\n",
+        encoding="utf-8",
+    )
+    web.go("/import")
+    page.set_input_files("#files", [str(definitions), str(values)])
+    page.click("#check")
+    page.wait_for_load_state()
+    page.click("#do-import")
+    page.wait_for_load_state()
+    assert "Importiert" in page.inner_text("#import-report")
+    web.go("/kennzahlen/spielplatz")
+    tiles = page.locator("#indicator-tiles svg.tilemap g.tile")
+    assert tiles.count() >= 10 and page.locator("#indicator-tiles ul.tiles").count() == 0
+    best = page.locator("#indicator-tiles a[aria-label^='Aplerbeck'] g.tile")
+    assert "q0" in best.get_attribute("class") and "3,5" in best.text_content()
+    worst = page.locator("#indicator-tiles a[aria-label^='Brackel'] g.tile")
+    assert "q4" in worst.get_attribute("class")
+    fill = worst.locator("rect").evaluate("r => getComputedStyle(r).fill")
+    assert fill == "rgb(3, 78, 123)"  # the darkest colour step, as in the table and on maps
+    assert page.locator("#indicator-tiles a[aria-label^='Aplerbeck']").get_attribute("href").startswith(
+        "/kennzahlen/gebiet/stadtbezirk/"
+    )
 
 
 def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):

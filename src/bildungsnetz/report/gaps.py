@@ -19,6 +19,7 @@ import networkx as nx
 from bildungsnetz.analysis.graphs import load
 from bildungsnetz.analysis.run import Analysis, DistrictResult, run_analysis
 from bildungsnetz.queries import ParameterError
+from bildungsnetz.report.colours import SECTOR_COLOURS
 
 __all__ = [
     "FORMATS",
@@ -40,16 +41,6 @@ SECTIONS = {
     "isolierte": "Isolierte Akteure",
     "bildungskette": "Lücken in der Bildungskette",
     "handlungsfelder": "Handlungsfelder ohne Akteur",
-}
-SECTOR_COLOURS = {
-    "bildung": "#1f77b4",
-    "jugendhilfe": "#2ca02c",
-    "kultur": "#9467bd",
-    "sport": "#8c564b",
-    "wirtschaft": "#7f7f7f",
-    "verwaltung": "#17becf",
-    "zivilgesellschaft": "#bcbd22",
-    None: "#c7c7c7",
 }
 SECTOR_NAMES = {
     "bildung": "Bildung",

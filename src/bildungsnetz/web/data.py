@@ -35,6 +35,9 @@ __all__ = [
     "district_tiles",
     "search_key",
     "search_actors",
+    "search_hits",
+    "EXPORT_COLUMNS",
+    "actor_export",
 ]
 
 _lock = threading.Lock()
@@ -157,11 +160,12 @@ def district_tiles(
     focus: str | None = None,
     values: dict[str, str] | None = None,
     levels: dict[str, str] | None = None,
+    href: str = "/gebiet/stadtbezirk/{code}",
 ) -> TileMap:
     """The city's schematic tile map (one tile per Stadtbezirk, from the profile), empty when it has none.
 
     ``focus`` (a Stadtbezirk code) is marked with its neighbours; ``values`` and ``levels`` make it a
-    choropleth (see :func:`bildungsnetz.web.geo.tile_map`).
+    choropleth (see :func:`bildungsnetz.web.geo.tile_map`); ``href`` is where a tile leads.
     """
     from bildungsnetz.cities import CityProfileError  # noqa: PLC0415
 
@@ -171,7 +175,7 @@ def district_tiles(
         return TileMap(0, 0)
     labels = {str(b["code"]): str(b["label"] or b["code"]) for b in districts(service)}
     return tile_map(
-        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours
+        profile.tiles, labels, values=values, levels=levels, focus=focus, neighbours=profile.neighbours, href=href
     )
 
 
@@ -192,10 +196,8 @@ def search_key(text: str) -> tuple[str, str]:
     return fold(text), fold(text.casefold().translate(_UMLAUTS))
 
 
-def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
-    """Actors whose name (umlauts folded, see :func:`search_key`) contains ``q`` or whose id is ``q``: one page
-    ordered by name, and how many there are in all. Each with ``actorId``, ``actorLabel``, ``kind``,
-    ``stadtteil`` and ``stadtbezirk`` labels."""
+def search_hits(service: Service, q: str) -> list[g.Actor]:
+    """Every actor the search for ``q`` finds (see :func:`search_actors`), ordered by name."""
     data = city_data(service)
 
     def index() -> list[tuple[tuple[str, str], str, Any]]:
@@ -204,10 +206,18 @@ def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50)
 
     wanted = search_key(q)
     exact = q.strip().casefold()
-    hits = [
+    return [
         a for key, ident, a in service.cached(f"web:search:{data.date}", index)
         if wanted[0] in key[0] or wanted[1] in key[1] or ident == exact
     ]  # fmt: skip
+
+
+def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
+    """Actors whose name (umlauts folded, see :func:`search_key`) contains ``q`` or whose id is ``q``: one page
+    ordered by name, and how many there are in all. Each with ``actorId``, ``actorLabel``, ``kind``,
+    ``stadtteil`` and ``stadtbezirk`` labels."""
+    data = city_data(service)
+    hits = search_hits(service, q)
 
     def label(iri: str | None) -> str:
         area = data.areas.get(iri or "")
@@ -219,3 +229,42 @@ def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50)
         for a in hits[offset : offset + limit]
     ]  # fmt: skip
     return page, len(hits)
+
+
+#: Columns of the actor downloads (district and search): what office staff look up, ids kept for re-import.
+EXPORT_COLUMNS = ("Name", "Id", "Art", "Schulform", "Straße", "PLZ", "Ort", "Träger", "Stadtteil", "Stadtbezirk")
+
+
+def actor_export(
+    service: Service, actors: list[g.Actor], *, lang: str = "de", iri: bool = False
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Columns and rows of an actor download: name, id, kind and Schulform labels in ``lang``, the first
+    site's address, the Träger, Stadtteil and Stadtbezirk names; with ``iri`` also the actor's IRI (the CSV,
+    so a program can join on it)."""
+    from bildungsnetz.web.pages import vocab_labels  # noqa: PLC0415
+
+    def compute() -> dict[str, dict[str, object]]:
+        first: dict[str, dict[str, object]] = {}
+        for row in web_query(service, "actor-addresses", keep=False):
+            first.setdefault(str(row["actor"]), row)
+        return first
+
+    addresses = service.cached("web:actor-addresses", compute)
+    areas = city_data(service).areas
+    kinds, schulformen = vocab_labels("akteursart", lang), vocab_labels("schulform", lang)
+
+    def area(key: str | None) -> str:
+        found = areas.get(key or "")
+        return found.label if found is not None else ""
+
+    rows = []
+    for a in actors:
+        where = addresses.get(a.iri, {})
+        rows.append({
+            "Name": a.label, "Id": a.id, "Art": kinds.get(a.kind or "", a.kind or ""),
+            "Schulform": schulformen.get(a.schulform or "", a.schulform or ""),
+            "Straße": where.get("street") or "", "PLZ": where.get("postalCode") or "",
+            "Ort": where.get("locality") or "", "Träger": where.get("operator") or "",
+            "Stadtteil": area(a.stadtteil), "Stadtbezirk": area(a.stadtbezirk), "IRI": a.iri,
+        })  # fmt: skip
+    return [*EXPORT_COLUMNS, *(("IRI",) if iri else ())], rows

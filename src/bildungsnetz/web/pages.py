@@ -91,12 +91,31 @@ def env() -> Environment:
 
 
 @cache
-def vocab_labels(scheme: str) -> dict[str, str]:
-    """Code → German label of a vocabulary (``akteursart``, ``handlungsfeld`` …)."""
+def vocab_labels(scheme: str, lang: str = "de") -> dict[str, str]:
+    """Code → label in ``lang`` of a vocabulary (``akteursart``, ``handlungsfeld`` …): the one place the
+    pages pick a concept's ``skos:prefLabel`` by the page's language (German where a concept lacks ``lang``).
+
+    >>> vocab_labels("schulform")["02"], vocab_labels("schulform", "en")["02"]
+    ('Grundschule', 'Primary school')
+    """
     try:
-        return {code: label for _, code, label in get_vocabulary().concepts(scheme)}
+        vocabulary = get_vocabulary()
+        return {code: vocabulary.label(iri, lang) for iri, code, _ in vocabulary.concepts(scheme)}
     except Exception:  # noqa: BLE001 - an unknown scheme shows codes instead of labels
         return {}
+
+
+def _term(lang: str) -> Any:
+    """``term(scheme, code)`` for the templates: the label of a code in the page's language, the code when
+    the vocabulary does not know it; a comma-separated list of codes gives the list of labels."""
+
+    def term(scheme: str, code: Any) -> str:
+        if not code:
+            return ""
+        labels = vocab_labels(scheme, lang)
+        return ", ".join(labels.get(part, part) for part in (p.strip() for p in str(code).split(",")) if part)
+
+    return term
 
 
 @dataclass
@@ -190,9 +209,10 @@ def render(ctx: Ctx, template: str, *, status: int = 200, nav: str = "", **value
             city=city,
             city_name=city_name,
             cities=ctx.service.held_cities(),
-            kinds=vocab_labels("akteursart"),
-            fields=vocab_labels("handlungsfeld"),
-            sectors=vocab_labels("sektor"),
+            kinds=vocab_labels("akteursart", ctx.lang),
+            fields=vocab_labels("handlungsfeld", ctx.lang),
+            sectors=vocab_labels("sektor", ctx.lang),
+            term=_term(ctx.lang),
             static=_static_version(),
             demo_login=getattr(ctx.service, "demo_login", False),
             **values,
@@ -227,4 +247,7 @@ def _static_version() -> str:
     digest = hashlib.sha256()
     for path in sorted(STATIC.iterdir()):
         digest.update(path.name.encode() + path.read_bytes())
+    from bildungsnetz.report.colours import sector_css  # noqa: PLC0415 - farben.css is generated from it
+
+    digest.update(sector_css().encode())
     return digest.hexdigest()[:10]

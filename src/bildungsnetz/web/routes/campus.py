@@ -37,4 +37,4 @@ def campus_page(request: Request, campus: str, service: ServiceDep) -> Response:
     view = district_view(N, measures={}, brokers=[], isolates=[], fields={}) if len(N) else None
     label_of = {attrs.get("id"): attrs.get("label") for _, attrs in a.graph.nodes(data=True)}
     return render(ctx, "campus.html", nav="campus", found=found, view=view, label_of=label_of,
-                  groups=vocab_labels("zielgruppe"))
+                  groups=vocab_labels("zielgruppe", ctx.lang))

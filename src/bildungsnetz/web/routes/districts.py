@@ -11,7 +11,9 @@ from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.web.data import (
+    actor_export,
     analysis,
+    city_data,
     district_network_view,
     district_tiles,
     find_district,
@@ -19,10 +21,13 @@ from bildungsnetz.web.data import (
 )
 from bildungsnetz.web.geo import Feature, Marker, map_view
 from bildungsnetz.web.pages import (
+    Ctx,
     context,
     error_page,
     render,
 )
+from bildungsnetz.web.routes.queries import _table_bytes
+from bildungsnetz.web.routes.reports import _download
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,6 +59,25 @@ def _district_compare(
         "brokers_gained": brokers["brokers_gained"],
         "brokers_lost": brokers["brokers_lost"],
     }
+
+
+def actor_download(ctx: Ctx, service: Service, actors: list[Any], fmt: str, stem: str) -> Response:
+    """Actors as CSV (with their IRIs) or XLSX through the one table writer: names, labels, address, Träger."""
+    columns, rows = actor_export(service, actors, lang=ctx.lang, iri=fmt == "csv")
+    return _download(ctx, _table_bytes(columns, rows, fmt, title="Akteure"), fmt, f"{stem}.{fmt}", attach=True)
+
+
+@router.get("/gebiet/{ebene}/{code}/akteure.{fmt}")
+def district_actors_download(request: Request, ebene: str, code: str, fmt: str, service: ServiceDep) -> Response:
+    """The actors of a Stadtbezirk or Stadtteil as CSV or Excel: address, Träger, Stadtteil, kind label."""
+    ctx = context(request, service)
+    found = find_district(service, ebene, code) if ebene in ("stadtbezirk", "stadtteil") else None
+    if found is None or fmt not in ("csv", "xlsx"):
+        return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}.{fmt}"[:200])
+    iri = found[0]["iri"]
+    actors = [a for a in city_data(service).actors.values() if iri in (a.stadtbezirk, a.stadtteil)]
+    actors.sort(key=lambda a: ((a.label or "").casefold(), a.iri))
+    return actor_download(ctx, service, actors, fmt, f"akteure-{ebene}-{code}")
 
 
 @router.get("/gebiet/{ebene}/{code}")
@@ -130,3 +154,87 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         kinds_present=kinds_present,
         fields_present=fields_present,
     )
+
+
+# -- two dates compared, per Stadtbezirk --------------------------------------------------------------------
+
+
+def dates_compared(service: Service, von: str, bis: str | None) -> dict[str, Any]:
+    """``bildungsnetz analyse --compare VON --date BIS`` for the web: the same :func:`compare` of the same
+    analyses, with the changes counted per Stadtbezirk (a tie between two Stadtbezirke counts in both) and
+    the CLI's change rows (``comparison_rows``) with names."""
+    from bildungsnetz.analysis.compare import compare  # noqa: PLC0415
+    from bildungsnetz.analysis.interfaces import comparison_rows  # noqa: PLC0415
+
+    a, b = analysis(service, von), analysis(service, bis)
+    before, after = (a, b) if a.data.date <= b.data.date else (b, a)
+    result = compare(before, after)
+    actors = {x.id: x for x in (*before.data.actors.values(), *after.data.actors.values())}
+    areas = {**before.data.areas, **after.data.areas}
+
+    def home(actor_id: str) -> str:
+        found = actors.get(actor_id)
+        area = areas.get(found.stadtbezirk or "") if found is not None else None
+        return area.code if area is not None else ""
+
+    def name(actor_id: str) -> str:
+        found = actors.get(actor_id)
+        return found.label if found is not None and found.label else actor_id
+
+    per: dict[str, dict[str, Any]] = {}
+    for d in after.result["districts"]:
+        per[d["code"]] = {"code": d["code"], "name": d["name"], "new_ties": 0, "lost_ties": 0, "new_isolates": 0,
+                          "no_longer_isolated": 0, "brokers_gained": [], "brokers_lost": []}  # fmt: skip
+    for key in ("new_ties", "lost_ties"):
+        for pair in result[key]:
+            for code in {home(x) for x in pair} & set(per):
+                per[code][key] += 1
+    for key in ("new_isolates", "no_longer_isolated"):
+        for actor in result[key]:
+            if home(actor) in per:
+                per[home(actor)][key] += 1
+    for d in result["districts"]:
+        if d["code"] in per:
+            for key in ("brokers_gained", "brokers_lost"):
+                per[d["code"]][key] = [name(x) for x in d[key]]
+    rows = [dict(r, actorName=name(r["actor"]), partnerName=name(r["partner"]) if r["partner"] else "")
+            for r in comparison_rows(result)]  # fmt: skip
+    totals = {key: len(result[key]) for key in ("new_ties", "lost_ties", "new_isolates", "no_longer_isolated")}
+    return {"date_a": result["date_a"], "date_b": result["date_b"], "districts": list(per.values()),
+            "totals": totals, "rows": rows}  # fmt: skip
+
+
+def _comparison_xlsx(found: dict[str, Any], t: Any) -> bytes:
+    from bildungsnetz.tables import xlsx_bytes  # noqa: PLC0415
+
+    keys = ("new_ties", "lost_ties", "new_isolates", "no_longer_isolated", "brokers_gained", "brokers_lost")
+    heads = [t("district.stadtbezirk"), *(t("compare." + k) for k in keys)]
+    table = [
+        dict(zip(heads, [d["name"], *(", ".join(d[k]) if isinstance(d[k], list) else d[k] for k in keys)],
+                 strict=True))
+        for d in found["districts"]
+    ]  # fmt: skip
+    changes = ["change", "district", "actor", "actorName", "partner", "partnerName", "date_a", "date_b"]
+    return xlsx_bytes({"Bezirke": (heads, table), "Änderungen": (changes, found["rows"])})
+
+
+@router.get("/vergleich")
+def compare_page(request: Request, service: ServiceDep) -> Response:
+    """Two dates → per Stadtbezirk new and lost ties, isolates gained and lost, brokers changed (tables, XLSX)."""
+    from bildungsnetz.analysis.graphs import resolve_date  # noqa: PLC0415
+
+    ctx = context(request, service)
+    von = (request.query_params.get("von") or "").strip()[:20]
+    bis = (request.query_params.get("bis") or "").strip()[:20]
+    found = error = None
+    if von:
+        try:
+            found = dates_compared(service, resolve_date(von, param="von"), resolve_date(bis or None, param="bis"))
+        except BildungsnetzError as exc:
+            error = exc.text(ctx.lang)
+    if request.query_params.get("format") == "xlsx" and found is not None:
+        body = _comparison_xlsx(found, ctx.t)
+        return _download(ctx, body, "xlsx", f"vergleich-{found['date_a']}-{found['date_b']}.xlsx", attach=True)
+    return render(ctx, "compare.html", nav="reports", von=von, bis=bis, found=found, error=error,
+                  download=str(request.url.include_query_params(format="xlsx")))  # fmt: skip
+

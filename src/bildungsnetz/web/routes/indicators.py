@@ -10,7 +10,7 @@ from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.routes.indicators import indicator_item, service_query
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
-from bildungsnetz.web.data import find_district, web_query
+from bildungsnetz.web.data import district_tiles, find_district, web_query
 from bildungsnetz.web.geo import Feature, map_view
 from bildungsnetz.web.pages import context, error_page, render
 from bildungsnetz.web.routes.queries import _table_bytes
@@ -73,7 +73,7 @@ def _classes(table: IndicatorTable, year: str) -> dict[str, str]:
     return out
 
 
-def _context_for(service: Service, table: IndicatorTable) -> dict:
+def _context_for(service: Service, table: IndicatorTable, lang: str = "de") -> dict:
     latest = table.years[-1] if table.years else ""
     classes = _classes(table, latest) if latest else {}
     numbers = [c.value for a in table.areas for c in a["cells"].values() if c.value is not None]
@@ -86,7 +86,17 @@ def _context_for(service: Service, table: IndicatorTable) -> dict:
                 str(r["wkt"]), klass=classes.get(str(r["area"]), "na"))
         for r in geometry if str(r["area"]) in by_area
     ]  # fmt: skip
-    return {"latest": latest, "classes": classes, "lines": lines, "map": map_view(features, [])}
+    tiles = None
+    if not features and table.areas and all(a.get("level") == "stadtbezirk" for a in table.areas):
+        # no polygons: the city's schematic tile map, in the same colour steps (one tile per Stadtbezirk)
+        tiles = district_tiles(
+            service,
+            values={a["code"]: cell_text(a["cells"].get(latest), lang=lang) or "–" for a in table.areas},
+            levels={a["code"]: classes.get(a["area"], "na") for a in table.areas},
+            href="/kennzahlen/gebiet/stadtbezirk/{code}",
+        )
+    return {"latest": latest, "classes": classes, "lines": lines, "map": map_view(features, []),
+            "tiles": tiles if tiles is not None and tiles.tiles else None}
 
 
 @router.get("/kennzahlen")
@@ -114,7 +124,7 @@ def indicator_page(request: Request, code: str, service: ServiceDep) -> Response
                          name, attach=True)
     need = service.analysis(None, need=str(table.indicator["code"])).result["need"]["rows"][:10]
     return render(ctx, "indicator.html", nav="indicators", table=table, item=indicator_item(table.indicator),
-                  cell_text=cell_text, need=need, **_context_for(service, table))
+                  cell_text=cell_text, need=need, **_context_for(service, table, ctx.lang))
 
 
 @router.get("/kennzahlen/gebiet/{ebene}/{code}")

@@ -28,8 +28,8 @@ def _catalogue_rows(service, values: dict[str, Any], *, limit: int, offset: int)
     return rows, page.more
 
 
-def _choices() -> dict[str, dict[str, str]]:
-    return {s: vocab_labels(s) for s in ("handlungsfeld", "zielgruppe", "bildungsphase")}
+def _choices(lang: str = "de") -> dict[str, dict[str, str]]:
+    return {s: vocab_labels(s, lang) for s in ("handlungsfeld", "zielgruppe", "bildungsphase")}
 
 
 @router.get("/angebote")
@@ -57,7 +57,7 @@ def catalogue_page(
     rows, more = _catalogue_rows(service, values, limit=limit, offset=0 if druck else (seite - 1) * _PAGE)
     return render(
         ctx, "offers.html", nav="offers", rows=rows, more=more, page=seite, values=values, printable=druck,
-        choices=_choices(), districts=districts(service), statuses=_STATUSES,
+        choices=_choices(ctx.lang), districts=districts(service), statuses=_STATUSES,
         day=values.get("date") or Date.today().isoformat(),
     )  # fmt: skip
 
@@ -91,7 +91,7 @@ def offer_page(request: Request, offer_id: str, service: ServiceDep, vermittelt:
     mediations = service.page("mediations", {"offer": offer["offer"]}, limit=200, offset=0).rows
     return render(
         ctx, "offer.html", nav="offers", offer=offer, contacts=contacts, mediations=mediations,
-        choices=_choices(), statuses=_STATUSES, recorded=vermittelt, today=Date.today().isoformat(),
+        choices=_choices(ctx.lang), statuses=_STATUSES, recorded=vermittelt, today=Date.today().isoformat(),
     )  # fmt: skip
 
 
@@ -174,5 +174,5 @@ def mediations_page(request: Request, service: ServiceDep) -> Response:
     latest = service.page("mediations", {}, limit=30, offset=0).rows
     return render(
         ctx, "mediations.html", nav="offers", reach=reach, latest=latest, need=a.result["need"],
-        choices=_choices(), statuses=_STATUSES,
+        choices=_choices(ctx.lang), statuses=_STATUSES,
     )  # fmt: skip

@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 # -- queries ------------------------------------------------------------------------------------------------
 
 
-def _options(service: Service, query: NamedQuery) -> dict[str, list[tuple[str, str]]]:
+def _options(service: Service, query: NamedQuery, lang: str = "de") -> dict[str, list[tuple[str, str]]]:
     """Dropdown choices per parameter: districts for ``iri(gebiet)``, the vocabulary for ``code(…)``."""
     options: dict[str, list[tuple[str, str]]] = {}
     for p in query.params:
@@ -42,7 +42,7 @@ def _options(service: Service, query: NamedQuery) -> dict[str, list[tuple[str, s
                 choices += [(t["iri"], f"  – {t['label']} ({t['code']})") for t in b["stadtteile"]]
             options[p.name] = choices
         elif p.type == "code" and p.scheme:
-            labels = vocab_labels(p.scheme)
+            labels = vocab_labels(p.scheme, lang)
             if p.scheme == "sdg":
                 labels = {k: v for k, v in labels.items() if k.isdigit()}
             options[p.name] = [
@@ -98,7 +98,7 @@ def query_page(request: Request, name: str, service: ServiceDep) -> Response:
         query=query,
         params=params,
         given=given,
-        options=_options(service, query),
+        options=_options(service, query, ctx.lang),
         result=result,
         error=error,
         download=download,

@@ -13,12 +13,14 @@ from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     districts,
     search_actors,
+    search_hits,
     search_key,
     warm,
     web_query,
 )
 from bildungsnetz.web.pages import (
     context,
+    error_page,
     render,
 )
 from bildungsnetz.web.routes.common import _SEARCH_ROWS
@@ -26,6 +28,20 @@ from bildungsnetz.web.routes.common import _SEARCH_ROWS
 router = APIRouter(include_in_schema=False)
 
 # -- start and search ---------------------------------------------------------------------------------------
+
+
+@router.get("/suche.{fmt}")
+def search_download(request: Request, fmt: str, service: ServiceDep) -> Response:
+    """Every actor the search ``?q=`` finds, as CSV or Excel with address, Träger, Stadtteil and kind label."""
+    from bildungsnetz.web.routes.districts import actor_download  # noqa: PLC0415
+
+    ctx = context(request, service)
+    q = (request.query_params.get("q") or "").strip()[:200]
+    if fmt not in ("csv", "xlsx"):
+        return error_page(ctx, 404, f"{ctx.t('site.not_found')}: suche.{fmt}"[:200])
+    if not q:
+        return error_page(ctx, 400, ctx.t("start.download_needs_q"))
+    return actor_download(ctx, service, search_hits(service, q), fmt, "suche")
 
 
 @router.get("/")
