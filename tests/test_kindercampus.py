@@ -150,3 +150,17 @@ def test_offers_mediated_to_a_campus_school_show_under_that_campus(tmp_path, dem
     assert after["KC-WESTERFILDE"] == before["KC-WESTERFILDE"]
     dates = [r["date"] for r in after["KC-HOERDE"]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_the_end_of_the_kindercampus_programme_shows_both_campuses_and_their_offers(server):
+    dep = _get(server, "/api/programmes/kindercampus").json()["dependency"]
+    campuses = dep["ends"]["campuses"]
+    assert [c["id"] for c in campuses] == ["KC-HOERDE", "KC-WESTERFILDE"]
+    assert all(len(c["offers"]) == 5 for c in campuses)
+    page = _get(server, "/programme/kindercampus")
+    assert page.status_code == 200
+    assert "2 Kindercampus-Standorte verlieren ihre Förderung" in page.text
+    for campus in campuses:
+        assert f'href="/kindercampus/{campus["id"]}"' in page.text
+        assert all(o["label"] in page.text for o in campus["offers"])
+    assert not any(c["id"] for c in _get(server, "/api/programmes/kaoa").json()["dependency"]["ends"]["campuses"])

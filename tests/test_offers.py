@@ -238,3 +238,49 @@ def test_a_new_command_naming_an_unknown_city_is_one_clear_line_and_changes_noth
     assert len(result.output.strip().splitlines()) == 1
     with EmbeddedStore(cli_store.store) as st:
         assert sorted(map(str, st.quads())) == before
+# -- mediations as a spreadsheet -----------------------------------------------------------------------------
+
+
+def _source_triples(store, source: str) -> tuple[set[str], set[str]]:
+    data, private, _ = source_graphs(IRIS, source)
+    present = set(store.named_graphs())
+    return tuple({str(q.triple) for q in store.quads(g)} if g in present else set() for g in (data, private))
+
+
+def test_mediations_go_to_a_spreadsheet_and_back_into_the_same_store(store, tmp_path):
+    from bildungsnetz.ingest.pipeline import import_files
+    from bildungsnetz.ingest.tables.export import export_tables
+    from bildungsnetz.ingest.tables.templates import write_tables
+
+    record_mediation(store, offer="A-7", institution="KITA-1", status="vermittelt", on="2025-06-02",
+                     note="Vorlesen freitags", user="anna")  # fmt: skip
+    before = _source_triples(store, MEDIATION_SOURCE)
+    rows = export_tables(store, city="dortmund", iris=IRIS, include_private=True)["vermittlungen"]
+    assert [r["id"] for r in rows] == ["V-1", "V-2", "V-3", "V-4"] and rows[-1]["nutzer"] == "anna"
+    public = export_tables(store, city="dortmund", iris=IRIS)["vermittlungen"]
+    assert not any(r["nutzer"] for r in public)  # who mediated is personal data
+    files = write_tables({"vermittlungen": rows}, tmp_path / "aus.xlsx", "xlsx")
+    fresh = EmbeddedStore()
+    mediations = set(source_graphs(IRIS, MEDIATION_SOURCE))
+    fresh.replace_graphs({g: ts for g, ts in fixture_graphs().items() if g not in mediations})
+    versions = Versions(tmp_path / "versionen")
+    result = import_files(files, store=fresh, source=MEDIATION_SOURCE, versions=versions)
+    assert result.imported, [v.message_de for v in result.report.violations]
+    assert _source_triples(fresh, MEDIATION_SOURCE) == before
+    assert result.version and result.version in [v.id for v in versions.history(MEDIATION_SOURCE)]
+
+
+def test_a_wrong_mediation_row_names_file_row_and_column_and_imports_nothing(store, tmp_path):
+    from bildungsnetz.ingest.pipeline import import_files
+
+    sheet = tmp_path / "vermittlungen.csv"
+    sheet.write_text("id;angebot;einrichtung;datum;status\nV-10;A-7;KITA-1;2025-06-02;vermittelt\n"
+                     "V-11;A-7;KITA-1;2025-06-02;vielleicht\nV-12;A-99;KITA-1;2025-06-02;angefragt\n",
+                     encoding="utf-8")  # fmt: skip
+    before = dump(store)
+    result = import_files([sheet], store=store, source="meine-vermittlungen")
+    assert not result.imported
+    assert dump(store) == before
+    wrong = sorted({(v.row, v.column) for v in result.report.violations if v.severity == "Violation"})
+    assert wrong == [(3, "status"), (4, "angebot")], [(v.row, v.column, v.message_de) for v in result.report.violations]
+    assert all(v.source_file.endswith("vermittlungen.csv") and v.message_en for v in result.report.violations)

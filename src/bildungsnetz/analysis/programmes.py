@@ -88,6 +88,23 @@ def _offers(store: Any, data: CityData, programme: str, iris: Iris) -> list[dict
     return [{"id": r.get("offerId"), "iri": r["offer"], "label": r.get("title") or r.get("offerId")} for r in rows]
 
 
+def _campuses(store: Any, data: CityData, programme: str, iris: Iris) -> list[dict[str, Any]]:
+    """The Kindercampus sites funded by ``programme`` (``bn:programm``), each with the offers that take place there:
+    when the programme ends, the campus loses its funding and with it the ground its on-site offers stand on.
+    """
+    campuses: dict[str, dict[str, Any]] = {}
+    for r in _rows(store, "programm-campus", {"programme": programme}, iris):
+        label = r.get("campusLabel") or r.get("campusId")
+        key = r["campus"]
+        c = campuses.setdefault(key, {"id": r.get("campusId"), "iri": key, "label": label, "offers": []})
+        if r.get("offer") and all(o["iri"] != r["offer"] for o in c["offers"]):
+            c["offers"].append({"id": r.get("offerId"), "iri": r["offer"], "label": r.get("title") or r.get("offerId")})
+    return sorted(campuses.values(), key=lambda c: str(c["label"] or ""))
+
+
+DEPENDENTS["campuses"] = _campuses
+
+
 def programme_dependency(store: Any, data: CityData, programme: str, *, iris: Iris | None = None) -> dict[str, Any]:
     """What would end with ``programme`` (IRI): its partnerships, offers and other registered work
     (:data:`DEPENDENTS`), the ties lost, the actors left without any partner, the components that fall apart,

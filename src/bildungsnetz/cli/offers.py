@@ -255,7 +255,8 @@ def programme(
         "je Jahr / per year: " + ", ".join(f"{y} {v:,.0f}" for y, v in totals["by_year"].items()),
         "je Stadtbezirk / per district: " + ", ".join(f"{d} {v:,.0f}" for d, v in totals["by_district"].items()),
         f"Mit dem Programm enden / ending with it: {len(dep['ends']['partnerships'])} Kooperationen / partnerships, "
-        f"{len(dep['ends']['offers'])} Angebote / offers",
+        f"{len(dep['ends']['offers'])} Angebote / offers, {len(dep['ends']['campuses'])} Kindercampus-Standorte / "
+        f"campus sites ({sum(len(c['offers']) for c in dep['ends']['campuses'])} Angebote vor Ort / offers on site)",
         f"Beziehungen weg / ties lost: {dep['lost_ties']}; ohne Partner / left alone: {len(dep['newly_isolated'])}; "
         f"Brückenakteure weg / brokers lost: {len(dep['brokers_lost'])}; ohne Brücke / lose a broker: "
         f"{len(dep['lose_broker'])}",

@@ -24,6 +24,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "kindercampus": ("id", "name", "schule", "stadtteil", "mitglieder", "programm", "campusmanagement", "email",
                      "telefon"),
     "angebotsorte": ("angebot", "ort", "wochentage"),
+    "vermittlungen": ("id", "angebot", "einrichtung", "datum", "status", "notiz", "erfasst", "nutzer"),
     "foerderungen": ("id", "programm", "empfaenger", "betrag_eur", "beginn", "ende", "zweck"),
     "indikatordefinitionen": ("code", "name", "name_en", "einheit", "polaritaet", "ebene", "beschreibung"),
     "indikatoren": ("gebiet", "indikator", "jahr", "wert", "einheit", "quelle"),

@@ -17,7 +17,7 @@ from bildungsnetz.ingest.tables.cells import cell_text, parse_decimal
 from bildungsnetz.ingest.tables.mapping import actor_key
 from bildungsnetz.ingest.tables.read import expand_paths, read_tables
 from bildungsnetz.iris import Iris
-from bildungsnetz.namespace import BN, ORG, SCHEMA
+from bildungsnetz.namespace import BN, ORG, PROV, SCHEMA
 from bildungsnetz.queries import get
 from bildungsnetz.store import Store
 
@@ -42,14 +42,15 @@ _P = {
     "description": _DCT + "description", "source": _DCT + "source", "homepage": _FOAF + "homepage",
     "name": _FOAF + "name", "start": str(SCHEMA.startDate), "end": str(SCHEMA.endDate),
     "organization": str(ORG.organization), "member": str(ORG.member), "role": str(ORG.role),
-    "email": str(SCHEMA.email), "telephone": str(SCHEMA.telephone),
+    "email": str(SCHEMA.email), "telephone": str(SCHEMA.telephone), "date": _DCT + "date",
+    "note": _SKOS + "note", "recorded": str(PROV.generatedAtTime), "by": str(PROV.wasAttributedTo),
 }  # fmt: skip
 _BN = {name: str(BN[name]) for name in (
     "akteursart", "schulform", "schulnummer", "traeger", "traegername", "partner", "kooperationsart",
     "handlungsfeld", "programm", "netzwerkart", "gebiet", "koordination", "anbieter", "zielgruppe",
     "bildungsphase", "empfaenger", "betragEUR", "zweck", "indikator", "jahr", "wert", "einheit", "funktion",
     "kontaktFuer", "plaetze", "kostenEUR", "campusSchule", "campusMitglied", "liegtIn", "hoeherIstBesser",
-    "gebietsebene", "wertAngabe",
+    "gebietsebene", "wertAngabe", "vermitteltesAngebot", "vermitteltAn", "vermittlungsstatus",
 )}  # fmt: skip
 
 # -- Reading the store ---------------------------------------------------------------------------------------
@@ -308,6 +309,19 @@ def export_tables(
          for (o, p), d in places.items()),
         key=lambda r: (_natural(r["angebot"]), _natural(r["ort"])),
     )
+
+    offer_ids = {iri: _first(props, "identifier") or _code(iri) for iri, props in _long(store, "angebote").items()}
+    rows = []
+    for iri, props in _long(store, "vermittlungen").items():
+        offer = _first(props, "vermitteltesAngebot")
+        rows.append({
+            "id": _first(props, "identifier") or _code(iri), "angebot": offer_ids.get(offer) or _code(offer),
+            "einrichtung": _join(actor_id(a) for a in props.get(_BN["vermitteltAn"], ())),
+            "datum": _first(props, "date"), "status": _join(_all(props, "vermittlungsstatus")),
+            "notiz": _first(props, "note"), "erfasst": _first(props, "recorded"),
+            "nutzer": _code(_first(props, "by")) if include_private and _first(props, "by") else "",
+        })  # fmt: skip
+    tables["vermittlungen"] = _sorted(rows, "id")
 
     rows = []
     for iri, props in _long(store, "foerderungen").items():

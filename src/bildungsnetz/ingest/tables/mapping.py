@@ -90,6 +90,7 @@ BNT = {name: _nn(BN[name]) for name in (
     "kontaktFuer", "plaetze", "kostenEUR",
     "Indikator", "hoeherIstBesser", "gebietsebene", "wertUnterdrueckt", "wertGerundet", "wertAngabe",
     "Kindercampus", "campusSchule", "campusMitglied", "campusmanagement", "findetStattAn", "wochentag",
+    "Vermittlung", "vermitteltesAngebot", "vermitteltAn", "vermittlungsstatus",
 )}  # fmt: skip
 X = {
     "hasSite": _nn(ORG.hasSite), "siteOf": _nn(ORG.siteOf), "Membership": _nn(ORG.Membership),
@@ -214,6 +215,12 @@ _MANAGER_COLUMNS = _origin_columns({
     X["email"]: "email", X["telephone"]: "telefon",
 })  # fmt: skip
 _PLACE_COLUMNS = _origin_columns({BNT["findetStattAn"]: "ort", BNT["wochentag"]: "wochentage"})
+P_DATE, P_NOTE = ox.NamedNode(_DCT + "date"), ox.NamedNode(_SKOS + "note")
+_MEDIATION_COLUMNS = _origin_columns({
+    RDF_TYPE: "id", P_ID: "id", BNT["vermitteltesAngebot"]: "angebot", BNT["vermitteltAn"]: "einrichtung",
+    P_DATE: "datum", BNT["vermittlungsstatus"]: "status", P_NOTE: "notiz", X["generated"]: "erfasst",
+    X["attributed"]: "nutzer",
+})  # fmt: skip
 #: How a published value that is no plain number is written: suppressed ("*", "x", ".", "<5") or rounded.
 _SUPPRESSED = re.compile(r"^(?:[*xX.]|[<≤]\s*\d+(?:[.,]\d+)?)$")
 _ROUNDED = re.compile(r"^(?:~|≈|ca\.?|rd\.?|etwa)\s*(\S.*)$", re.IGNORECASE)
@@ -1039,6 +1046,57 @@ class _Mapper:
                     )
                     continue
                 add(ox.Triple(s, BNT["wochentag"], ox.Literal(short)))
+
+    def vermittlungen(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
+        """Mediations as :func:`~bildungsnetz.ingest.mediations.record_mediation` writes them; who goes private."""
+        add = self.data.append
+        typed = {t.subject.value for t in self.data if t.predicate == RDF_TYPE}
+        for number, c in rows:
+            self.start_row(raw, number)
+            key, offer_key = _text(c.get("id")), _text(c.get("angebot"))
+            if [col for v, col in ((key, "id"), (offer_key, "angebot")) if not self.need(v, col)]:
+                continue
+            if not self.unique(raw, number, key, "id"):
+                continue
+            s = ox.NamedNode(f"{self.iris.base}vermittlung/{_segment(key)}")
+            self.focus = s.value
+            self.origin(s, raw, number, _MEDIATION_COLUMNS)
+            add(ox.Triple(s, RDF_TYPE, BNT["Vermittlung"]))
+            add(ox.Triple(s, P_ID, ox.Literal(key)))
+            offer = self.mint["angebot"](_segment(offer_key))
+            if offer.value not in typed:
+                self.referenced.add(offer.value)
+            add(ox.Triple(s, BNT["vermitteltesAngebot"], offer))
+            self.refs(s, BNT["vermitteltAn"], c, "einrichtung")
+            self.date(s, P_DATE, c, "datum")
+            status = _text(c.get("status"))
+            found = self.term("vermittlungsstatus", status, "status", BNT["vermittlungsstatus"]) if status else None
+            if found is not None:
+                add(ox.Triple(s, BNT["vermittlungsstatus"], found))
+            note = _text(c.get("notiz"))
+            if note:
+                add(ox.Triple(s, P_NOTE, ox.Literal(note, language="de")))
+            self._recorded(s, c)
+
+    def _recorded(self, s: ox.NamedNode, c: _Cells) -> None:
+        stamp, who = _text(c.get("erfasst")), _text(c.get("nutzer"))
+        if stamp:
+            try:
+                moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+            except ValueError:
+                self.problem(
+                    "datum", "erfasst", stamp,
+                    f'Kein Zeitpunkt "{stamp}" in Spalte erfasst – bitte 2026-10-01T09:30:00Z; Wert übergangen',
+                    f'Not a point in time "{stamp}" in column erfasst – use 2026-10-01T09:30:00Z; value skipped',
+                    path=X["generated"],
+                )
+            else:
+                if moment.tzinfo is not None:
+                    moment = moment.astimezone(UTC)
+                text = moment.replace(tzinfo=None).isoformat() + ("Z" if moment.tzinfo is not None else "")
+                self.data.append(ox.Triple(s, X["generated"], ox.Literal(text, datatype=XSD_DATETIME)))
+        if who:  # who recorded a mediation is personal data: the private graph only
+            self.staged.private.append(ox.Triple(s, X["attributed"], ox.NamedNode(str(self.iris.nutzer(who)))))
 
     def indikatoren(self, raw: RawTable, rows: Iterable[tuple[int, _Cells]]) -> None:
         add = self.data.append
