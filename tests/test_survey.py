@@ -536,3 +536,20 @@ def test_a_planted_round_gives_the_same_ties_rates_and_answers_on_both_stores(ea
 
 def invitations_again(store) -> dict[str, str]:
     return {inv.actor: inv.token for inv in invitations(store, IRIS, "2026", new_tokens=True)}
+
+
+def test_free_text_partners_a_typo_becomes_a_marked_nomination_an_ambiguous_name_waits_for_review(city):
+    from bildungsnetz.matching.decisions import decide, queue
+
+    _, made = new_round(city)
+    link = tokens(made)
+    save_answers(city, IRIS, link[actor("A")], Answers(others=("Verein Fuchss", "Verein"), consent=True), final=True)
+    found = by_pair(ties(city, IRIS, "2026"))
+    assert found["AF"].status == "unbestaetigt" and found["AF"].free_text
+    assert [(w["text"], w["source"]) for w in queue(city, iris=IRIS)] == [
+        ("Verein", "Befragung 2026, Weitere Partner von Grundschule Adler")]
+    assert "AC" not in found
+    decide(city, "Verein", actor("C"), user="anna", iris=IRIS)
+    found = by_pair(ties(city, IRIS, "2026"))
+    assert found["AC"].free_text and found["AC"].intensity == (None, None)
+    assert queue(city, iris=IRIS) == []

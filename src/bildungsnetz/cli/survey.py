@@ -251,7 +251,7 @@ def list_command(store: StoreOpt = None) -> None:
 
 
 TIE_COLUMNS = ["a", "a_name", "b", "b_name", "status", "intensitaet_a", "intensitaet_b", "intensitaet_min",
-               "intensitaet_mittel", "abweichung", "haeufigkeit_a", "haeufigkeit_b"]  # fmt: skip
+               "intensitaet_mittel", "abweichung", "haeufigkeit_a", "haeufigkeit_b", "aus_freitext"]  # fmt: skip
 
 
 @survey_app.command("ties")
@@ -276,7 +276,7 @@ def ties_command(
         {"a": t.a, "a_name": names.get(t.a, ""), "b": t.b, "b_name": names.get(t.b, ""), "status": t.status,
          "intensitaet_a": t.intensity[0], "intensitaet_b": t.intensity[1], "intensitaet_min": t.intensity_min,
          "intensitaet_mittel": t.intensity_mean, "abweichung": t.intensity_gap, "haeufigkeit_a": t.frequency[0],
-         "haeufigkeit_b": t.frequency[1]}
+         "haeufigkeit_b": t.frequency[1], "aus_freitext": t.free_text}
         for t in found
     ]  # fmt: skip
     if out_file is None:

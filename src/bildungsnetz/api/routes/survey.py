@@ -164,7 +164,8 @@ def round_ties(
     rate = response_rates(service.store, service.iris, found.name).get("")
     items = [
         {"a": t.a, "b": t.b, "status": t.status, "intensity": list(t.intensity), "frequency": list(t.frequency),
-         "intensity_min": t.intensity_min, "intensity_mean": t.intensity_mean, "intensity_gap": t.intensity_gap}
+         "intensity_min": t.intensity_min, "intensity_mean": t.intensity_mean, "intensity_gap": t.intensity_gap,
+         "free_text": t.free_text}
         for t in ties(service.store, service.iris, found.name, rule)
     ]  # fmt: skip
     return {"round": found.name, "rule": rule, "response_rate": rate.rate if rate else 0.0, "items": items}
