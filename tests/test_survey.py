@@ -342,10 +342,34 @@ def test_the_mail_merge_list_has_links_only_when_new_ones_are_made_and_contacts_
     text = plain.read_text(encoding="utf-8-sig")
     assert "/befragung/" not in text and "Anna Adler" not in text and "kontakt" not in text.splitlines()[0]
     full = tmp_path / "b.csv"
-    result = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--with-contacts", "--out", str(full)])
+    result = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--with-contacts", "--out", str(full),
+                                 "--url", "https://bildung.example.org"])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = full.read_text(encoding="utf-8-sig")
-    assert text.count("/befragung/") == 6 and "Anna Adler" in text
+    assert text.count("https://bildung.example.org/befragung/") == 6 and "Anna Adler" in text
+
+
+def test_links_are_made_on_the_public_url_and_without_one_nothing_changes(settings, tmp_path, monkeypatch):
+    from bildungsnetz.settings import get_settings
+
+    _cli_store(settings)
+    made = tmp_path / "neu.csv"
+    refused = runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01", "--out", str(made)])
+    assert refused.exit_code == 2 and "BILDUNGSNETZ_PUBLIC_URL" in refused.output and not made.exists()
+    assert "2026" not in runner.invoke(app, ["survey", "list"]).output
+    monkeypatch.setenv("BILDUNGSNETZ_PUBLIC_URL", "https://bildung.stadt.example/")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01", "--out", str(made)]).exit_code == 0
+    links = [line for line in made.read_text(encoding="utf-8-sig").splitlines()[1:] if line]
+    assert links and all("https://bildung.stadt.example/befragung/" in line for line in links)
+    monkeypatch.delenv("BILDUNGSNETZ_PUBLIC_URL")
+    get_settings.cache_clear()
+    again = tmp_path / "again.csv"
+    refused = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--out", str(again)])
+    assert refused.exit_code == 2 and "--url" in refused.output and not again.exists()
+    with EmbeddedStore(settings.store) as store:  # the first links still open their questionnaires
+        token = links[0].rsplit("/befragung/", 1)[1].split(";")[0].strip('"')
+        assert open_questionnaire(store, IRIS, token).round.name == "2026"
 
 
 def test_a_wrong_stadtbezirk_is_one_clear_line_and_no_round_is_made(settings):

@@ -19,6 +19,7 @@ from bildungsnetz.api.deps import RedaktionDep, ServiceDep, client_id
 from bildungsnetz.api.errors import ERROR_RESPONSES, ApiError
 from bildungsnetz.survey import Answers, PartnerAnswer, open_questionnaire, save_answers
 from bildungsnetz.survey.commands import round_dict, run_survey_command
+from bildungsnetz.survey.mailmerge import invitation_link, public_base
 from bildungsnetz.survey.rounds import get_round, invitations, list_rounds, status
 from bildungsnetz.survey.ties import response_rates, ties
 
@@ -77,12 +78,17 @@ class RoundIn(BaseModel):
     actors: list[str] | None = Field(None, max_length=20_000)
 
 
-def _invitation(inv: Any, request: Request) -> dict[str, Any]:
+def _base(request: Request, service: Any) -> str:
+    """The public address links are made on: BILDUNGSNETZ_PUBLIC_URL, else the address this request came to."""
+    return public_base(service.settings.public_url or str(request.base_url))
+
+
+def _invitation(inv: Any, base: str) -> dict[str, Any]:
     row = dataclasses.asdict(inv) if dataclasses.is_dataclass(inv) else dict(inv)
     token = row.pop("token", None)
     if token:
         row["token"] = token
-        row["link"] = str(request.base_url).rstrip("/") + f"/befragung/{token}"
+        row["link"] = invitation_link(base, token)
     if row.get("contact") is None:
         row.pop("contact", None)
     return row
@@ -110,8 +116,9 @@ def rounds(service: ServiceDep, who: RedaktionDep) -> list[dict[str, Any]]:
 async def create(body: RoundIn, request: Request, service: ServiceDep, who: RedaktionDep) -> dict[str, Any]:
     """Create a round with its roster; the answer holds every personal link, shown only this once."""
     args = body.model_dump(mode="json") | {"agent": who.name, "city": service.city}
+    base = _base(request, service)  # a wrong BILDUNGSNETZ_PUBLIC_URL stops here, before anything is written
     result = await _write(service, "survey-new", args)
-    return {"round": result["round"], "invitations": [_invitation(i, request) for i in result["invitations"]]}
+    return {"round": result["round"], "invitations": [_invitation(i, base) for i in result["invitations"]]}
 
 
 @router.get("/api/survey/rounds/{name}", summary="Rücklauf einer Welle / response of a round")
@@ -132,13 +139,13 @@ async def close(name: NameP, service: ServiceDep, who: RedaktionDep) -> dict[str
 
 @router.get("/api/survey/rounds/{name}/invitations", summary="Einladungsliste / invitations")
 def invitation_list(
-    name: NameP, request: Request, service: ServiceDep, who: RedaktionDep, contacts: ContactsQ = False
+    name: NameP, service: ServiceDep, who: RedaktionDep, contacts: ContactsQ = False
 ) -> list[dict[str, Any]]:
     """The mail-merge list without links (only their hashes are stored); contact persons need role intern."""
     if contacts:
         who.require("intern")
     made = invitations(service.store, service.iris, name, with_contacts=contacts)
-    return [_invitation(i, request) for i in made]
+    return [_invitation(i, "") for i in made]
 
 
 @router.post("/api/survey/rounds/{name}/invitations", summary="Neue Links / new links for everyone")
@@ -148,8 +155,9 @@ async def new_links(
     """A new personal link for every invited actor: **every earlier link of the round stops working**."""
     if contacts:
         who.require("intern")
+    base = _base(request, service)
     result = await _write(service, "survey-invitations", {"name": name, "contacts": contacts})
-    return [_invitation(i, request) for i in result["invitations"]]
+    return [_invitation(i, base) for i in result["invitations"]]
 
 
 @router.get("/api/survey/rounds/{name}/ties", summary="Beziehungen einer Welle / a round's ties")
