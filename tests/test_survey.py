@@ -459,12 +459,24 @@ def test_rest_answers_an_unknown_and_a_replaced_link_alike_and_names_a_wrong_ans
 def test_rest_respondent_endpoints_are_rate_limited(live, monkeypatch):
     import httpx
 
-    from bildungsnetz.api.routes import survey as routes
+    from bildungsnetz.api import ratelimit
 
-    monkeypatch.setattr(routes, "RATE_LIMIT", 3)
-    monkeypatch.setattr(routes, "_WINDOW", routes._Window())
+    monkeypatch.setattr(ratelimit, "REQUESTS_PER_MINUTE", 3)
     codes = [httpx.get(f"{live.url}/api/befragung/{'y' * 32}", timeout=30).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+def test_a_link_guesser_has_one_budget_for_the_web_pages_and_rest_together(live):
+    import httpx
+
+    from bildungsnetz.api.ratelimit import FAILED_LINKS_PER_HOUR
+
+    with httpx.Client(timeout=30) as client:
+        web = [client.get(f"{live.url}/befragung/{'g' * 31}{i % 10}").status_code
+               for i in range(FAILED_LINKS_PER_HOUR)]  # fmt: skip
+        assert set(web) == {404}
+        rest = client.get(f"{live.url}/api/befragung/{'h' * 32}")
+        assert rest.status_code == 429 and int(rest.headers["Retry-After"]) > 0
 
 
 # -- The demo city's round --------------------------------------------------------------------------------------
