@@ -589,3 +589,15 @@ def test_free_text_partners_a_typo_becomes_a_marked_nomination_an_ambiguous_name
     found = by_pair(ties(city, IRIS, "2026"))
     assert found["AC"].free_text and found["AC"].intensity == (None, None)
     assert queue(city, iris=IRIS) == []
+
+
+def test_free_text_partners_are_linked_and_queued_alike_on_both_stores(each_store):
+    from bildungsnetz.matching.decisions import queue
+
+    fill(each_store)
+    _, made = new_round(each_store)
+    save_answers(each_store, IRIS, tokens(made)[actor("A")], Answers(others=("Verein Fuchss", "Verein"), consent=True),
+                 final=True)  # fmt: skip
+    found = by_pair(ties(each_store, IRIS, "2026"))
+    assert list(found) == ["AF"] and found["AF"].free_text
+    assert [w["text"] for w in queue(each_store, iris=IRIS)] == ["Verein"]
