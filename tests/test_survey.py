@@ -342,10 +342,34 @@ def test_the_mail_merge_list_has_links_only_when_new_ones_are_made_and_contacts_
     text = plain.read_text(encoding="utf-8-sig")
     assert "/befragung/" not in text and "Anna Adler" not in text and "kontakt" not in text.splitlines()[0]
     full = tmp_path / "b.csv"
-    result = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--with-contacts", "--out", str(full)])
+    result = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--with-contacts", "--out", str(full),
+                                 "--url", "https://bildung.example.org"])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = full.read_text(encoding="utf-8-sig")
-    assert text.count("/befragung/") == 6 and "Anna Adler" in text
+    assert text.count("https://bildung.example.org/befragung/") == 6 and "Anna Adler" in text
+
+
+def test_links_are_made_on_the_public_url_and_without_one_nothing_changes(settings, tmp_path, monkeypatch):
+    from bildungsnetz.settings import get_settings
+
+    _cli_store(settings)
+    made = tmp_path / "neu.csv"
+    refused = runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01", "--out", str(made)])
+    assert refused.exit_code == 2 and "BILDUNGSNETZ_PUBLIC_URL" in refused.output and not made.exists()
+    assert "2026" not in runner.invoke(app, ["survey", "list"]).output
+    monkeypatch.setenv("BILDUNGSNETZ_PUBLIC_URL", "https://bildung.stadt.example/")
+    get_settings.cache_clear()
+    assert runner.invoke(app, ["survey", "new", "2026", "--stichtag", "2026-03-01", "--out", str(made)]).exit_code == 0
+    links = [line for line in made.read_text(encoding="utf-8-sig").splitlines()[1:] if line]
+    assert links and all("https://bildung.stadt.example/befragung/" in line for line in links)
+    monkeypatch.delenv("BILDUNGSNETZ_PUBLIC_URL")
+    get_settings.cache_clear()
+    again = tmp_path / "again.csv"
+    refused = runner.invoke(app, ["survey", "invitations", "2026", "--new-links", "--out", str(again)])
+    assert refused.exit_code == 2 and "--url" in refused.output and not again.exists()
+    with EmbeddedStore(settings.store) as store:  # the first links still open their questionnaires
+        token = links[0].rsplit("/befragung/", 1)[1].split(";")[0].strip('"')
+        assert open_questionnaire(store, IRIS, token).round.name == "2026"
 
 
 def test_a_wrong_stadtbezirk_is_one_clear_line_and_no_round_is_made(settings):
@@ -435,12 +459,24 @@ def test_rest_answers_an_unknown_and_a_replaced_link_alike_and_names_a_wrong_ans
 def test_rest_respondent_endpoints_are_rate_limited(live, monkeypatch):
     import httpx
 
-    from bildungsnetz.api.routes import survey as routes
+    from bildungsnetz.api import ratelimit
 
-    monkeypatch.setattr(routes, "RATE_LIMIT", 3)
-    monkeypatch.setattr(routes, "_WINDOW", routes._Window())
+    monkeypatch.setattr(ratelimit, "REQUESTS_PER_MINUTE", 3)
     codes = [httpx.get(f"{live.url}/api/befragung/{'y' * 32}", timeout=30).status_code for _ in range(4)]
     assert codes == [404, 404, 404, 429]
+
+
+def test_a_link_guesser_has_one_budget_for_the_web_pages_and_rest_together(live):
+    import httpx
+
+    from bildungsnetz.api.ratelimit import FAILED_LINKS_PER_HOUR
+
+    with httpx.Client(timeout=30) as client:
+        web = [client.get(f"{live.url}/befragung/{'g' * 31}{i % 10}").status_code
+               for i in range(FAILED_LINKS_PER_HOUR)]  # fmt: skip
+        assert set(web) == {404}
+        rest = client.get(f"{live.url}/api/befragung/{'h' * 32}")
+        assert rest.status_code == 429 and int(rest.headers["Retry-After"]) > 0
 
 
 # -- The demo city's round --------------------------------------------------------------------------------------
@@ -536,3 +572,32 @@ def test_a_planted_round_gives_the_same_ties_rates_and_answers_on_both_stores(ea
 
 def invitations_again(store) -> dict[str, str]:
     return {inv.actor: inv.token for inv in invitations(store, IRIS, "2026", new_tokens=True)}
+
+
+def test_free_text_partners_a_typo_becomes_a_marked_nomination_an_ambiguous_name_waits_for_review(city):
+    from bildungsnetz.matching.decisions import decide, queue
+
+    _, made = new_round(city)
+    link = tokens(made)
+    save_answers(city, IRIS, link[actor("A")], Answers(others=("Verein Fuchss", "Verein"), consent=True), final=True)
+    found = by_pair(ties(city, IRIS, "2026"))
+    assert found["AF"].status == "unbestaetigt" and found["AF"].free_text
+    assert [(w["text"], w["source"]) for w in queue(city, iris=IRIS)] == [
+        ("Verein", "Befragung 2026, Weitere Partner von Grundschule Adler")]
+    assert "AC" not in found
+    decide(city, "Verein", actor("C"), user="anna", iris=IRIS)
+    found = by_pair(ties(city, IRIS, "2026"))
+    assert found["AC"].free_text and found["AC"].intensity == (None, None)
+    assert queue(city, iris=IRIS) == []
+
+
+def test_free_text_partners_are_linked_and_queued_alike_on_both_stores(each_store):
+    from bildungsnetz.matching.decisions import queue
+
+    fill(each_store)
+    _, made = new_round(each_store)
+    save_answers(each_store, IRIS, tokens(made)[actor("A")], Answers(others=("Verein Fuchss", "Verein"), consent=True),
+                 final=True)  # fmt: skip
+    found = by_pair(ties(each_store, IRIS, "2026"))
+    assert list(found) == ["AF"] and found["AF"].free_text
+    assert [w["text"] for w in queue(each_store, iris=IRIS)] == ["Verein"]

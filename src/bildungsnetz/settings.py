@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     import_parse_cpu_seconds: int = 300
     #: Memory (MB) the child process that reads an upload (API, web) may allocate before it is stopped.
     import_parse_memory_mb: int = 2048
+    #: The server's public address as respondents and users reach it (``https://bildung.stadt.de``): the survey's
+    #: personal links are made on it (``survey new/invitations``, REST, the web download). Unset: the command line
+    #: needs ``--url``; the server uses the address a request came to.
+    public_url: str | None = None
     #: Secret that signs the web login cookie and CSRF tokens. Default: a random one per process, so logins
     #: end when the service restarts. Set it (for example to the output of
     #: ``python -c "import secrets; print(secrets.token_urlsafe())"``) to keep logins across restarts or to run

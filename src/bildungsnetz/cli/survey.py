@@ -20,20 +20,19 @@ from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 from bildungsnetz.survey.commands import run_survey_command
+from bildungsnetz.survey.mailmerge import INVITATION_COLUMNS, invitation_rows, public_base
 
-__all__ = ["survey_app", "invitation_rows", "INVITATION_COLUMNS"]
+__all__ = ["survey_app"]
 
 survey_app = typer.Typer(help="Netzwerkbefragung / network survey: Wellen, Einladungen, Rücklauf.",
                          no_args_is_help=True)  # fmt: skip
 app.add_typer(survey_app, name="survey")
 app.add_typer(survey_app, name="befragung", hidden=True)
 
-#: Columns of the mail-merge list (``kontakt`` only with --with-contacts).
-INVITATION_COLUMNS = ["welle", "akteur", "name", "adresse", "stadtbezirk", "art", "link"]
-DEFAULT_URL = "http://localhost:8000"
 UrlOpt = Annotated[
-    str, typer.Option("--url", help="Adresse, unter der die Befragten den Server erreichen / the server's address "
-                      "as respondents reach it; the link is URL/befragung/SCHLÜSSEL")
+    str | None, typer.Option("--url", help="Adresse, unter der die Befragten den Server erreichen / the server's "
+                             "address as respondents reach it (Vorgabe BILDUNGSNETZ_PUBLIC_URL); the link is "
+                             "URL/befragung/SCHLÜSSEL")
 ]  # fmt: skip
 
 
@@ -43,22 +42,6 @@ def _day(value: str | None, param: str) -> date | None:
     from bildungsnetz.analysis.graphs import resolve_date
 
     return date.fromisoformat(resolve_date(value, param=param))
-
-
-def invitation_rows(invitations: list[dict[str, Any]], *, url: str, with_contacts: bool) -> list[dict[str, Any]]:
-    """The mail-merge rows: one per invited actor, the personal link where it was just made."""
-    base = url.rstrip("/")
-    rows = []
-    for inv in invitations:
-        row = {
-            "welle": inv["round"], "akteur": inv["actor"], "name": inv["label"], "adresse": inv["address"],
-            "stadtbezirk": inv["stadtbezirk"], "art": inv["kind_label"],
-            "link": f"{base}/befragung/{inv['token']}" if inv.get("token") else "",
-        }  # fmt: skip
-        if with_contacts:
-            row["kontakt"] = inv.get("contact") or ""
-        rows.append(row)
-    return rows
 
 
 def _write_list(rows: list[dict[str, Any]], out_file: Path, *, with_contacts: bool) -> None:
@@ -107,7 +90,7 @@ def new(
     out_file: Annotated[
         Path | None, typer.Option("--out", help="Serienbriefliste mit den Links als .xlsx oder .csv")
     ] = None,
-    url: UrlOpt = DEFAULT_URL,
+    url: UrlOpt = None,
     store: StoreOpt = None,
     city: CityOpt = None,
 ) -> None:
@@ -118,6 +101,7 @@ def new(
     """
     settings = _settings(store)
     iris = Iris(settings.base_iri)
+    base = public_base(url or settings.public_url) if out_file is not None else None  # before anything is made
     args = {
         "name": name, "title": title, "stadtbezirke": stadtbezirk or [], "kinds": kind or [],
         "actors": _actor_iris(actor, iris), "agent": _who(),
@@ -133,7 +117,7 @@ def new(
     out.print(f"Befragungswelle / survey round »{found['name']}« (Stichtag {found['stichtag']}): "
               f"{len(made)} Einladungen / invitations", markup=False)  # fmt: skip
     if out_file is not None:
-        _write_list(invitation_rows(made, url=url, with_contacts=False), out_file, with_contacts=False)
+        _write_list(invitation_rows(made, base=base, with_contacts=False), out_file, with_contacts=False)
     else:
         err.print("Hinweis: die Links sind nur jetzt sichtbar; ohne --out neu ausstellen mit 'survey invitations "
                   f"{found['name']} --new-links --out DATEI' / the links show only now", markup=False)  # fmt: skip
@@ -150,7 +134,7 @@ def invitations_command(
     with_contacts: Annotated[
         bool, typer.Option("--with-contacts", "--mit-kontakten", help="Kontaktpersonen (personenbezogen, intern)")
     ] = False,
-    url: UrlOpt = DEFAULT_URL,
+    url: UrlOpt = None,
     store: StoreOpt = None,
     city: CityOpt = None,
 ) -> None:
@@ -164,6 +148,7 @@ def invitations_command(
 
     output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
     settings = _settings(store)
+    base = public_base(url or settings.public_url) if new_links else None  # before the old links are replaced
     if new_links:
         made = _write(settings, "survey-invitations", {"name": name, "contacts": with_contacts}, city)
         made = made["invitations"]
@@ -173,7 +158,7 @@ def invitations_command(
             made = [dataclasses.asdict(i) for i in invitations(st, Iris(settings.base_iri), name,
                                                                 with_contacts=with_contacts)]  # fmt: skip
         err.print("Ohne Links (nur mit --new-links) / without links (only with --new-links)", markup=False)
-    _write_list(invitation_rows(made, url=url, with_contacts=with_contacts), out_file, with_contacts=with_contacts)
+    _write_list(invitation_rows(made, base=base, with_contacts=with_contacts), out_file, with_contacts=with_contacts)
 
 
 STATUS_COLUMNS = ["stadtbezirk", "art", "eingeladen", "geoeffnet", "entwurf", "beantwortet", "nicht_beantwortet",
@@ -265,7 +250,7 @@ def list_command(store: StoreOpt = None, city: CityOpt = None) -> None:
 
 
 TIE_COLUMNS = ["a", "a_name", "b", "b_name", "status", "intensitaet_a", "intensitaet_b", "intensitaet_min",
-               "intensitaet_mittel", "abweichung", "haeufigkeit_a", "haeufigkeit_b"]  # fmt: skip
+               "intensitaet_mittel", "abweichung", "haeufigkeit_a", "haeufigkeit_b", "aus_freitext"]  # fmt: skip
 
 
 @survey_app.command("ties")
@@ -292,7 +277,7 @@ def ties_command(
         {"a": t.a, "a_name": names.get(t.a, ""), "b": t.b, "b_name": names.get(t.b, ""), "status": t.status,
          "intensitaet_a": t.intensity[0], "intensitaet_b": t.intensity[1], "intensitaet_min": t.intensity_min,
          "intensitaet_mittel": t.intensity_mean, "abweichung": t.intensity_gap, "haeufigkeit_a": t.frequency[0],
-         "haeufigkeit_b": t.frequency[1]}
+         "haeufigkeit_b": t.frequency[1], "aus_freitext": t.free_text}
         for t in found
     ]  # fmt: skip
     if out_file is None:

@@ -18,6 +18,7 @@ from bildungsnetz.errors import LocatedError, RoundClosed, SurveyLinkError, Usag
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PREFIXES, PROV, SCHEMA
 from bildungsnetz.store.base import Store
+from bildungsnetz.survey.freetext import queue_free_text
 from bildungsnetz.survey.model import (
     AGREEMENT,
     CONTRIBUTES,
@@ -319,7 +320,9 @@ def save_answers(
     """Save the answers behind a personal link, as a draft or (``final``) submitted.
 
     Checked first (partners on the roster and not the own institution, scales in range, consent to submit),
-    then validated against the shapes like every import; written only when both pass.
+    then validated against the shapes like every import; written only when both pass. On submission the
+    free-text partners the matcher does not link by itself go to the review queue
+    (:func:`bildungsnetz.survey.freetext.queue_free_text`).
 
     Raises
     ------
@@ -371,6 +374,9 @@ def save_actor_answers(
         public, private = _triples(iris, found, actor, answers, new_state, opened, stamp)
         _validate(store, iris, found, public, private)
         store.replace_graphs({public_graph: public, private_graph: private})
+        if new_state == "beantwortet":
+            own = next(e for e in entries if e.actor == actor)
+            queue_free_text(store, iris, found.name, own.label, answers.others)
     return _questionnaire(store, iris, found, actor)
 
 

@@ -9,6 +9,7 @@ from bildungsnetz.errors import ParameterError
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries import get, run
 from bildungsnetz.store.base import Store
+from bildungsnetz.survey.freetext import free_text_nominations
 from bildungsnetz.survey.rounds import get_round, roster, round_iri, states
 
 __all__ = ["RULES", "Tie", "Rate", "ties", "response_rates", "check_rule", "classify"]
@@ -41,7 +42,8 @@ class Tie:
 
     ``intensity`` and ``frequency`` are ``(a about b, b about a)``; ``None`` where that side did not name the
     other (or left the item out). Where both answered, ``min``, ``mean`` and ``gap`` describe how differently
-    they see the tie: asymmetric perception is itself a finding.
+    they see the tie: asymmetric perception is itself a finding. ``free_text`` is true where a side named the
+    other only under "Weitere Partner" (free text the matcher linked), not from the list.
     """
 
     a: str
@@ -49,6 +51,7 @@ class Tie:
     status: str
     intensity: tuple[int | None, int | None]
     frequency: tuple[int | None, int | None]
+    free_text: bool = False
 
     @property
     def intensity_min(self) -> int | None:
@@ -88,7 +91,8 @@ def classify(named: set[tuple[str, str]], answered: set[str]) -> dict[tuple[str,
 
 
 def ties(store: Store, iris: Iris, name: str, rule: str = "alle") -> list[Tie]:
-    """The ties of round ``name`` from its submitted Nennungen (desired partners are not ties).
+    """The ties of round ``name`` from its submitted Nennungen (desired partners are not ties), and from the
+    free-text partners the matcher links (:func:`bildungsnetz.survey.freetext.free_text_nominations`).
 
     ``rule`` ``alle`` keeps every status (ties reported about non-respondents too), ``bestaetigt`` only
     confirmed pairs, ``dokumentiert`` none (documented ties are not the survey's).
@@ -105,13 +109,16 @@ def ties(store: Store, iris: Iris, name: str, rule: str = "alle") -> list[Tie]:
         if r["desired"] is True or r["reporter"] == r["named"]:
             continue
         said[(r["reporter"], r["named"])] = r
+    for pair in free_text_nominations(store, iris, found.name, answered):
+        said.setdefault(pair, {"free_text": True})
     result = []
     for (a, b), status in classify(set(said), answered).items():
         if rule == "bestaetigt" and status != "bestaetigt":
             continue
         ab, ba = said.get((a, b), {}), said.get((b, a), {})
         result.append(Tie(a, b, status, (ab.get("intensity"), ba.get("intensity")),
-                          (ab.get("frequency"), ba.get("frequency"))))  # fmt: skip
+                          (ab.get("frequency"), ba.get("frequency")),
+                          bool(ab.get("free_text") or ba.get("free_text"))))  # fmt: skip
     return result
 
 

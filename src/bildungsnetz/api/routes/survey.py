@@ -6,9 +6,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import threading
-import time
-from collections import deque
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,49 +14,45 @@ from pydantic import BaseModel, Field
 
 from bildungsnetz.api.deps import RedaktionDep, ServiceDep, client_id
 from bildungsnetz.api.errors import ERROR_RESPONSES, ApiError
+from bildungsnetz.api.ratelimit import survey_limits
+from bildungsnetz.errors import SurveyLinkError
 from bildungsnetz.survey import Answers, PartnerAnswer, open_questionnaire, save_answers
 from bildungsnetz.survey.commands import round_dict, run_survey_command
+from bildungsnetz.survey.mailmerge import invitation_link, public_base
 from bildungsnetz.survey.rounds import get_round, invitations, list_rounds, status
 from bildungsnetz.survey.ties import response_rates, ties
 
-__all__ = ["router", "RATE_LIMIT", "RoundIn", "AnswersIn"]
+__all__ = ["router", "RoundIn", "AnswersIn"]
 
 router = APIRouter(tags=["Befragung / survey"], responses=ERROR_RESPONSES)
 
-#: Requests to the respondents' endpoints one client (address, IPv6 /64) may make per minute; more get 429.
-RATE_LIMIT = 60
 NameP = Annotated[str, Path(max_length=40, description="Name der Befragungswelle, z. B. 2026")]
 TokenP = Annotated[str, Path(max_length=100, description="Der Schlüssel aus dem persönlichen Link")]
 ContactsQ = Annotated[bool, Query(description="mit Kontaktpersonen (nur Rolle intern) / with contact persons")]
 
 
-class _Window:
-    """A sliding one-minute window of requests per client."""
-
-    def __init__(self) -> None:
-        self.seen: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def check(self, key: str) -> None:
-        now = time.monotonic()
-        with self.lock:
-            hits = self.seen.setdefault(key, deque())
-            while hits and now - hits[0] > 60:
-                hits.popleft()
-            if len(hits) >= RATE_LIMIT:
-                raise ApiError(429, "Zu viele Anfragen; bitte in einer Minute noch einmal / too many requests; "
-                               "please try again in a minute", headers={"Retry-After": "60"})  # fmt: skip
-            hits.append(now)
-            if len(self.seen) > 10_000:  # forget quiet clients so the table cannot grow without bound
-                for k in [k for k, v in self.seen.items() if not v or now - v[-1] > 60]:
-                    del self.seen[k]
+def _limit(request: Request, service: Any) -> str:
+    """Count a respondent's request against the budget the questionnaire pages share; the client's key."""
+    client = client_id(request)
+    wait = survey_limits(service).admit(client)
+    if wait is not None:
+        raise ApiError(429, "Zu viele Anfragen; bitte später noch einmal / too many requests; please try again "
+                       "later", headers={"Retry-After": str(wait)})  # fmt: skip
+    return client
 
 
-_WINDOW = _Window()
-
-
-def _limit(request: Request) -> None:
-    _WINDOW.check(client_id(request))
+async def _guarded(service: Any, client: str, call: Any, *args: Any, changed: bool = False, **kwargs: Any) -> Any:
+    """Run ``call`` in a thread under the write lock (``changed``: the network changed, caches are renewed); a
+    link that opens nothing counts as a failed try."""
+    try:
+        async with service.write_lock:
+            result = await asyncio.to_thread(call, service.store, service.iris, *args, **kwargs)
+            if changed:
+                await service.after_write()
+            return result
+    except SurveyLinkError:
+        survey_limits(service).failed(client)
+        raise
 
 
 # -- Rounds (role redaktion) ---------------------------------------------------------------------------------
@@ -77,12 +70,17 @@ class RoundIn(BaseModel):
     actors: list[str] | None = Field(None, max_length=20_000)
 
 
-def _invitation(inv: Any, request: Request) -> dict[str, Any]:
+def _base(request: Request, service: Any) -> str:
+    """The public address links are made on: BILDUNGSNETZ_PUBLIC_URL, else the address this request came to."""
+    return public_base(service.settings.public_url or str(request.base_url))
+
+
+def _invitation(inv: Any, base: str) -> dict[str, Any]:
     row = dataclasses.asdict(inv) if dataclasses.is_dataclass(inv) else dict(inv)
     token = row.pop("token", None)
     if token:
         row["token"] = token
-        row["link"] = str(request.base_url).rstrip("/") + f"/befragung/{token}"
+        row["link"] = invitation_link(base, token)
     if row.get("contact") is None:
         row.pop("contact", None)
     return row
@@ -110,8 +108,9 @@ def rounds(service: ServiceDep, who: RedaktionDep) -> list[dict[str, Any]]:
 async def create(body: RoundIn, request: Request, service: ServiceDep, who: RedaktionDep) -> dict[str, Any]:
     """Create a round with its roster; the answer holds every personal link, shown only this once."""
     args = body.model_dump(mode="json") | {"agent": who.name, "city": service.city}
+    base = _base(request, service)  # a wrong BILDUNGSNETZ_PUBLIC_URL stops here, before anything is written
     result = await _write(service, "survey-new", args)
-    return {"round": result["round"], "invitations": [_invitation(i, request) for i in result["invitations"]]}
+    return {"round": result["round"], "invitations": [_invitation(i, base) for i in result["invitations"]]}
 
 
 @router.get("/api/survey/rounds/{name}", summary="Rücklauf einer Welle / response of a round")
@@ -132,13 +131,13 @@ async def close(name: NameP, service: ServiceDep, who: RedaktionDep) -> dict[str
 
 @router.get("/api/survey/rounds/{name}/invitations", summary="Einladungsliste / invitations")
 def invitation_list(
-    name: NameP, request: Request, service: ServiceDep, who: RedaktionDep, contacts: ContactsQ = False
+    name: NameP, service: ServiceDep, who: RedaktionDep, contacts: ContactsQ = False
 ) -> list[dict[str, Any]]:
     """The mail-merge list without links (only their hashes are stored); contact persons need role intern."""
     if contacts:
         who.require("intern")
     made = invitations(service.store, service.iris, name, with_contacts=contacts)
-    return [_invitation(i, request) for i in made]
+    return [_invitation(i, "") for i in made]
 
 
 @router.post("/api/survey/rounds/{name}/invitations", summary="Neue Links / new links for everyone")
@@ -148,8 +147,9 @@ async def new_links(
     """A new personal link for every invited actor: **every earlier link of the round stops working**."""
     if contacts:
         who.require("intern")
+    base = _base(request, service)
     result = await _write(service, "survey-invitations", {"name": name, "contacts": contacts})
-    return [_invitation(i, request) for i in result["invitations"]]
+    return [_invitation(i, base) for i in result["invitations"]]
 
 
 @router.get("/api/survey/rounds/{name}/ties", summary="Beziehungen einer Welle / a round's ties")
@@ -164,7 +164,8 @@ def round_ties(
     rate = response_rates(service.store, service.iris, found.name).get("")
     items = [
         {"a": t.a, "b": t.b, "status": t.status, "intensity": list(t.intensity), "frequency": list(t.frequency),
-         "intensity_min": t.intensity_min, "intensity_mean": t.intensity_mean, "intensity_gap": t.intensity_gap}
+         "intensity_min": t.intensity_min, "intensity_mean": t.intensity_mean, "intensity_gap": t.intensity_gap,
+         "free_text": t.free_text}
         for t in ties(service.store, service.iris, found.name, rule)
     ]  # fmt: skip
     return {"round": found.name, "rule": rule, "response_rate": rate.rate if rate else 0.0, "items": items}
@@ -214,19 +215,16 @@ async def open_link(token: TokenP, request: Request, service: ServiceDep) -> dic
     """The questionnaire behind a personal link: the round, the own institution, the roster and what was saved.
 
     Unknown and replaced links get the same 404."""
-    _limit(request)
-    async with service.write_lock:  # the first opening is recorded
-        q = await asyncio.to_thread(open_questionnaire, service.store, service.iris, token)
+    client = _limit(request, service)
+    q = await _guarded(service, client, open_questionnaire, token)  # the first opening is recorded
     return _questionnaire(q)
 
 
 async def _save(token: str, body: AnswersIn, request: Request, service, *, final: bool) -> dict[str, Any]:
-    _limit(request)
+    client = _limit(request, service)
     answers = body.answers()
-    async with service.write_lock:
-        q = await asyncio.to_thread(save_answers, service.store, service.iris, token, answers, final=final)
-        if final:  # a submitted answer changes the network; drafts do not
-            await service.after_write()
+    # a submitted answer changes the network; drafts do not
+    q = await _guarded(service, client, save_answers, token, answers, final=final, changed=final)
     return _questionnaire(q)
 
 

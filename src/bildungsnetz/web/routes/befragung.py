@@ -13,19 +13,17 @@ import asyncio
 import hashlib
 import hmac
 import re
-import threading
-import time
-from collections import deque
 from collections.abc import Mapping, Sequence
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bildungsnetz.api.deps import ServiceDep, client_id
+from bildungsnetz.api.ratelimit import survey_limits
 from bildungsnetz.errors import BildungsnetzError, UsageError
 from bildungsnetz.web.pages import Ctx, context, error_page, finish, render
 
-__all__ = ["router", "RateLimit", "STEPS"]
+__all__ = ["router", "STEPS"]
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,56 +32,6 @@ STEPS = ("partner", "angaben", "einrichtung")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _MAX_OTHERS = 50
 _FORM_LIMITS = {"max_files": 0, "max_fields": 5000, "max_part_size": 64 * 1024}
-
-
-# -- rate limits ----------------------------------------------------------------------------------------------
-
-
-class RateLimit:
-    """At most ``limit`` events per client within ``window`` seconds (a sliding window, in memory).
-
-    >>> r = RateLimit(2, 60)
-    >>> r.hit("a", now=0), r.hit("a", now=1), r.hit("a", now=2), r.hit("b", now=2), r.hit("a", now=61)
-    (None, None, 58, None, None)
-    """
-
-    def __init__(self, limit: int, window: float) -> None:
-        self.limit, self.window = limit, window
-        self._seen: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def over(self, key: str, *, now: float | None = None) -> int | None:
-        """Seconds to wait when ``key`` has used up its events, else None (nothing counted)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._seen.get(key)
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if times is None or len(times) < self.limit:
-                return None
-            return max(1, int(times[0] + self.window - now))
-
-    def hit(self, key: str, *, now: float | None = None) -> int | None:
-        """Count one event of ``key``; seconds to wait when it is over the limit, else None."""
-        now = time.monotonic() if now is None else now
-        wait = self.over(key, now=now)
-        if wait is not None:
-            return wait
-        with self._lock:
-            if len(self._seen) > 50_000:  # a flood of addresses: forget the oldest half rather than grow
-                for old in list(self._seen)[:25_000]:
-                    del self._seen[old]
-            self._seen.setdefault(key, deque()).append(now)
-        return None
-
-
-def _limits(service) -> tuple[RateLimit, RateLimit]:
-    """Per client: 300 questionnaire requests a minute (a town hall's proxy may carry many institutions), and 20
-    failed links an hour (made once per service)."""
-    box = service.__dict__.setdefault("_survey_limits", {})
-    if "limits" not in box:
-        box["limits"] = (RateLimit(300, 60), RateLimit(20, 3600))
-    return box["limits"]
 
 
 def _throttled(ctx: Ctx, wait: int) -> Response:
@@ -117,9 +65,9 @@ def _open(ctx: Ctx, service, token: str):
     from bildungsnetz.errors import SurveyLinkError  # noqa: PLC0415
     from bildungsnetz.survey.answers import open_questionnaire  # noqa: PLC0415
 
-    requests, failures = _limits(service)
+    limits = survey_limits(service)
     client = client_id(ctx.request)
-    wait = requests.hit(client) or failures.over(client)
+    wait = limits.admit(client)
     if wait is not None:
         return None, _throttled(ctx, wait)
     try:
@@ -127,7 +75,7 @@ def _open(ctx: Ctx, service, token: str):
             return open_questionnaire(service.store, service.iris, token), None
         raise SurveyLinkError()
     except SurveyLinkError:
-        failures.hit(client)
+        limits.failed(client)
         return None, _private(error_page(ctx, 404, ctx.t("befragung.not_found")))
 
 

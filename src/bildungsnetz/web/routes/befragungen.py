@@ -159,6 +159,7 @@ async def round_invitations(
 ) -> Response:
     """The mail-merge list with a new personal link per invited actor (earlier links stop working); contact
     persons only for role ``intern``."""
+    from bildungsnetz.survey.mailmerge import INVITATION_COLUMNS, invitation_rows, public_base  # noqa: PLC0415
     from bildungsnetz.survey.rounds import invitations  # noqa: PLC0415
 
     ctx, refused = _for_redaktion(request, service, csrf)
@@ -168,16 +169,14 @@ async def round_invitations(
         return _round_page(ctx, service, name, status=400,
                            message={"kind": "error", "text": ctx.t("befragungen.confirm_links")})  # fmt: skip
     intern = "intern" in ctx.who.roles
+    base = public_base(service.settings.public_url or str(request.base_url))  # before the old links are replaced
     async with service.write_lock:
         made = await asyncio.to_thread(invitations, service.store, service.iris, name, new_tokens=True,
                                        with_contacts=intern)  # fmt: skip
         await service.after_write()
-    base = str(request.base_url).rstrip("/")
-    # the columns of the command line's list (``survey invitations``), so one mail merge fits both
-    columns = ["welle", "akteur", "name", "adresse", "stadtbezirk", "art", "link"] + (["kontakt"] if intern else [])
-    rows = [{"welle": inv.round, "akteur": inv.actor, "name": inv.label, "adresse": inv.address,
-             "stadtbezirk": inv.stadtbezirk, "art": inv.kind_label, "link": f"{base}/befragung/{inv.token}",
-             "kontakt": inv.contact or ""} for inv in made]  # fmt: skip
+    # the rows and columns of the command line's list (``survey invitations``), so one mail merge fits both
+    columns = INVITATION_COLUMNS + (["kontakt"] if intern else [])
+    rows = invitation_rows(made, base=base, with_contacts=intern)
     body = people_csv(columns, rows) if format == "csv" else xlsx_bytes({"Einladungen": (columns, rows)})
     response = Response(body, media_type=_MEDIA[format])
     response.headers["Content-Disposition"] = f'attachment; filename="einladungen-{name}.{format}"'
