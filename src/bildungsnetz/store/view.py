@@ -182,10 +182,28 @@ class Landscape:
         A store written before the view existed and not yet rebuilt has sources but no view: it is read as
         the union, as before, rather than shown empty (``bildungsnetz graphs --rebuild-view`` mends it).
         """
-        names = list(named)
+        names = [g for g in named if not self.is_survey_answer(g)]
         if self.view not in names and self.private_view not in names:
             return names
         return [g for g in names if not self.is_source_data(g)]
+
+    def is_survey_answer(self, graph: str) -> bool:
+        """One institution's answers in a survey round (``befragung/<round>/antwort/<key>``, public or private).
+
+        A round has a pair of these per invited institution: hundreds of graphs, and a default graph listing
+        each of them makes every join of every read scan them all. So they are left out of the default graph;
+        the survey's queries read them with ``GRAPH ?g`` (queries/survey/).
+
+        >>> land = Landscape("https://example.org/graph/")
+        >>> land.is_survey_answer("https://example.org/graph/privat/befragung/2026/antwort/k1")
+        True
+        >>> land.is_survey_answer("https://example.org/graph/befragung/2026")
+        False
+        """
+        if not graph.startswith(self.graph_prefix):
+            return False
+        rest = graph[len(self.graph_prefix) :].removeprefix("privat/")
+        return rest.startswith("befragung/") and "/antwort/" in rest
 
     def needs_build(self, named: Iterable[str]) -> bool:
         """Sources, but no view: a store from before the view, to be built once."""

@@ -102,8 +102,9 @@ def ties(store: Store, iris: Iris, name: str, rule: str = "alle") -> list[Tie]:
     if rule == "dokumentiert":
         return []
     answered = {a for a, s in states(store, iris, found.name).items() if s == "beantwortet"}
-    rows = run(get("nennungen", folder="survey"), {"round": round_iri(iris, found.name).value}, store=store,
-               iris=iris, city="stadt").rows  # fmt: skip
+    wanted = round_iri(iris, found.name).value
+    rows = [r for r in run(get("nennungen", folder="survey"), {}, store=store, iris=iris, city="stadt").rows
+            if r["round"] == wanted]  # fmt: skip
     said: dict[tuple[str, str], dict] = {}
     for r in rows:
         if r["desired"] is True or r["reporter"] == r["named"]:
