@@ -30,6 +30,8 @@ def _walk(node: Any, bound: set[str], used: set[str]) -> None:
                         bound.add(str(term))
         elif node.name == "Extend":
             bound.add(str(node["var"]))
+        elif node.name == "Graph" and isinstance(node.get("term"), Variable):  # GRAPH ?g { … } binds ?g
+            bound.add(str(node["term"]))
         elif node.name.startswith("Aggregate_"):
             bound.add(str(node["res"]))
         elif node.name in ("values", "ToMultiSet") and isinstance(node.get("res"), list):
