@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import gc
 import os
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -121,13 +125,19 @@ def virtuoso_settings(**options: object) -> Settings:
 
 
 def demo_city(actors: int) -> dict[str, list[ox.Triple]]:
-    """The demo city of ``actors`` actors (seed 1) and the reference graphs of Dortmund."""
+    """The demo city of ``actors`` actors (seed 1) and the reference graphs of Dortmund (a copy the caller
+    may change; generated once per size)."""
+    return {g: list(ts) for g, ts in _demo_city(actors).items()}
+
+
+@functools.cache
+def _demo_city(actors: int) -> dict[str, tuple[ox.Triple, ...]]:
     from bildungsnetz.demo.city import generate
     from bildungsnetz.reference import reference_graphs
 
     result = generate(city="dortmund", actors=actors, seed=1, iris=IRIS)
-    graphs = {g: list(ts) for g, ts in result.graphs.items()}
-    graphs.update({g: list(ts) for g, ts in reference_graphs(["dortmund"], IRIS).items()})
+    graphs = {g: tuple(ts) for g, ts in result.graphs.items()}
+    graphs.update({g: tuple(ts) for g, ts in reference_graphs(["dortmund"], IRIS).items()})
     return graphs
 
 
@@ -154,10 +164,22 @@ def stored(graphs: Mapping[str, Iterable[ox.Triple]], folder: Path, **options: o
     """Write ``graphs`` into an embedded store in ``folder``/store and return settings that serve it (with the
     role tokens :data:`TOKENS`)."""
     path = folder / "store"
-    with EmbeddedStore(path) as store:
-        store.replace_graphs(graphs)
-    gc.collect()  # the store's lock goes with the object; the server opens it again
+    graphs = {g: list(ts) for g, ts in graphs.items()}
+    key = frozenset((g, hash(frozenset(ts))) for g, ts in graphs.items())
+    if key in _BUILT:  # the same graphs written before: a copy of that store (RocksDB writes them slowly)
+        shutil.copytree(_BUILT[key], path)
+    else:
+        with EmbeddedStore(path) as store:
+            store.replace_graphs(graphs)
+        gc.collect()  # the store's lock goes with the object; the server opens it again
+        _BUILT[key] = Path(tempfile.mkdtemp(prefix="bildungsnetz-test-store-")) / "store"
+        atexit.register(shutil.rmtree, _BUILT[key].parent, True)
+        shutil.copytree(path, _BUILT[key])
     return Settings(store=path, api_tokens=TOKENS, **options)
+
+
+#: Stores written by :func:`stored`, closed and untouched since: a fingerprint of their graphs -> their folder.
+_BUILT: dict[frozenset, Path] = {}
 
 
 class LiveServer:

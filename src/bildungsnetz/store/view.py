@@ -237,8 +237,12 @@ class Landscape:
         # (private?, subject, predicate, language) -> source -> values, in the order read
         table: dict[tuple, dict[str, dict[ox.Term, None]]] = defaultdict(lambda: defaultdict(dict))
         single = self.precedence.single
+        parts: dict[ox.Term, tuple[str, str] | None] = {}  # per graph: source_part is too dear to ask per quad
         for q in quads:
-            found = self.source_part(q.graph_name.value) if isinstance(q.graph_name, ox.NamedNode) else None
+            g = q.graph_name
+            if g not in parts:
+                parts[g] = self.source_part(g.value) if isinstance(g, ox.NamedNode) else None
+            found = parts[g]
             if found is None or found[0] == "meta":
                 continue
             p = q.predicate.value
