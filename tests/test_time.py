@@ -98,6 +98,23 @@ def test_an_offer_whose_only_provider_closed_is_gone_the_day_after(city, name, f
     assert "A-3" not in column(city, name, {**values, "date": NEXT_DAY}, "offerId", folder=folder)
 
 
+def test_an_ending_cooperation_no_longer_names_a_partner_closed_before_the_date(city):
+    def partners(day: str) -> str:
+        (k4,) = [r for r in rows(city, "cooperations-ending-within", {"date": day}) if r["cooperationId"] == "K-4"]
+        return str(k4["partners"])
+
+    assert "Technik Bergdorf GmbH" in partners(LAST_DAY)  # UN-1, partner of K-4 (to 2025-08-31)
+    assert "Technik Bergdorf GmbH" not in partners(NEXT_DAY) and "Gesamtschule Süd" in partners(NEXT_DAY)
+
+
+def test_a_programmes_dependency_loses_an_offer_whose_only_provider_closed(city):
+    def offers(day: str) -> set[str]:
+        values = {"programme": f"{ID}programm/kaoa", "date": day}
+        return column(city, "programm-angebote", values, "offerId", folder="analysis")
+
+    assert offers(LAST_DAY) == {"A-3"} and offers(NEXT_DAY) == set()  # A-3 of UN-1, through KAoA
+
+
 def test_the_sdg_list_counts_an_offer_of_a_closed_provider_until_its_last_day(city):
     goal = ox.NamedNode("https://w3id.org/bildungsnetz/vocab/sdg/4")  # the fixture has no SDG vocabulary
     city.replace_graphs({f"{ID}graph/sdg-ziel-4": [
