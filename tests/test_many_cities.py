@@ -235,6 +235,9 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         assert [a["id"] for a in found] == ["DUS-2"]
         found = api.get("/api/actors", params={"q": "Kita", "city": "dortmund"}).json()["items"]
         assert found and "DUS-2" not in {a["id"] for a in found}
+        assert api.get("/api/offers", params={"city": "duesseldorf"}).json()["items"] == []  # it has none
+        assert api.get("/api/offers", params={"city": "dortmund"}).json()["items"]
+        assert api.get("/api/offers", params={"city": "duesseldorf", "sdg": "4"}).json()["items"] == []
         api.close()
         client.cookies.clear()
         dus_search = client.get("/", params={"stadt": "duesseldorf", "q": "Kita"}).text
@@ -244,6 +247,11 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         assert 'href="/akteur/D-0' in dortmund_search and 'href="/akteur/D-0' not in dus_search
         for dortmund_only in ("Arbeitskreis Übergang Kita", "Tandem Kita"):  # a network and an offer
             assert dortmund_only in dortmund_search and dortmund_only not in dus_search, dortmund_only
+        client.cookies.clear()
+        dus_offers = client.get("/angebote", params={"stadt": "duesseldorf", "q": "Kita"}).text
+        client.cookies.clear()
+        assert "Tandem Kita" in client.get("/angebote", params={"stadt": "dortmund", "q": "Kita"}).text
+        assert "Tandem Kita" not in dus_offers
 
 
 def test_a_store_with_one_city_shows_no_chooser_and_the_label(embedded):

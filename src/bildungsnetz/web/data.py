@@ -217,9 +217,9 @@ def search_hits(service: Service, q: str) -> list[g.Actor]:
 def in_city(service: Service) -> Callable[[object], bool]:
     """Whether an area IRI belongs to the city the request shows: its municipality or an area below it. Every
     area (and none) belongs where the store holds one city only."""
-    if len(service.held_cities()) <= 1:
+    gemeinde = service.city_area()
+    if gemeinde is None:
         return lambda area: True
-    gemeinde = str(service.iris.gemeinde(service.city))
     return lambda area: str(area or "") == gemeinde or str(area or "").startswith(gemeinde + "/")
 
 

@@ -82,7 +82,7 @@ def start(request: Request, service: ServiceDep) -> Response:
             entry = offers.setdefault(row["offer"], dict(row, providers=[]))
             if row.get("provider"):
                 entry["providers"].append(row)
-        if len(service.held_cities()) > 1:
+        if service.city_area():
             ours = city_data(service).actors
             for key in [k for k, o in offers.items() if not any(p["provider"] in ours for p in o["providers"])]:
                 del offers[key]
