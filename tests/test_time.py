@@ -235,6 +235,29 @@ def test_an_actors_history_lists_what_ended_with_the_reason(city):
     assert history("100003", "2024-01-01") == {("mitgliedschaft", "BN-1", "2023-12-31", None)}
 
 
+@pytest.mark.parametrize(
+    ("name", "folder", "actor", "key", "had"),
+    [
+        ("partners-of-actor", None, "KITA-1", "partnerId", {"100001", "100002"}),
+        ("actor-networks", "api", "KITA-1", "networkId", {"BN-1"}),
+        ("actor-offers", "api", "UN-1", "offerId", {"A-3"}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_closed_actor_has_no_current_partners_networks_or_offers_the_day_after(city, name, folder, actor, key, had):
+    assert column(city, name, {"actor": actor, "date": LAST_DAY}, key, folder=folder) == had
+    assert column(city, name, {"actor": actor, "date": NEXT_DAY}, key, folder=folder) == set()
+
+
+def test_a_closed_actors_partners_and_networks_become_its_history(city):
+    def history(day: str) -> set[tuple[str, str]]:
+        return {(str(r["what"]), str(r["otherId"]))
+                for r in rows(city, "actor-history", {"actor": "KITA-1", "date": day}, folder="web")}
+
+    assert history(LAST_DAY) == set()
+    assert history(NEXT_DAY) == {("kooperation", "100001"), ("kooperation", "100002"), ("mitgliedschaft", "BN-1")}
+
+
 def test_a_member_of_a_dissolved_network_is_no_member_after_its_end(city):
     def networks(day: str) -> set[str]:
         return column(city, "actor-networks", {"actor": "100002", "date": day}, "networkId", folder="api")
