@@ -153,6 +153,15 @@ def test_export_needs_the_city_where_the_store_holds_several(two_cities, tmp_pat
     assert done.exit_code == 0, done.output
 
 
+def test_the_offer_catalogue_on_the_command_line_lists_only_the_chosen_citys_offers(two_cities):
+    def offers(city: str) -> list:
+        result = run(two_cities, "offers", "--search", "Kita", "--stadt", city, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert offers("dortmund") and offers("duesseldorf") == []  # Düsseldorf's three actors offer nothing
+
+
 def test_the_table_export_holds_only_the_chosen_citys_actors_and_what_is_theirs(two_cities, tmp_path):
     for city in ("duesseldorf", "dortmund"):
         done = run(two_cities, "export", "--format", "csv", "--out", str(tmp_path / city), "--stadt", city)
