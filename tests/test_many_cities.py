@@ -153,6 +153,12 @@ def test_export_needs_the_city_where_the_store_holds_several(two_cities, tmp_pat
     assert done.exit_code == 0, done.output
 
 
+def test_the_rdf_export_says_it_holds_every_city(two_cities, tmp_path):
+    done = run(two_cities, "export", "--format", "nq", "--out", str(tmp_path / "alle.nq"), "--stadt", "duesseldorf")
+    assert done.exit_code == 0, done.output
+    assert "alle Städte" in done.output and "every city" in done.output
+
+
 def test_the_offer_catalogue_on_the_command_line_lists_only_the_chosen_citys_offers(two_cities):
     def offers(city: str) -> list:
         result = run(two_cities, "offers", "--search", "Kita", "--stadt", city, "--format", "json")
