@@ -107,6 +107,16 @@ def test_an_ending_cooperation_no_longer_names_a_partner_closed_before_the_date(
     assert "Technik Bergdorf GmbH" not in partners(NEXT_DAY) and "Gesamtschule Süd" in partners(NEXT_DAY)
 
 
+@pytest.mark.parametrize(
+    ("name", "key", "alone"),
+    [("actors-without-partners", "actorId", {"100001", "100002"}),  # their only open partner was KITA-1
+     ("schools-without-kita-partner", "schoolId", {"100001"})],  # its Kita partner in Hafen was KITA-1
+)
+def test_whose_only_partner_closed_is_without_one_the_day_after(city, name, key, alone):
+    assert not alone & column(city, name, {"date": LAST_DAY}, key)
+    assert alone <= column(city, name, {"date": NEXT_DAY}, key)
+
+
 def test_a_programmes_dependency_loses_an_offer_whose_only_provider_closed(city):
     def offers(day: str) -> set[str]:
         values = {"programme": f"{ID}programm/kaoa", "date": day}
