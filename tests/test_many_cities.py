@@ -3,6 +3,8 @@ city with the city's label, the web's city chooser, REST's ``city`` parameter, a
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import tomllib
@@ -151,6 +153,40 @@ def test_export_needs_the_city_where_the_store_holds_several(two_cities, tmp_pat
     assert done.exit_code == 0, done.output
 
 
+def test_the_rdf_export_says_it_holds_every_city(two_cities, tmp_path):
+    done = run(two_cities, "export", "--format", "nq", "--out", str(tmp_path / "alle.nq"), "--stadt", "duesseldorf")
+    assert done.exit_code == 0, done.output
+    assert "alle Städte" in done.output and "every city" in done.output
+
+
+def test_the_offer_catalogue_on_the_command_line_lists_only_the_chosen_citys_offers(two_cities):
+    def offers(city: str) -> list:
+        result = run(two_cities, "offers", "--search", "Kita", "--stadt", city, "--format", "json")
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    assert offers("dortmund") and offers("duesseldorf") == []  # Düsseldorf's three actors offer nothing
+
+
+def test_the_table_export_holds_only_the_chosen_citys_actors_and_what_is_theirs(two_cities, tmp_path):
+    for city in ("duesseldorf", "dortmund"):
+        done = run(two_cities, "export", "--format", "csv", "--out", str(tmp_path / city), "--stadt", city)
+        assert done.exit_code == 0, done.output
+
+    def ids(city: str, table: str) -> set[str]:
+        text = (tmp_path / city / f"{table}.csv").read_text(encoding="utf-8-sig")
+        return {row["id"] for row in csv.DictReader(io.StringIO(text), delimiter=";")}
+
+    dus = {"DUS-1", "DUS-2", "DUS-3"}
+    assert ids("duesseldorf", "akteure") == dus
+    assert ids("duesseldorf", "kooperationen") == {"DUS-K-1"}
+    assert ids("duesseldorf", "netzwerke") == set() and ids("duesseldorf", "angebote") == set()
+    dortmund = ids("dortmund", "akteure")
+    assert len(dortmund) >= 100 and not dortmund & dus
+    assert ids("dortmund", "kooperationen") and "DUS-K-1" not in ids("dortmund", "kooperationen")
+    assert ids("dortmund", "netzwerke") and ids("dortmund", "angebote")
+
+
 # -- Both stores: the analysis, the SDG coverage, the registry, the web and REST -----------------------------
 
 
@@ -208,7 +244,29 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         assert {d["label"] for d in sdg["districts"]} <= {f"Stadtbezirk {n}" for n in range(1, 11)}
         brokers = api.get("/api/analysis/brokers", params={"city": "dortmund"}).json()
         assert brokers["city"] and not {b["iri"] for b in brokers["city"]} & DUS_ACTORS
+
+        # Search: REST and the start page find only the chosen city's actors, networks and offers.
+        found = api.get("/api/actors", params={"q": "Kita", "city": "duesseldorf"}).json()["items"]
+        assert [a["id"] for a in found] == ["DUS-2"]
+        found = api.get("/api/actors", params={"q": "Kita", "city": "dortmund"}).json()["items"]
+        assert found and "DUS-2" not in {a["id"] for a in found}
+        assert api.get("/api/offers", params={"city": "duesseldorf"}).json()["items"] == []  # it has none
+        assert api.get("/api/offers", params={"city": "dortmund"}).json()["items"]
+        assert api.get("/api/offers", params={"city": "duesseldorf", "sdg": "4"}).json()["items"] == []
         api.close()
+        client.cookies.clear()
+        dus_search = client.get("/", params={"stadt": "duesseldorf", "q": "Kita"}).text
+        client.cookies.clear()
+        dortmund_search = client.get("/", params={"stadt": "dortmund", "q": "Kita"}).text
+        assert 'href="/akteur/DUS-2"' in dus_search and 'href="/akteur/DUS-2"' not in dortmund_search
+        assert 'href="/akteur/D-0' in dortmund_search and 'href="/akteur/D-0' not in dus_search
+        for dortmund_only in ("Arbeitskreis Übergang Kita", "Tandem Kita"):  # a network and an offer
+            assert dortmund_only in dortmund_search and dortmund_only not in dus_search, dortmund_only
+        client.cookies.clear()
+        dus_offers = client.get("/angebote", params={"stadt": "duesseldorf", "q": "Kita"}).text
+        client.cookies.clear()
+        assert "Tandem Kita" in client.get("/angebote", params={"stadt": "dortmund", "q": "Kita"}).text
+        assert "Tandem Kita" not in dus_offers
 
 
 def test_a_store_with_one_city_shows_no_chooser_and_the_label(embedded):

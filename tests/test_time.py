@@ -17,6 +17,7 @@ from bildungsnetz.iris import Iris
 from bildungsnetz.queries import get, run
 from conftest import REPO, served
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FIXTURE_TRIG = "tests/data/queries/fixture.trig"
 CITY = "musterstadt"
 ID = "https://w3id.org/bildungsnetz/id/"
@@ -80,6 +81,95 @@ def test_a_partner_member_or_provider_closed_before_the_date_is_gone_the_day_aft
     assert gone not in column(city, name, {**values, "date": NEXT_DAY}, key)
 
 
+
+@pytest.mark.parametrize(
+    ("name", "folder", "values"),
+    [
+        ("offers", None, {}),
+        ("offer-catalogue", None, {}),
+        ("offers-by-sdg", "api", {"sdg": "4"}),
+        ("offers-search", "web", {"q": "Berufe"}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_an_offer_whose_only_provider_closed_is_gone_the_day_after(city, name, folder, values):
+    # A-3 "Berufe entdecken" runs to 2025-07-31, but its only provider UN-1 closed on 2025-03-31
+    assert "A-3" in column(city, name, {**values, "date": LAST_DAY}, "offerId", folder=folder)
+    assert "A-3" not in column(city, name, {**values, "date": NEXT_DAY}, "offerId", folder=folder)
+
+
+def test_an_ending_cooperation_no_longer_names_a_partner_closed_before_the_date(city):
+    def partners(day: str) -> str:
+        (k4,) = [r for r in rows(city, "cooperations-ending-within", {"date": day}) if r["cooperationId"] == "K-4"]
+        return str(k4["partners"])
+
+    assert "Technik Bergdorf GmbH" in partners(LAST_DAY)  # UN-1, partner of K-4 (to 2025-08-31)
+    assert "Technik Bergdorf GmbH" not in partners(NEXT_DAY) and "Gesamtschule Süd" in partners(NEXT_DAY)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "alone"),
+    [("actors-without-partners", "actorId", {"100001", "100002"}),  # their only open partner was KITA-1
+     ("schools-without-kita-partner", "schoolId", {"100001"})],  # its Kita partner in Hafen was KITA-1
+)
+def test_whose_only_partner_closed_is_without_one_the_day_after(city, name, key, alone):
+    assert not alone & column(city, name, {"date": LAST_DAY}, key)
+    assert alone <= column(city, name, {"date": NEXT_DAY}, key)
+
+
+def test_a_programmes_dependency_loses_an_offer_whose_only_provider_closed(city):
+    def offers(day: str) -> set[str]:
+        values = {"programme": f"{ID}programm/kaoa", "date": day}
+        return column(city, "programm-angebote", values, "offerId", folder="analysis")
+
+    assert offers(LAST_DAY) == {"A-3"} and offers(NEXT_DAY) == set()  # A-3 of UN-1, through KAoA
+
+
+def test_the_sdg_list_counts_an_offer_of_a_closed_provider_until_its_last_day(city):
+    goal = ox.NamedNode("https://w3id.org/bildungsnetz/vocab/sdg/4")  # the fixture has no SDG vocabulary
+    city.replace_graphs({f"{ID}graph/sdg-ziel-4": [
+        ox.Triple(goal, ox.NamedNode(str(RDF_TYPE)), ox.NamedNode("https://w3id.org/bildungsnetz/ontology#SDG")),
+        ox.Triple(goal, ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation"), ox.Literal("4")),
+    ]})
+
+    def offers(day: str) -> int:
+        found = rows(city, "sdgs", {"date": day}, folder="api")
+        return next(int(r["offers"]) for r in found if r["sdg"] == "4")
+
+    assert (offers(LAST_DAY), offers(NEXT_DAY)) == (4, 3)  # and A-3 (UN-1, closed)
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "network", "last_day", "next_day"),
+    [
+        ("networks-of-district", {"stadtbezirk": "stadtbezirk/1"}, "BN-1", 3, 2),  # KITA-1 closed
+        ("networks-of-district", {"stadtbezirk": "stadtbezirk/2"}, "AK-1", 2, 1),  # UN-1 closed
+        ("networks", {}, "BN-1", 3, 2),
+        ("networks", {}, "AK-1", 2, 1),
+    ],
+)
+def test_a_network_counts_a_closed_member_until_its_last_day(city, name, values, network, last_day, next_day):
+    folder = "api" if name == "networks" else None
+
+    def count(day: str) -> tuple[int, str]:
+        found = rows(city, name, {**values, "date": day}, folder=folder)
+        (row,) = [r for r in found if r["networkId"] == network]
+        return int(row["memberCount"]), str(row.get("members"))
+
+    assert count(LAST_DAY)[0] == last_day and count(NEXT_DAY)[0] == next_day
+    if name == "networks-of-district":
+        gone = "Kita Möwe" if network == "BN-1" else "Technik Bergdorf GmbH"
+        assert gone not in count(NEXT_DAY)[1]
+
+
+def test_the_analysis_drops_a_closed_member_and_the_offers_of_a_closed_provider(city):
+    # No city named: nothing is narrowed to one city's actors afterwards (as in a store with a single city)
+    after, before = load(city, date=NEXT_DAY, iris=Iris()), load(city, date=LAST_DAY, iris=Iris())
+    kita, bn1, a3 = f"{ID}akteur/KITA-1", f"{ID}netzwerk/BN-1", f"{ID}angebot/A-3"
+    assert kita in before.networks[bn1].members and kita not in after.networks[bn1].members
+    assert a3 in before.offers and a3 not in after.offers
+
+
 @pytest.mark.parametrize(
     ("name", "keys"), [("angebote-merkmale", "provider"), ("netz-kanten", "source target")]
 )
@@ -119,8 +209,9 @@ def test_the_offer_search_finds_an_offer_only_while_it_runs(city):
         # K-2 ended the day before
         ("2024-08-01", {"actors": 16, "cooperations": 4, "networks": 4}),
         # KITA-1 and UN-1 closed the day before (their cooperations still run: a cooperation's own period)
-        (NEXT_DAY, {"actors": 14}),
-        (LAST_DAY, {"actors": 16}),
+        # and A-3 went with its only provider UN-1, while A-4 started: five offers on either day
+        (NEXT_DAY, {"actors": 14, "offers": 5}),
+        (LAST_DAY, {"actors": 16, "offers": 5}),
     ],
 )
 def test_the_start_pages_key_figures_count_only_what_is_there_at_the_date(city, day, expected):
@@ -152,6 +243,29 @@ def test_an_actors_history_lists_what_ended_with_the_reason(city):
     }
     assert history("100003", "2023-12-31") == set()
     assert history("100003", "2024-01-01") == {("mitgliedschaft", "BN-1", "2023-12-31", None)}
+
+
+@pytest.mark.parametrize(
+    ("name", "folder", "actor", "key", "had"),
+    [
+        ("partners-of-actor", None, "KITA-1", "partnerId", {"100001", "100002"}),
+        ("actor-networks", "api", "KITA-1", "networkId", {"BN-1"}),
+        ("actor-offers", "api", "UN-1", "offerId", {"A-3"}),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_closed_actor_has_no_current_partners_networks_or_offers_the_day_after(city, name, folder, actor, key, had):
+    assert column(city, name, {"actor": actor, "date": LAST_DAY}, key, folder=folder) == had
+    assert column(city, name, {"actor": actor, "date": NEXT_DAY}, key, folder=folder) == set()
+
+
+def test_a_closed_actors_partners_and_networks_become_its_history(city):
+    def history(day: str) -> set[tuple[str, str]]:
+        return {(str(r["what"]), str(r["otherId"]))
+                for r in rows(city, "actor-history", {"actor": "KITA-1", "date": day}, folder="web")}
+
+    assert history(LAST_DAY) == set()
+    assert history(NEXT_DAY) == {("kooperation", "100001"), ("kooperation", "100002"), ("mitgliedschaft", "BN-1")}
 
 
 def test_a_member_of_a_dissolved_network_is_no_member_after_its_end(city):

@@ -269,8 +269,10 @@ def load(
     for r in _rows("akteure", {}, store, iris, city):
         homes[r["actor"]].append(r)
     actors: dict[str, Actor] = {}
+    closed: set[str] = set()
     for iri, rows in homes.items():
         if any(r["closed"] is not None and str(r["closed"]) < day for r in rows):
+            closed.add(iri)
             continue  # closed before the date (bn:inBetriebBis): no longer part of the landscape
         located = sorted((r for r in rows if r["area"]), key=lambda r: r["area"])
         first = located[0] if located else rows[0]
@@ -309,7 +311,8 @@ def load(
     nets: dict[str, dict] = {}
     for r in _rows("mitgliedschaften", {"date": day}, store, iris, city):
         n = nets.setdefault(r["network"], {**r, "members": set()})
-        n["members"].add(r["member"])
+        if r["member"] not in closed:  # a member closed before the date is no member any more
+            n["members"].add(r["member"])
     networks = {
         iri: Network(
             iri=iri,
@@ -326,7 +329,8 @@ def load(
         o = offs.setdefault(
             r["offer"], {"id": r["offerId"], "providers": set(), "fields": set(), "area": r["area"]}
         )
-        o["providers"].add(r["provider"])
+        if r["provider"] not in closed:  # a provider closed before the date offers nothing any more
+            o["providers"].add(r["provider"])
         if r["field"]:
             o["fields"].add(r["field"])
     offers = {
@@ -338,6 +342,7 @@ def load(
             area=o["area"],
         )
         for iri, o in offs.items()
+        if o["providers"]  # every row names a provider: an offer left without one has only closed ones
     }
     neighbours: dict[str, set[str]] = defaultdict(set)
     for r in _rows("nachbarn", {}, store, iris, city):

@@ -164,6 +164,12 @@ class Service:
             "city:held", lambda: [(n, self.cities.label(n)) for n in self.cities.held()], per_city=False
         )
 
+    def city_area(self) -> str | None:
+        """The municipality IRI of the city the request shows where the store holds several cities (lists and
+        searches walk down from it as from a Stadtbezirk), else ``None`` (nothing to narrow: with one city, an
+        actor or offer without a place is listed too)."""
+        return str(self.iris.gemeinde(self.city)) if len(self.held_cities()) > 1 else None
+
     @property
     def city_label(self) -> str:
         """The label of :attr:`profile` ("Köln"); see :attr:`city` where no profile of that name exists."""

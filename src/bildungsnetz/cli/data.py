@@ -300,6 +300,10 @@ def export(
             else:
                 ox.serialize(quads, fh, formats[fmt], prefixes=PREFIXES)
         out.print(f"{len(quads)} Quads → {out_file}")
+        if graph is None and len(_cities(settings, st).held()) > 1:  # graphs are per source, not per city
+            out.print("Hinweis: der RDF-Export enthält alle Städte des Speichers; eine Stadt allein: --format xlsx "
+                      "oder csv mit --stadt / note: the RDF export holds every city in the store; one city alone: "
+                      "--format xlsx or csv with --stadt")  # fmt: skip
 
 
 @app.command("drop-source")

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _cities, _city, _settings, app, domain_errors, out
 from bildungsnetz.cli.data import _who
 from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.cli.query import _write_result
@@ -25,9 +25,12 @@ OutOpt = Annotated[Path | None, typer.Option("--out", help="Datei für csv/json/
 
 
 def _run_named(
-    name: str, values: dict[str, str], fmt: str | None, out_file: Path | None, store, city: str | None
+    name: str, values: dict[str, str], fmt: str | None, out_file: Path | None, store, city: str | None,
+    *, area: str | None = None,
 ) -> None:
-    """Run a named query with the user's filters and write it like ``bildungsnetz query`` does."""
+    """Run a named query with the user's filters and write it like ``bildungsnetz query`` does; where the store
+    holds several cities and the area parameter ``area`` is not given, it is the city's municipality (only the
+    city's part is listed)."""
     from bildungsnetz.errors import UsageError
     from bildungsnetz.queries import get, run
     from bildungsnetz.store import open_store
@@ -40,6 +43,8 @@ def _run_named(
     values = {k: v for k, v in values.items() if v not in (None, "")}
     with open_store(settings, write=False) as st:
         profile = _city(settings, st, city)
+        if area and not values.get(area) and len(_cities(settings, st).held()) > 1:
+            values[area] = str(Iris(settings.base_iri).gemeinde(profile.name))
         result = run(get(name), values, store=st, iris=Iris(settings.base_iri), city=profile)
     _write_result(result, fmt, out_file, title=name)
 
@@ -70,7 +75,7 @@ def offers(
         "sdg": sdg, "stadtbezirk": stadtbezirk, "anbieter": provider,
         "maxkosten": str(max_cost) if max_cost is not None else None, "date": date, "limit": str(limit),
     }  # fmt: skip
-    _run_named("offer-catalogue", values, fmt, out_file, store, city)
+    _run_named("offer-catalogue", values, fmt, out_file, store, city, area="stadtbezirk")
 
 
 app.command("angebote", help="Angebotsübersicht (wie 'offers') / offer catalogue (as 'offers').")(offers)

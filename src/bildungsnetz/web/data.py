@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextvars
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -38,6 +39,7 @@ __all__ = [
     "search_hits",
     "EXPORT_COLUMNS",
     "actor_export",
+    "in_city",
 ]
 
 _lock = threading.Lock()
@@ -210,6 +212,15 @@ def search_hits(service: Service, q: str) -> list[g.Actor]:
         a for key, ident, a in service.cached(f"web:search:{data.date}", index)
         if wanted[0] in key[0] or wanted[1] in key[1] or ident == exact
     ]  # fmt: skip
+
+
+def in_city(service: Service) -> Callable[[object], bool]:
+    """Whether an area IRI belongs to the city the request shows: its municipality or an area below it. Every
+    area (and none) belongs where the store holds one city only."""
+    gemeinde = service.city_area()
+    if gemeinde is None:
+        return lambda area: True
+    return lambda area: str(area or "") == gemeinde or str(area or "").startswith(gemeinde + "/")
 
 
 def search_actors(service: Service, q: str, *, offset: int = 0, limit: int = 50) -> tuple[list[dict[str, Any]], int]:

@@ -78,6 +78,12 @@ def list_actors(
         name = "api/actors-in-stadtteil" if stadtteil else "api/actors-in-area"
         page = service.page(name, values, limit=limit, offset=offset)
         items = [snake(r, _ITEM) for r in page.rows]
+    elif area := service.city_area():
+        # Several cities in the store: only the chosen one's actors (those with a site in it), walked down from
+        # its municipality as from a Stadtbezirk
+        values.update(stadtbezirk=area)
+        page = service.page("api/actors-in-area", values, limit=limit, offset=offset)
+        items = [snake(r, _ITEM) for r in page.rows]
     else:
         page = service.page("api/actors", values, limit=limit, offset=offset)
         items = []

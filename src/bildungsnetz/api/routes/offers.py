@@ -54,7 +54,7 @@ def list_offers(
     assignments only."""
     values = {
         "sdg": sdg,
-        "stadtbezirk": stadtbezirk,
+        "stadtbezirk": stadtbezirk or service.city_area(),  # several cities in the store: the chosen one's
         "zielgruppe": zielgruppe,
         "bildungsphase": bildungsphase,
         "handlungsfeld": handlungsfeld,

@@ -184,6 +184,11 @@ def export_tables(
     dict
         Table name → rows; every table of :data:`~bildungsnetz.ingest.TABLES` (``kontakte`` only with
         ``include_private``), each row a dict over all columns of its table.
+
+    Notes
+    -----
+    Where the actors' sites lie in the districts of several cities (a Kreis or a region in one store), only
+    ``city``'s part is exported: actors with a site in it, and what belongs to them (see :class:`_CityPart`).
     """
     profile = profile or load_profile(city)
     districts = _Districts(profile, iris)
@@ -198,8 +203,10 @@ def export_tables(
         return actor_ids.get(iri) or actor_key(iri, iris)
 
     sites: dict[str, tuple] = {}
+    part = _CityPart(str(iris.gemeinde(profile.name)))
     for row in store.select(_query("standorte")):
         akteur, standort = _value(row[0]), _value(row[1])
+        part.site(akteur, _value(row[5]))
         current = sites.get(akteur)
         values = tuple(_value(v) for v in row)
         if current is None or _natural(standort) < _natural(current[1]):  # first site (…/1) wins
@@ -208,6 +215,8 @@ def export_tables(
             sites[akteur] = min(current, values, key=lambda r: (-sum(bool(v) for v in r), r))
     rows = []
     for iri, props in actors.items():
+        if not part.actor(iri):
+            continue
         site = sites.get(iri, ("",) * 7)
         _, _, strasse, plz, ort, gebiet, wkt = site
         bezirk, teil = districts.columns(gebiet)
@@ -226,6 +235,8 @@ def export_tables(
 
     rows = []
     for iri, props in _long(store, "kooperationen").items():
+        if not part.any_actor(props.get(_BN["partner"], ())):
+            continue
         partners = sorted({actor_id(p) for p in props.get(_BN["partner"], ())}, key=_natural)
         rows.append({
             "id": _first(props, "identifier") or _code(iri),
@@ -242,6 +253,9 @@ def export_tables(
     for iri, props in _long(store, "netzwerke").items():
         network_ids[iri] = _first(props, "identifier") or _code(iri)
         gebiete = props.get(_BN["gebiet"], [""])
+        if not (part.area(gebiete[0]) or part.any_actor(props.get(_BN["koordination"], ()))):
+            continue
+        part.networks.add(iri)
         bezirk, teil = districts.columns(gebiete[0])
         rows.append({
             "id": network_ids[iri], "name": _first(props, "label"), "art": _join(_all(props, "netzwerkart")),
@@ -254,6 +268,8 @@ def export_tables(
     rows = []
     for _, props in _long(store, "mitgliedschaften").items():
         network = _first(props, "organization")
+        if not (part.all or (network in part.networks and part.actor(_first(props, "member")))):
+            continue
         rows.append({
             "netzwerk": network_ids.get(network) or _code(network),
             "akteur": actor_id(_first(props, "member")), "rolle": _join(_all(props, "role")),
@@ -266,7 +282,11 @@ def export_tables(
         sdgs[_value(s)].add(_code(_value(target)) if target is not None else _code(_value(goal)))
     rows = []
     for iri, props in _long(store, "angebote").items():
-        teile = [districts.columns(g)[1] for g in props.get(_BN["gebiet"], ())]
+        gebiete = props.get(_BN["gebiet"], ())
+        if not (part.any_actor(props.get(_BN["anbieter"], ())) or any(part.area(g) for g in gebiete)):
+            continue
+        part.offers.add(iri)
+        teile = [districts.columns(g)[1] for g in gebiete]
         rows.append({
             "id": _first(props, "identifier") or _code(iri), "titel": _first(props, "title"),
             "beschreibung": _first(props, "description"),
@@ -285,6 +305,8 @@ def export_tables(
     campus_ids: dict[str, str] = {}
     for iri, props in _long(store, "kindercampus").items():
         campus_ids[iri] = _first(props, "identifier") or _code(iri)
+        if not part.area(_first(props, "liegtIn")):
+            continue
         teil = districts.columns(_first(props, "liegtIn"))[1]
         manager = managers.get(iri, {})
         rows.append({
@@ -298,6 +320,8 @@ def export_tables(
 
     places: dict[tuple[str, str], set[str]] = defaultdict(set)
     for offer, place, weekday in store.select(_query("angebotsorte")):
+        if not part.offer(_value(offer)):
+            continue
         place_iri = _value(place)
         shown = campus_ids.get(place_iri) or _site_owner(place_iri, iris)
         days = places[(_code(_value(offer)), shown)]
@@ -314,6 +338,8 @@ def export_tables(
     rows = []
     for iri, props in _long(store, "vermittlungen").items():
         offer = _first(props, "vermitteltesAngebot")
+        if not (part.offer(offer) or part.any_actor(props.get(_BN["vermitteltAn"], ()))):
+            continue
         rows.append({
             "id": _first(props, "identifier") or _code(iri), "angebot": offer_ids.get(offer) or _code(offer),
             "einrichtung": _join(actor_id(a) for a in props.get(_BN["vermitteltAn"], ())),
@@ -325,6 +351,8 @@ def export_tables(
 
     rows = []
     for iri, props in _long(store, "foerderungen").items():
+        if not part.any_actor(props.get(_BN["empfaenger"], ())):
+            continue
         amount = _first(props, "betragEUR")
         rows.append({
             "id": _first(props, "identifier") or _code(iri), "programm": _join(_all(props, "programm")),
@@ -354,6 +382,8 @@ def export_tables(
 
     rows = []
     for _, props in _long(store, "indikatoren").items():
+        if not part.area(_first(props, "gebiet")):
+            continue
         wert = _first(props, "wert")
         shown = _first(props, "wertAngabe") or (_decimal_text(wert) if wert else "")
         rows.append({
@@ -368,6 +398,8 @@ def export_tables(
     if include_private:
         found = []
         for iri, props in _long(store, "kontakte").items():
+            if not part.actor(_first(props, "kontaktFuer")):
+                continue
             found.append((actor_id(_first(props, "kontaktFuer")), _natural(iri), {
                 "akteur": actor_id(_first(props, "kontaktFuer")), "name": _first(props, "name"),
                 "funktion": _first(props, "funktion"), "email": _first(props, "email"),
@@ -376,6 +408,59 @@ def export_tables(
         found.sort(key=lambda f: (_natural(f[0]), f[1]))
         tables["kontakte"] = [row for *_, row in found]
     return tables
+
+
+class _CityPart:
+    """Which rows belong to one city where the store holds the districts of several.
+
+    An actor belongs to the city when one of its sites lies in it (its municipality or an area below it); a
+    partnership, grant or contact person with one of the city's actors; a network that lies in the city or is
+    coordinated by one of its actors (its memberships only with the city's actors); an offer of one of its
+    actors or taking place in it; a mediation of such an offer or to one of its actors; a Kindercampus and an
+    indicator value in it. Where the sites lie in one city only (or none lie anywhere), everything belongs:
+    then an actor without a site is exported too.
+
+    >>> part = _CityPart("x/gebiet/koeln")
+    >>> part.site("a", "x/gebiet/koeln/stadtteil/1"); part.site("b", "x/gebiet/bonn/stadtteil/1")
+    >>> part.actor("a"), part.actor("b"), part.any_actor(["b", "a"]), part.area("x/gebiet/koelnx/1")
+    (True, False, True, False)
+    """
+
+    def __init__(self, gemeinde: str) -> None:
+        self.gemeinde = gemeinde
+        self._base = gemeinde.rsplit("/", 1)[0] + "/"  # …/id/gebiet/: the next segment names the city
+        self._homes: dict[str, set[str]] = defaultdict(set)
+        self._cities: set[str] = set()
+        self.networks: set[str] = set()
+        self.offers: set[str] = set()
+
+    def site(self, actor: str, area: str) -> None:
+        """Note that ``actor`` has a site in ``area`` (``""``: a site without an area)."""
+        if area:
+            self._homes[actor].add(area)
+            if area.startswith(self._base):
+                self._cities.add(area[len(self._base) :].split("/", 1)[0])
+
+    @property
+    def all(self) -> bool:
+        """Whether everything belongs (the sites lie in one city at most)."""
+        return len(self._cities) <= 1
+
+    def area(self, iri: str) -> bool:
+        """Whether the area ``iri`` is the city's municipality or lies below it."""
+        return self.all or iri == self.gemeinde or iri.startswith(self.gemeinde + "/")
+
+    def actor(self, iri: str) -> bool:
+        """Whether the actor ``iri`` has a site in the city."""
+        return self.all or any(self.area(a) for a in self._homes.get(iri, ()))
+
+    def any_actor(self, iris: Iterable[str]) -> bool:
+        """Whether one of ``iris`` is the city's actor."""
+        return self.all or any(self.actor(i) for i in iris)
+
+    def offer(self, iri: str) -> bool:
+        """Whether the offer ``iri`` was exported (call after the offers)."""
+        return self.all or iri in self.offers
 
 
 def _site_owner(site: str, iris: Iris) -> str:

@@ -22,6 +22,8 @@ _STATUSES = ("angefragt", "vermittelt", "durchgefuehrt", "abgelehnt")
 
 
 def _catalogue_rows(service, values: dict[str, Any], *, limit: int, offset: int):
+    if not values.get("stadtbezirk"):  # several cities in the store: only the chosen one's offers
+        values = {**values, "stadtbezirk": service.city_area()}
     page = service.page("offer-catalogue", values, limit=limit, offset=offset)
     rows = [dict(r, fields=_split(r.get("fields")), sdgs=_split(r.get("sdgs")),
                  zielgruppen=_split(r.get("zielgruppen"))) for r in page.rows]  # fmt: skip

@@ -11,7 +11,9 @@ from fastapi.responses import Response
 from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
+    city_data,
     districts,
+    in_city,
     search_actors,
     search_hits,
     search_key,
@@ -60,9 +62,15 @@ def start(request: Request, service: ServiceDep) -> Response:
             page = last
             items, total = search_actors(service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS)
         wanted = search_key(q)
+        mine = in_city(service)  # with several cities in the store: only the chosen one's networks and offers
         networks = [
             r
             for r in service.page("api/networks", {}, limit=1000, offset=0).rows
+            if mine(r.get("area"))
+        ]
+        networks = [
+            r
+            for r in networks
             if wanted[0] in search_key(str(r.get("networkLabel") or ""))[0]
             or wanted[1] in search_key(str(r.get("networkLabel") or ""))[1]
             or q.casefold() == str(r.get("networkId")).casefold()
@@ -74,6 +82,10 @@ def start(request: Request, service: ServiceDep) -> Response:
             entry = offers.setdefault(row["offer"], dict(row, providers=[]))
             if row.get("provider"):
                 entry["providers"].append(row)
+        if service.city_area():
+            ours = city_data(service).actors
+            for key in [k for k, o in offers.items() if not any(p["provider"] in ours for p in o["providers"])]:
+                del offers[key]
         results = {
             "actors": items,
             "actors_total": total,
