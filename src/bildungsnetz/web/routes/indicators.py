@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.gaps import NEED_LEVELS
 from bildungsnetz.analysis.indicators import Cell, IndicatorTable, cell_text, indicators, load_table, table_rows
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.routes.indicators import indicator_item, service_query
 from bildungsnetz.api.service import Service
+from bildungsnetz.cities.model import PLANUNGSRAUM
 from bildungsnetz.errors import BildungsnetzError
-from bildungsnetz.web.data import district_tiles, find_district, web_query
+from bildungsnetz.web.data import district_tiles, find_district, find_planning_area, web_query
 from bildungsnetz.web.geo import Feature, map_view
 from bildungsnetz.web.pages import context, error_page, render
 from bildungsnetz.web.routes.queries import _table_bytes
@@ -122,9 +124,14 @@ def indicator_page(request: Request, code: str, service: ServiceDep) -> Response
         name = f"kennzahl-{table.indicator['code']}.{fmt}"
         return _download(ctx, _table_bytes(columns, rows, fmt, title=str(table.indicator["code"])[:31]), fmt,
                          name, attach=True)
-    need = service.analysis(None, need=str(table.indicator["code"])).result["need"]["rows"][:10]
+    level = request.query_params.get("level") or (
+        "stadtbezirk" if table.areas and all(a["level"] == "stadtbezirk" for a in table.areas) else "stadtteil")
+    if level not in NEED_LEVELS:
+        return error_page(ctx, 400, f"Parameter 'level': {level[:40]} – stadtteil / stadtbezirk")
+    ranking = service.need_ranking(None, need=str(table.indicator["code"]), level=level)
     return render(ctx, "indicator.html", nav="indicators", table=table, item=indicator_item(table.indicator),
-                  cell_text=cell_text, need=need, **_context_for(service, table, ctx.lang))
+                  cell_text=cell_text, need=ranking["rows"][:10], need_level=level,
+                  children_note=ranking["children_note"], **_context_for(service, table, ctx.lang))
 
 
 @router.get("/kennzahlen/gebiet/{ebene}/{code}")
@@ -132,6 +139,8 @@ def district_profile_page(request: Request, ebene: str, code: str, service: Serv
     """A district's profile: all its indicators over the years."""
     ctx = context(request, service)
     found = find_district(service, ebene, code) if ebene in ("stadtbezirk", "stadtteil") else None
+    if ebene == PLANUNGSRAUM and (planning := find_planning_area(service, code)) is not None:
+        found = (planning, None)
     if found is None:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}"[:200])
     area = found[0]
