@@ -6,13 +6,16 @@ import gc
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from bildungsnetz.app import create_app
 from bildungsnetz.cli import app
 from bildungsnetz.ingest.pipeline import import_files
 from bildungsnetz.ingest.tables import map_tables
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN
+from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
 
 IRIS = Iris()
@@ -243,6 +246,15 @@ def test_indicator_values_per_planning_area_import_and_show_per_area_and_year(se
     rows = {tuple(line.split(";")[1:6]) for line in shown.output.splitlines()[1:]}
     assert ("Sozialraum Hörde", "SR-H", "planungsraum", "2024", "88,5") in rows
     assert ("Sozialraum Nordstadt", "SR-N", "planungsraum", "2024", "*") in rows
+
+    gc.collect()  # the command's store goes with its object; the app opens it again
+    with TestClient(create_app(Settings(sparql_workers=1))) as client:
+        page = client.get("/kennzahlen/kita-quote").text
+        profile = client.get("/kennzahlen/gebiet/planungsraum/SR-H").text
+    assert 'data-area="SR-H"' in page and "88,5" in page  # the table …
+    assert '<ul class="tiles" id="indicator-tiles">' in page  # … and the tile grid, no polygons needed
+    assert 'href="/kennzahlen/gebiet/planungsraum/SR-N"' in page
+    assert "Sozialraum Hörde" in profile and "88,5" in profile and ">Syburg</a>" in profile
 
 
 def test_an_unknown_planning_area_is_refused_naming_file_row_and_column(settings, tmp_path):
