@@ -275,3 +275,26 @@ def test_a_planning_area_naming_a_stadtteil_the_city_lacks_names_file_row_and_co
     assert result.exit_code == 2
     text = " ".join(result.output.split())
     assert "planungsraeume.csv" in text and "Zeile 4" in text and "stadtteile" in text and "Hörde" in text
+
+
+def test_a_planning_area_is_outlined_by_its_stadtteile_where_every_one_has_a_polygon():
+    from types import SimpleNamespace
+
+    import shapely
+
+    from bildungsnetz.cities import CityProfile, District, PlanningArea
+    from bildungsnetz.web.routes.indicators import _planning_outlines
+
+    def square(x: float) -> str:
+        return f"POLYGON (({x} 51, {x + 0.1} 51, {x + 0.1} 51.1, {x} 51.1, {x} 51))"
+
+    profile = CityProfile("x", "X", None, (
+        District("stadtbezirk", "1", "Nord"), District("stadtteil", "11", "A", parent="1", wkt=square(7.0)),
+        District("stadtteil", "12", "B", parent="1", wkt=square(7.1)), District("stadtteil", "13", "C", parent="1"),
+    ), planning_areas=(PlanningArea("S1", "Eins", ("11", "12")), PlanningArea("S2", "Zwei", ("12", "13"))))
+    iris = {c: str(IRIS.gebiet("x", "planungsraum", c)) for c in ("S1", "S2")}
+    by_area = {iri: {"area": iri, "label": c, "cells": {}} for c, iri in iris.items()}
+    [one] = _planning_outlines(SimpleNamespace(profile=profile, iris=IRIS), by_area, {iris["S1"]: "q4"}, "2024")
+    outline = shapely.from_wkt(one.wkt)  # one polygon of both squares; S2 lacks C's polygon and is not drawn
+    assert one.label.startswith("S1") and one.klass == "q4"
+    assert outline.geom_type == "Polygon" and outline.area == pytest.approx(0.02)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shapely
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -75,6 +76,22 @@ def _classes(table: IndicatorTable, year: str) -> dict[str, str]:
     return out
 
 
+def _planning_outlines(service: Service, by_area: dict, classes: dict[str, str], latest: str) -> list[Feature]:
+    """Planning areas drawn as the union of their Stadtteile's polygons, where the profile has every one of them
+    (an outline with a Stadtteil missing would mislead)."""
+    profile = service.profile
+    wkt = {d.code: d.wkt for d in profile.stadtteile if d.wkt}
+    out = []
+    for p in profile.planning_areas:
+        a = by_area.get(str(service.iris.gebiet(profile.name, p.ebene, p.code)))
+        if a is None or not p.stadtteile or any(c not in wkt for c in p.stadtteile):
+            continue
+        outline = shapely.union_all([shapely.from_wkt(wkt[c]) for c in p.stadtteile])
+        out.append(Feature(f"{a['label']}: {cell_text(a['cells'].get(latest)) or '–'}", outline.wkt,
+                           klass=classes.get(a["area"], "na")))  # fmt: skip
+    return out
+
+
 def _context_for(service: Service, table: IndicatorTable, lang: str = "de") -> dict:
     latest = table.years[-1] if table.years else ""
     classes = _classes(table, latest) if latest else {}
@@ -88,6 +105,8 @@ def _context_for(service: Service, table: IndicatorTable, lang: str = "de") -> d
                 str(r["wkt"]), klass=classes.get(str(r["area"]), "na"))
         for r in geometry if str(r["area"]) in by_area
     ]  # fmt: skip
+    if not features and any(a["level"] == PLANUNGSRAUM for a in table.areas):
+        features = _planning_outlines(service, by_area, classes, latest)
     tiles = None
     if not features and table.areas and all(a.get("level") == "stadtbezirk" for a in table.areas):
         # no polygons: the city's schematic tile map, in the same colour steps (one tile per Stadtbezirk)
