@@ -6,13 +6,16 @@ import gc
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from bildungsnetz.app import create_app
 from bildungsnetz.cli import app
 from bildungsnetz.ingest.pipeline import import_files
 from bildungsnetz.ingest.tables import map_tables
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN
+from bildungsnetz.settings import Settings
 from bildungsnetz.store import EmbeddedStore
 
 IRIS = Iris()
@@ -69,11 +72,12 @@ def test_an_indicator_neither_built_in_nor_defined_is_refused_naming_row_and_col
 
 
 def test_a_wrong_polarity_or_level_names_its_column(tmp_path):
-    definitions = "code;name;polaritaet;ebene\nk1;K1;mehr ist gut;stadtteil\nk2;K2;höher ist besser;sozialraum\n"
+    definitions = "code;name;polaritaet;ebene\nk1;K1;mehr ist gut;stadtteil\nk2;K2;höher ist besser;kreis\n"
     staged = map_tables([_folder(tmp_path, definitions=definitions, values="gebiet;indikator;jahr;wert\n")],
                         city="dortmund", iris=IRIS, source="test")
     assert sorted((p.row, p.column) for p in staged.problems) == [(2, "polaritaet"), (3, "ebene")]
     assert "höher ist besser" in staged.problems[0].message_de
+    assert "planungsraum" in staged.problems[1].message_de  # a city's own planning areas are a level
 
 
 def test_a_built_in_code_cannot_be_defined_again(tmp_path):
@@ -156,11 +160,141 @@ def test_need_versus_network_ranks_by_a_weighted_combination_the_user_names(serv
     assert refused.status_code == 400 and "'need'" in refused.json()["error"]
 
 
-def test_the_gap_report_ranks_need_by_an_own_indicator(settings, demo_graphs, tmp_path):
+def test_need_per_stadtbezirk_counts_the_mediations_the_mediation_page_counts(server):
+    import httpx
+
+    from bildungsnetz.analysis.mediations import district_reach
+
+    url = server.url + "/api/indicators/need"
+    body = httpx.get(url, params={"need": "sgb2-quote", "level": "stadtbezirk"}, timeout=120).json()
+    assert body["level"] == "stadtbezirk" and body["rows"]
+    service = server.service
+    reached = {d["code"]: d["reached"] for d in district_reach(service.reader, service.analysis(None),
+                                                              iris=service.iris)}  # fmt: skip
+    assert {r["area"]: r["mediations"] for r in body["rows"]} == {r["area"]: reached[r["area"]] for r in body["rows"]}
+    assert sum(r["mediations"] for r in body["rows"]) > 0
+    assert body["children"] is None and "BILDUNGSNETZ_CHILDREN_INDICATOR" in body["children_note"]
+    assert all(r["offers_per_1000_children"] is None for r in body["rows"])  # never inhabitants instead
+    refused = httpx.get(url, params={"need": "sgb2-quote", "children": "kinder-zahl"}, timeout=60)
+    assert refused.status_code == 400 and '"children"' in refused.json()["error"]
+
+
+def _children_table(tmp_path: Path) -> Path:
+    from bildungsnetz.cities import load_profile
+
+    teile = load_profile("dortmund").stadtteile
+    values = "".join(f"{t.name};kinder-zahl;2024;{500 + 10 * i}\n" for i, t in enumerate(teile))
+    folder = _folder(tmp_path, "code;name;einheit;polaritaet;ebene\n"
+                     "kinder-zahl;Kinder unter 18;Anzahl;höher ist schlechter;stadtteil\n",
+                     "gebiet;indikator;jahr;wert\n" + values)  # fmt: skip
+    return folder
+
+
+def test_the_gap_report_ranks_need_by_an_own_indicator_with_offers_per_1000_children(settings, demo_graphs, tmp_path):
     with EmbeddedStore(settings.store) as store:
         store.replace_graphs(demo_graphs)
+        assert import_files([_children_table(tmp_path)], store=store, source="kinder").report.conforms
     gc.collect()
     out = tmp_path / "luecken.md"
-    result = runner.invoke(app, ["report", "gaps", "--out", str(out), "--need", "kinderarmut"])
+    result = runner.invoke(app, ["report", "gaps", "--out", str(out), "--need", "kinderarmut",
+                                 "--children", "kinder-zahl"])  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Hoher Bedarf, dünnes Netz (kinderarmut, 2024)" in out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    assert "Hoher Bedarf, dünnes Netz (kinderarmut, 2024)" in text
+    head = "| Rang | Stadtteil | Name | Bezirk | Bedarf | Partner je Akteur | Isolierte | Angebote | Angebote je 1.000 "
+    assert head + "Kinder | Vermittlungen | Lücke |" in text
+    kids = {line.split(";")[0]: int(line.split(";")[3]) for line in
+            (tmp_path / "monitoring" / "indikatoren.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    rows = [line.split(" | ") for line in text.split("dünnes Netz")[1].split("\n\n")[1].splitlines()[2:]]
+    assert rows
+    for row in rows:
+        name, offers, per_children = row[2], int(row[7]), row[8]
+        assert per_children == f"{1000 * offers / kids[name]:.2f}".replace(".", ","), row
+    # without the indicator of children the column stays empty and says why, per Stadtbezirk too
+    result = runner.invoke(app, ["indikator", "bedarf", "kinderarmut", "--level", "stadtbezirk"],
+                           env={"COLUMNS": "250"})  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Stadtbezirk" in result.output and "Hörde" in result.output
+    assert "keine Kennzahl mit der Zahl der Kinder" in result.output
+
+
+# -- A city's own planning areas (Sozialräume) ---------------------------------------------------------------
+
+PLANNING = "code;name;stadtteile\nSR-H;Sozialraum Hörde;Hörde, Syburg\nSR-N;Sozialraum Nordstadt;Hafen, Nordmarkt\n"
+PLANNING_DEFINITION = "code;name;einheit;polaritaet;ebene\nkita-quote;Kita-Quote;Prozent;höher ist besser;Sozialraum\n"
+
+
+def _planning_city(settings) -> None:
+    """A user profile "dortmund" (the shipped one copied) with two planning areas."""
+    import shutil
+
+    from bildungsnetz.cities import load_profile
+
+    folder = settings.cities_dir / "dortmund"
+    shutil.copytree(load_profile("dortmund").source, folder)
+    (folder / "planungsraeume.csv").write_text(PLANNING, encoding="utf-8")
+
+
+def test_indicator_values_per_planning_area_import_and_show_per_area_and_year(settings, tmp_path):
+    _planning_city(settings)
+    values = "gebiet;indikator;jahr;wert\nSozialraum Hörde;kita-quote;2024;88,5\nSR-N;kita-quote;2024;*\n"
+    folder = _folder(tmp_path, PLANNING_DEFINITION, values + "SR-N;kita-quote;2023;71\n")
+    result = runner.invoke(app, ["import", str(folder), "--source", "sozialraeume"])
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(app, ["indikator", "show", "kita-quote", "--format", "csv"])
+    assert shown.exit_code == 0, shown.output
+    rows = {tuple(line.split(";")[1:6]) for line in shown.output.splitlines()[1:]}
+    assert ("Sozialraum Hörde", "SR-H", "planungsraum", "2024", "88,5") in rows
+    assert ("Sozialraum Nordstadt", "SR-N", "planungsraum", "2024", "*") in rows
+
+    gc.collect()  # the command's store goes with its object; the app opens it again
+    with TestClient(create_app(Settings(sparql_workers=1))) as client:
+        page = client.get("/kennzahlen/kita-quote").text
+        profile = client.get("/kennzahlen/gebiet/planungsraum/SR-H").text
+    assert 'data-area="SR-H"' in page and "88,5" in page  # the table …
+    assert '<ul class="tiles" id="indicator-tiles">' in page  # … and the tile grid, no polygons needed
+    assert 'href="/kennzahlen/gebiet/planungsraum/SR-N"' in page
+    assert "Sozialraum Hörde" in profile and "88,5" in profile and ">Syburg</a>" in profile
+
+
+def test_an_unknown_planning_area_is_refused_naming_file_row_and_column(settings, tmp_path):
+    _planning_city(settings)
+    folder = _folder(tmp_path, PLANNING_DEFINITION, "gebiet;indikator;jahr;wert\nSozialraum Hörde;kita-quote;2024;8\n"
+                     "Sozialraum Nord;kita-quote;2024;7\n")  # fmt: skip
+    result = runner.invoke(app, ["import", str(folder), "--source", "sozialraeume"])
+    assert result.exit_code == 1
+    text = " ".join(result.output.split())
+    assert "indikatoren.csv" in text and "Sozialraum Nord" in text and "Sozialraum Nordstadt" in text
+    assert "indikatoren.csv, Zeile 3, Spalte gebiet" in text
+
+
+def test_a_planning_area_naming_a_stadtteil_the_city_lacks_names_file_row_and_column(settings, tmp_path):
+    _planning_city(settings)
+    (settings.cities_dir / "dortmund" / "planungsraeume.csv").write_text(PLANNING + "SR-X;X;Hörd\n", encoding="utf-8")
+    result = runner.invoke(app, ["indikator", "list"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "planungsraeume.csv" in text and "Zeile 4" in text and "stadtteile" in text and "Hörde" in text
+
+
+def test_a_planning_area_is_outlined_by_its_stadtteile_where_every_one_has_a_polygon():
+    from types import SimpleNamespace
+
+    import shapely
+
+    from bildungsnetz.cities import CityProfile, District, PlanningArea
+    from bildungsnetz.web.routes.indicators import _planning_outlines
+
+    def square(x: float) -> str:
+        return f"POLYGON (({x} 51, {x + 0.1} 51, {x + 0.1} 51.1, {x} 51.1, {x} 51))"
+
+    profile = CityProfile("x", "X", None, (
+        District("stadtbezirk", "1", "Nord"), District("stadtteil", "11", "A", parent="1", wkt=square(7.0)),
+        District("stadtteil", "12", "B", parent="1", wkt=square(7.1)), District("stadtteil", "13", "C", parent="1"),
+    ), planning_areas=(PlanningArea("S1", "Eins", ("11", "12")), PlanningArea("S2", "Zwei", ("12", "13"))))
+    iris = {c: str(IRIS.gebiet("x", "planungsraum", c)) for c in ("S1", "S2")}
+    by_area = {iri: {"area": iri, "label": c, "cells": {}} for c, iri in iris.items()}
+    [one] = _planning_outlines(SimpleNamespace(profile=profile, iris=IRIS), by_area, {iris["S1"]: "q4"}, "2024")
+    outline = shapely.from_wkt(one.wkt)  # one polygon of both squares; S2 lacks C's polygon and is not drawn
+    assert one.label.startswith("S1") and one.klass == "q4"
+    assert outline.geom_type == "Polygon" and outline.area == pytest.approx(0.02)

@@ -591,6 +591,13 @@ def test_a_stadtbezirk_indicator_without_polygons_is_shown_on_the_tile_map_in_it
     assert page.locator("#indicator-tiles a[aria-label^='Aplerbeck']").get_attribute("href").startswith(
         "/kennzahlen/gebiet/stadtbezirk/"
     )
+    # need versus network ranks this indicator's own level, with mediations, and says why children are missing
+    need = page.locator("#indicator-need")
+    assert "Vermittlungen" in need.locator("thead").inner_text()
+    names = need.locator("tbody th a")
+    assert sorted(names.all_inner_texts()) == ["Aplerbeck", "Brackel", "Mengede"]
+    assert all(h.startswith("/gebiet/stadtbezirk/") for h in (names.nth(i).get_attribute("href") for i in range(3)))
+    assert "keine Kennzahl mit der Zahl der Kinder" in page.inner_text("#need-children-note")
 
 
 def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):

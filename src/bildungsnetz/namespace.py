@@ -47,6 +47,7 @@ class BN(DefinedNamespace):
     Netzwerkart: URIRef
     Programm: URIRef
     Quelldatei: URIRef
+    Planungsraum: URIRef
     Quellgraph: URIRef
     Rolle: URIRef
     SDG: URIRef

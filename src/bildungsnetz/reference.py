@@ -103,15 +103,18 @@ def reference_graphs(
     return graphs
 
 
-def missing_reference_graphs(existing: Iterable[str], profile: CityProfile, iris: Iris) -> dict[str, list[ox.Triple]]:
-    """The reference graphs a store lacks (``existing`` are its graph names), for writing with an import."""
+def missing_reference_graphs(
+    existing: Iterable[str], profile: CityProfile, iris: Iris, *, refresh_city: bool = False
+) -> dict[str, list[ox.Triple]]:
+    """The reference graphs a store lacks (``existing`` are its graph names), for writing with an import;
+    ``refresh_city`` writes the city's graph even where the store has one (planning areas added to a profile)."""
     have = set(existing)
     out: dict[str, list[ox.Triple]] = {}
     if str(iris.graph("ontologie")) not in have:
         out[str(iris.graph("ontologie"))] = ontology_triples()
     if str(iris.graph("vokabulare")) not in have:
         out[str(iris.graph("vokabulare"))] = vocabulary_triples()
-    if str(iris.graph(f"stadt/{profile.name}")) not in have:
+    if refresh_city or str(iris.graph(f"stadt/{profile.name}")) not in have:
         out[str(iris.graph(f"stadt/{profile.name}"))] = city_triples(profile, iris)
     return out
 

@@ -100,6 +100,9 @@ class Settings(BaseSettings):
     #: ``python -c "import secrets; print(secrets.token_urlsafe())"``) to keep logins across restarts or to run
     #: several processes behind one address.
     session_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
+    #: Code of the indicator holding the number of children per area: need versus network divides offers by it
+    #: ("Angebote je 1.000 Kinder"). Unset: that column stays empty and says why (never inhabitants instead).
+    children_indicator: str | None = None
 
 
 @cache

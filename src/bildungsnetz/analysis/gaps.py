@@ -10,7 +10,10 @@ import networkx as nx
 from bildungsnetz.analysis.graphs import CityData
 from bildungsnetz.analysis.isolation import matches, rules
 
-__all__ = ["neighbourhood", "transitions", "missing_fields", "need_ranking", "percentile_ranks"]
+__all__ = [
+    "NEED_LEVELS", "REACHED", "missing_fields", "need_parts", "need_ranking", "neighbourhood", "percentile_ranks",
+    "transitions",
+]  # fmt: skip
 
 
 def neighbourhood(data: CityData) -> tuple[dict[str, set[str]], str]:
@@ -189,27 +192,114 @@ def _latest(data: CityData, code: str) -> dict[str, tuple[str, float]]:
     return latest
 
 
-def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -> dict:
-    """Stadtteile where need is high and the network thin, highest gap first: the one computation of need versus
-    network for the analysis, the gap report, the CLI and the API.
+#: Mediation statuses that count as an offer having reached an institution (requested ones count as asked only).
+REACHED = ("vermittelt", "durchgefuehrt")
+
+#: Levels need versus network is ranked at (parameter ``level``).
+NEED_LEVELS = ("stadtteil", "stadtbezirk")
+
+
+def _at_level(data: CityData, level: str, latest: dict[str, tuple[str, float]], *, total: bool = False) -> dict:
+    """Per area of ``level``: its own value, or for a Stadtbezirk without one the mean (``total``: the sum, only
+    where every Stadtteil has a value) of its Stadtteile's values, with the latest year among them."""
+    if level == "stadtteil":
+        return {a.iri: latest[a.iri] for a in data.stadtteile() if a.iri in latest}
+    out = {}
+    for b in data.stadtbezirke():
+        if b.iri in latest:
+            out[b.iri] = latest[b.iri]
+            continue
+        teile = data.stadtteile(b.iri)
+        found = [latest[t.iri] for t in teile if t.iri in latest]
+        if not found or (total and len(found) < len(teile)):
+            continue
+        value = sum(v for _, v in found)
+        out[b.iri] = (max(y for y, _ in found), value if total else value / len(found))
+    return out
+
+
+def _children_note(children: str | None, found: bool) -> str | None:
+    if children is None:
+        return (
+            "Angebote je 1.000 Kinder: keine Kennzahl mit der Zahl der Kinder gewählt (Parameter children, "
+            "Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR) / offers per 1,000 children: no indicator holding the "
+            "number of children chosen (parameter children, setting BILDUNGSNETZ_CHILDREN_INDICATOR)"
+        )
+    if not found:
+        return (
+            f'Angebote je 1.000 Kinder: die Kennzahl "{children}" hat keinen Wert für diese Gebiete / offers per '
+            f'1,000 children: the indicator "{children}" has no value for these areas'
+        )
+    return None
+
+
+def need_ranking(
+    G: nx.Graph, data: CityData, *, indicator: str | None = None, level: str = "stadtteil",
+    children: str | None = None,
+) -> dict:
+    """Areas where need is high and the network thin, highest gap first: the one computation of need versus
+    network for the analysis, the gap report, the CLI, the API and the web pages.
 
     Need is the indicator (default ``sgb2-quote`` from ``regeln.toml``) of the latest year not after the
     analysis date, or a weighted combination the user names (``kinderarmut:2, sgb2-quote``): then need is the
     weighted mean of each indicator's percentile rank, turned round for an indicator where higher is better.
     A value the source suppressed counts as missing, never as 0. Thinness is the mean number of partners of the
-    Stadtteil's actors (ties anywhere in the city). ``gap`` is the mean of the need's percentile rank and the
-    thinness' percentile rank; ``offers`` are running offers of providers located in the Stadtteil (per 1,000
-    inhabitants where known).
+    area's actors (ties anywhere in the city). ``gap`` is the mean of the need's percentile rank and the
+    thinness' percentile rank.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        The cooperation graph (:func:`~bildungsnetz.analysis.graphs.cooperation_graph`).
+    data : CityData
+        What the analysis read, with indicators and mediations.
+    indicator : str, optional
+        The need as users write it (:func:`need_parts`).
+    level : {"stadtteil", "stadtbezirk"}
+        The areas ranked. A Stadtbezirk without its own value takes the mean of its Stadtteile's values.
+    children : str, optional
+        Code of an indicator holding the number of children per area (a Stadtbezirk without its own value: the
+        sum of its Stadtteile's, where all have one). Without it ``offers_per_1000_children`` stays empty and
+        ``children_note`` says why; inhabitants never stand in for children.
 
     Returns
     -------
     dict
-        ``indicator`` (the need as given), ``parts`` (code, weight), ``year`` (latest used) and ``rows`` (one
-        dict per Stadtteil with a value of every part).
+        ``indicator`` (the need as given), ``parts`` (code, weight), ``year`` (latest used), ``level``,
+        ``children``, ``children_note`` and ``rows``: one dict per area with a value of every part: ``area``,
+        ``area_name``, ``area_iri``, ``stadtbezirk`` (code; the ``stadtteil*`` keys only at level Stadtteil),
+        ``need``, ``year``, ``actors``, ``ties``, ``density``, ``mean_partners``, ``isolates``, ``offers``
+        (running offers of providers located there), ``offers_per_1000`` (inhabitants), ``children``,
+        ``offers_per_1000_children``, ``mediations`` (mediations vermittelt or durchgeführt to institutions
+        there, each counted once per area, as :func:`~bildungsnetz.analysis.mediations.district_reach`
+        counts them), ``gap`` and ``rank``.
+
+    Examples
+    --------
+    >>> from bildungsnetz.analysis.graphs import Area
+    >>> areas = {"b": Area("b", "1", "Nord", "stadtbezirk", "b"), "t1": Area("t1", "11", "Hafen", "stadtteil", "b"),
+    ...          "t2": Area("t2", "12", "Markt", "stadtteil", "b")}
+    >>> data = CityData("2025-01-01", {}, areas, {}, {}, {}, indicators=[
+    ...     ("t1", "sgb2-quote", "2024", 20.0), ("t2", "sgb2-quote", "2024", 10.0),
+    ...     ("t1", "kinder", "2024", 300.0), ("t2", "kinder", "2024", 200.0)],
+    ...     mediations=[("v1", "vermittelt", "t1"), ("v2", "angefragt", "t2")])
+    >>> r = need_ranking(nx.Graph(), data)
+    >>> [(x["area_name"], x["need"], x["mediations"], x["offers_per_1000_children"]) for x in r["rows"]]
+    [('Hafen', 20.0, 1, None), ('Markt', 10.0, 0, None)]
+    >>> r["children_note"].split(" / ")[0][:40]
+    'Angebote je 1.000 Kinder: keine Kennzahl'
+    >>> [(x["area_name"], x["need"], x["children"]) for x in need_ranking(
+    ...     nx.Graph(), data, level="stadtbezirk", children="kinder")["rows"]]
+    [('Nord', 15.0, 500.0)]
     """
+    from bildungsnetz.queries import ParameterError
+
+    if level not in NEED_LEVELS:
+        raise ParameterError("level", level, "ist weder stadtteil noch stadtbezirk",
+                             "is neither stadtteil nor stadtbezirk")
     parts = need_parts(indicator)
     indicator = ", ".join(code if w == 1 else f"{code}:{w:g}" for code, w in parts)
-    values = {code: _latest(data, code) for code, _ in parts}
+    values = {code: _at_level(data, level, _latest(data, code)) for code, _ in parts}
     common = set.intersection(*(set(v) for v in values.values())) if values else set()
     if len(parts) == 1:
         latest = {a: values[parts[0][0]][a] for a in common}
@@ -222,26 +312,56 @@ def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -
             for a in common:
                 scores[a] += w * ((1 - ranks[a]) if better else ranks[a]) / total
         latest = {a: (max(values[c][a][0] for c, _ in parts), round(scores[a], 4)) for a in common}
+    kids: dict[str, tuple[str, float]] = {}
+    if children is not None:
+        children = children.strip()
+        if not any(c == children for _, c, _, _ in data.indicators):
+            raise ParameterError(
+                "children", children, "ist keine Kennzahl mit Werten (Zahl der Kinder je Gebiet)",
+                "is no indicator with values (number of children per area)",
+            )
+        kids = _at_level(data, level, _latest(data, children), total=True)
+    home = dict(G.nodes(data=level))
     members: dict[str, list] = defaultdict(list)
-    for v, teil in G.nodes(data="stadtteil"):
-        if teil is not None:
-            members[teil].append(v)
+    for v, area in home.items():
+        if area is not None:
+            members[area].append(v)
     offers: dict[str, int] = defaultdict(int)
-    home = dict(G.nodes(data="stadtteil"))
     for o in data.offers.values():
-        for teil in {home.get(p) for p in o.providers} - {None}:
-            offers[teil] += 1
+        for area in {home.get(p) for p in o.providers} - {None}:
+            offers[area] += 1
+
+    def place(iri: str) -> str | None:
+        found = data.areas.get(iri)
+        if found is None:
+            return None
+        return found.iri if level == "stadtteil" else found.stadtbezirk
+
+    reached = {(m, place(area)) for m, status, area in data.mediations if status in REACHED}
+    mediations: dict[str, int] = defaultdict(int)
+    for _, area in reached:
+        if area is not None:
+            mediations[area] += 1
     rows = {}
-    for area in data.stadtteile():
+    for area in data.stadtteile() if level == "stadtteil" else data.stadtbezirke():
         if area.iri not in latest:
             continue
         actors = members.get(area.iri, [])
         sub = G.subgraph(actors)
         degrees = [G.degree(v) for v in actors]
+        n_offers, n_kids = offers.get(area.iri, 0), kids.get(area.iri, (None, None))[1]
+        einwohner = area.einwohner
+        if level == "stadtbezirk" and einwohner is None:
+            teile = [t.einwohner for t in data.stadtteile(area.iri)]
+            einwohner = sum(teile) if teile and None not in teile else None
+        teil = level == "stadtteil"
         rows[area.iri] = {
-            "stadtteil": area.code,
-            "stadtteil_name": area.label,
-            "stadtteil_iri": area.iri,
+            "area": area.code,
+            "area_name": area.label,
+            "area_iri": area.iri,
+            "stadtteil": area.code if teil else None,
+            "stadtteil_name": area.label if teil else None,
+            "stadtteil_iri": area.iri if teil else None,
             "stadtbezirk": data.areas[area.stadtbezirk].code if area.stadtbezirk in data.areas else None,
             "need": latest[area.iri][1],
             "year": latest[area.iri][0],
@@ -250,8 +370,11 @@ def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -
             "density": nx.density(sub) if len(actors) > 1 else 0.0,
             "mean_partners": sum(degrees) / len(degrees) if degrees else 0.0,
             "isolates": sum(1 for d in degrees if d == 0),
-            "offers": offers.get(area.iri, 0),
-            "offers_per_1000": (1000 * offers.get(area.iri, 0) / area.einwohner) if area.einwohner else None,
+            "offers": n_offers,
+            "offers_per_1000": (1000 * n_offers / einwohner) if einwohner else None,
+            "children": n_kids,
+            "offers_per_1000_children": (1000 * n_offers / n_kids) if n_kids else None,
+            "mediations": mediations.get(area.iri, 0),
         }
     # a single indicator where higher is better (a transition rate): the lowest values are the highest need
     sign = -1 if len(parts) == 1 and data.higher_is_better.get(parts[0][0], False) else 1
@@ -259,8 +382,15 @@ def need_ranking(G: nx.Graph, data: CityData, *, indicator: str | None = None) -
     thin = percentile_ranks({k: -r["mean_partners"] for k, r in rows.items()})
     for k, r in rows.items():
         r["gap"] = (need[k] + thin[k]) / 2
-    ranked = sorted(rows.values(), key=lambda r: (-r["gap"], -r["need"], r["stadtteil"]))
+    ranked = sorted(rows.values(), key=lambda r: (-r["gap"], -r["need"], _code(r["area"])))
     for i, r in enumerate(ranked, start=1):
         r["rank"] = i
     years = sorted({r["year"] for r in ranked})
-    return {"indicator": indicator, "parts": parts, "year": years[-1] if years else None, "rows": ranked}
+    return {
+        "indicator": indicator, "parts": parts, "year": years[-1] if years else None, "level": level,
+        "children": children, "children_note": _children_note(children, any(kids)), "rows": ranked,
+    }  # fmt: skip
+
+
+def _code(code: str) -> tuple:
+    return (len(code), code)

@@ -187,6 +187,8 @@ class CityData:
     survey: SurveyTies | None = None
     #: The tie rule the data was loaded with (``alle``, ``bestaetigt``, ``dokumentiert``).
     rule: str = "alle"
+    #: ``(mediation IRI, status code, area IRI of the institution's site)``, one per mediation and area
+    mediations: list[tuple[str, str, str]] = field(default_factory=list)
 
     def stadtbezirke(self) -> list[Area]:
         """The Stadtbezirke, ordered by code (numbers numerically)."""
@@ -356,6 +358,10 @@ def load(
     higher_is_better = {
         r["indicator"]: r["better"] in (True, "true") for r in indicator_rows if r.get("better") is not None
     }
+    mediations = sorted({
+        (r["mediation"], str(r["status"] or ""), r["stadtteil"])
+        for r in _rows("vermittlungen", {}, store, iris, city) if r["stadtteil"]
+    })  # fmt: skip
     # The project's stores list IRIs as str, a plain pyoxigraph store as NamedNode (read out at once: its
     # iterator must not outlive this thread).
     names = [getattr(g, "value", g) for g in list(store.named_graphs())]
@@ -374,6 +380,7 @@ def load(
         city_label=label,
         survey=survey_ties(store, iris, rule=rule, date=day, round=round),
         rule=rule,
+        mediations=mediations,
     )
     return only_city(data, str(iris.gemeinde(city)) + "/") if city != "stadt" else data
 
@@ -439,6 +446,7 @@ def only_city(data: CityData, prefix: str) -> CityData:
         },
         neighbours={k: frozenset(v & areas.keys()) for k, v in data.neighbours.items() if k in areas},
         indicators=[i for i in data.indicators if i[0] in areas],
+        mediations=[m for m in data.mediations if m[2] in areas],
     )
 
 

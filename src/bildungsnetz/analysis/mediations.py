@@ -6,14 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from bildungsnetz.analysis.gaps import percentile_ranks
+from bildungsnetz.analysis.gaps import REACHED, percentile_ranks
 from bildungsnetz.iris import Iris
 from bildungsnetz.queries import get, run
 
 __all__ = ["district_reach", "mediation_reach"]
-
-#: Statuses that count as an offer having reached an institution (requested ones count as asked only).
-REACHED = ("vermittelt", "durchgefuehrt")
 
 
 def mediation_reach(

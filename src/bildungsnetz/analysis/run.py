@@ -156,6 +156,8 @@ def run_analysis(
     gruppe: str = "sektor",
     without: Iterable[str] = (),
     need: str | None = None,
+    need_level: str = "stadtteil",
+    children: str | None = None,
     engine: str = "auto",
     exact_work: int = EXACT_WORK,
     samples: int = SAMPLES,
@@ -275,7 +277,7 @@ def run_analysis(
             {"stadtbezirk": data.areas[b].code, "name": data.areas[b].label, "fields": f}
             for b, f in missing.items()
         ],
-        "need": need_ranking(G, data, indicator=need),
+        "need": need_ranking(G, data, indicator=need, level=need_level, children=children),
         "actors": {},
     }
     if without:

@@ -412,9 +412,14 @@ class CampusDetail(BaseModel):
 
 
 class NeedRanking(BaseModel):
-    """Need versus network per Stadtteil, highest gap first (the ranking of the gap report)."""
+    """Need versus network per Stadtteil or Stadtbezirk, highest gap first (the ranking of the gap report)."""
 
     indicator: str
     parts: list[list[str | float]]
     year: str | None = None
+    level: str = "stadtteil"
+    #: the indicator holding the number of children (offers per 1,000 children), or None
+    children: str | None = None
+    #: why offers per 1,000 children are empty (German / English), or None
+    children_note: str | None = None
     rows: list[dict[str, str | int | float | None]]

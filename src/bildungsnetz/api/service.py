@@ -16,6 +16,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from bildungsnetz.analysis import graphs as g
+from bildungsnetz.analysis.gaps import need_ranking
 from bildungsnetz.analysis.run import Analysis, run_analysis
 from bildungsnetz.api.auth import Principal, TokenTable, hash_token
 from bildungsnetz.api.errors import ApiError
@@ -441,8 +442,23 @@ class Service:
         return self.cached(
             f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}",
             lambda: run_analysis(
-                self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need
+                self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need,
+                children=self.settings.children_indicator or None,
             ),
+        )
+
+    def need_ranking(
+        self, date: str | Date | None = None, *, need: str | None = None, level: str = "stadtteil",
+        children: str | None = None, ties: str = "alle",
+    ) -> dict[str, Any]:
+        """Need versus network (:func:`bildungsnetz.analysis.gaps.need_ranking`) for the API and the web pages,
+        once per state of the store; ``children`` defaults to the setting ``children_indicator``."""
+        day = g.resolve_date(date)
+        children = children or self.settings.children_indicator or None
+        data = self.city_data(day, ties=ties)
+        return self.cached(
+            f"need:{day}:{ties}:{need}:{level}:{children}",
+            lambda: need_ranking(g.cooperation_graph(data), data, indicator=need, level=level, children=children),
         )
 
     def gaps_report(

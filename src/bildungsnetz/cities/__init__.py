@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bildungsnetz.cities.gebiete import read_gebiete_csv
 from bildungsnetz.cities.geo import DistrictLayout, DistrictLocator, profile_layout, utm32_to_wgs84
-from bildungsnetz.cities.lookup import lookup_district
+from bildungsnetz.cities.lookup import lookup_district, lookup_planning_area
 from bildungsnetz.cities.model import (
     COLUMNS,
     EBENEN,
@@ -18,6 +18,7 @@ from bildungsnetz.cities.model import (
     CityProfileError,
     District,
     DistrictNotFoundError,
+    PlanningArea,
     fold_name,
     slugify,
 )
@@ -43,6 +44,8 @@ __all__ = [
     "list_profiles",
     "load_profile",
     "lookup_district",
+    "lookup_planning_area",
+    "PlanningArea",
     "profile_from_graph",
     "profile_graph",
     "profile_layout",

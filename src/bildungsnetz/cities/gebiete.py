@@ -15,13 +15,15 @@ from bildungsnetz.cities.model import (
     _REQUIRED,
     COLUMNS,
     EBENEN,
+    PLANNING_COLUMNS,
     CityProfileError,
     District,
+    PlanningArea,
     _hint,
     fold_name,
 )
 
-__all__ = ["read_gebiete_csv"]
+__all__ = ["read_gebiete_csv", "read_planungsraeume_csv"]
 
 
 # -- Reading gebiete.csv -----------------------------------------------------------------------------------
@@ -60,6 +62,70 @@ def _parse_date(text: str, err) -> date:
         raise err("kein Datum (JJJJ-MM-TT)", "not a date (YYYY-MM-DD)") from None
 
 
+def _read_rows(
+    path: Path, columns: tuple[str, ...], required: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
+    """The rows of a profile CSV (comma or semicolon) with their numbers (header = row 1), header checked."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CityProfileError(
+            f"keine UTF-8-Datei (Byte {exc.start}); bitte als UTF-8 speichern",
+            f"not a UTF-8 file (byte {exc.start}); please save as UTF-8",
+            file=path,
+        ) from None
+    except OSError as exc:
+        raise CityProfileError(
+            f"kann nicht gelesen werden ({exc.strerror})", f"cannot be read ({exc.strerror})", file=path
+        ) from None
+    lines = text.splitlines()
+    header_line = lines[0] if lines else ""
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [h.strip().lower() for h in next(reader, [])]
+    if not any(header):
+        raise CityProfileError("leere Datei", "empty file", file=path, row=1)
+    for i, col in enumerate(header):
+        if not col:
+            raise CityProfileError(
+                f"Spalte {i + 1} hat keinen Namen", f"column {i + 1} has no name", file=path, row=1
+            )
+        if col not in columns:
+            de_hint, en_hint = _hint(difflib.get_close_matches(col, columns, n=1, cutoff=0.6))
+            raise CityProfileError(
+                f"unbekannte Spalte{de_hint} Erlaubt: {', '.join(columns)}",
+                f"unknown column{en_hint} Allowed: {', '.join(columns)}",
+                file=path,
+                row=1,
+                column=col,
+            )
+        if header.count(col) > 1:
+            raise CityProfileError("Spalte doppelt", "duplicate column", file=path, row=1, column=col)
+    for col in required:
+        if col not in header:
+            raise CityProfileError(
+                "Pflichtspalte fehlt", "required column missing", file=path, row=1, column=col
+            )
+
+    rows: list[tuple[int, dict[str, str]]] = []
+    for rownum, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) > len(header):
+            raise CityProfileError(
+                f"{len(cells)} Felder, Kopfzeile hat {len(header)}",
+                f"{len(cells)} fields, header has {len(header)}",
+                file=path,
+                row=rownum,
+            )
+        rows.append(
+            (rownum, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)})
+        )
+
+    return rows
+
+
 def read_gebiete_csv(path: str | os.PathLike[str]) -> tuple[District, ...]:
     """Read and check a profile table (columns :data:`COLUMNS`; ``code`` stays text with its leading zeros).
 
@@ -91,62 +157,7 @@ def read_gebiete_csv(path: str | os.PathLike[str]) -> tuple[District, ...]:
     [('stadtbezirk', '1', None), ('ortsteil', '011', '1')]
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CityProfileError(
-            f"keine UTF-8-Datei (Byte {exc.start}); bitte als UTF-8 speichern",
-            f"not a UTF-8 file (byte {exc.start}); please save as UTF-8",
-            file=path,
-        ) from None
-    except OSError as exc:
-        raise CityProfileError(
-            f"kann nicht gelesen werden ({exc.strerror})", f"cannot be read ({exc.strerror})", file=path
-        ) from None
-    lines = text.splitlines()
-    header_line = lines[0] if lines else ""
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    header = [h.strip().lower() for h in next(reader, [])]
-    if not any(header):
-        raise CityProfileError("leere Datei", "empty file", file=path, row=1)
-    for i, col in enumerate(header):
-        if not col:
-            raise CityProfileError(
-                f"Spalte {i + 1} hat keinen Namen", f"column {i + 1} has no name", file=path, row=1
-            )
-        if col not in COLUMNS:
-            de_hint, en_hint = _hint(difflib.get_close_matches(col, COLUMNS, n=1, cutoff=0.6))
-            raise CityProfileError(
-                f"unbekannte Spalte{de_hint} Erlaubt: {', '.join(COLUMNS)}",
-                f"unknown column{en_hint} Allowed: {', '.join(COLUMNS)}",
-                file=path,
-                row=1,
-                column=col,
-            )
-        if header.count(col) > 1:
-            raise CityProfileError("Spalte doppelt", "duplicate column", file=path, row=1, column=col)
-    for col in _REQUIRED:
-        if col not in header:
-            raise CityProfileError(
-                "Pflichtspalte fehlt", "required column missing", file=path, row=1, column=col
-            )
-
-    rows: list[tuple[int, dict[str, str]]] = []
-    for rownum, cells in enumerate(reader, start=2):
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) > len(header):
-            raise CityProfileError(
-                f"{len(cells)} Felder, Kopfzeile hat {len(header)}",
-                f"{len(cells)} fields, header has {len(header)}",
-                file=path,
-                row=rownum,
-            )
-        rows.append(
-            (rownum, {col: (cells[i].strip() if i < len(cells) else "") for i, col in enumerate(header)})
-        )
-
+    rows = _read_rows(path, COLUMNS, _REQUIRED)
     districts: list[District] = []
     rownums: dict[tuple[str, str], int] = {}
     bezirk_names: dict[str, str] = {}
@@ -237,6 +248,82 @@ def read_gebiete_csv(path: str | os.PathLike[str]) -> tuple[District, ...]:
                 column="stadtbezirk",
             )
     return tuple(districts)
+
+
+_LIST = re.compile(r"\s*[,;|]\s*")
+
+
+def read_planungsraeume_csv(path: str | os.PathLike[str], districts: Iterable[District]) -> tuple[PlanningArea, ...]:
+    """Read and check a profile's planning areas (columns ``code``, ``name``, ``stadtteile``).
+
+    ``stadtteile`` lists the Stadtteile an area comprises by code or name, separated by ``|``, ``,`` or ``;``.
+    Checks: codes unique, a name, at least one Stadtteil, every Stadtteil one of ``districts``.
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file (comma or semicolon separated, UTF-8).
+    districts : iterable of District
+        The profile's districts (from ``gebiete.csv``).
+
+    Returns
+    -------
+    tuple of PlanningArea
+        In table order, with the Stadtteile as codes.
+
+    Raises
+    ------
+    CityProfileError
+        For an unknown Stadtteil, a doubled code, a missing name (file, row and column named).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "planungsraeume.csv"
+    >>> teile = [District("stadtteil", "11", "Hafen", parent="1"), District("stadtteil", "12", "Markt", parent="1")]
+    >>> _ = f.write_text("code;name;stadtteile\\nSR1;Sozialraum Nord;Hafen, 12\\n")
+    >>> read_planungsraeume_csv(f, teile)[0].stadtteile
+    ('11', '12')
+    >>> _ = f.write_text("code;name;stadtteile\\nSR1;Sozialraum Nord;Hafn\\n")
+    >>> try:
+    ...     read_planungsraeume_csv(f, teile)
+    ... except CityProfileError as exc:
+    ...     print(exc.row, exc.column, str(exc).split(" / ")[-1].split(":")[-1].strip())
+    2 stadtteile Stadtteil 'Hafn' is not in gebiete.csv – did you mean 'Hafen'?
+    """
+    path = Path(path)
+    teile = [d for d in districts if d.ebene == "stadtteil"]
+    by_code = {d.code: d for d in teile}
+    by_name = {fold_name(d.name): d for d in teile}
+    areas: list[PlanningArea] = []
+    seen: dict[str, int] = {}
+    for rownum, row in _read_rows(path, PLANNING_COLUMNS, PLANNING_COLUMNS):
+
+        def err(de: str, en: str, column: str, *, _row: int = rownum) -> CityProfileError:
+            return CityProfileError(de, en, file=path, row=_row, column=column)
+
+        code, name = row["code"], row["name"]
+        if not code:
+            raise err("Code fehlt", "code missing", "code")
+        if code in seen:
+            raise err(f"Code doppelt (schon in Zeile {seen[code]})", f"duplicate code (already in row {seen[code]})",
+                      "code")  # fmt: skip
+        seen[code] = rownum
+        if not name:
+            raise err("Name fehlt", "name missing", "name")
+        codes: list[str] = []
+        for text in (t for t in _LIST.split(row["stadtteile"]) if t):
+            found = by_code.get(text) or by_name.get(fold_name(text))
+            if found is None:
+                de_hint, en_hint = _hint(difflib.get_close_matches(text, [d.name for d in teile], n=1, cutoff=0.6))
+                raise err(f"Stadtteil '{text}' steht nicht in gebiete.csv{de_hint}",
+                          f"Stadtteil '{text}' is not in gebiete.csv{en_hint}", "stadtteile")  # fmt: skip
+            if found.code not in codes:
+                codes.append(found.code)
+        if not codes:
+            raise err("keine Stadtteile angegeben", "no Stadtteile given", "stadtteile")
+        areas.append(PlanningArea(code, name, tuple(codes)))
+    return tuple(areas)
 
 
 def _write_gebiete_csv(districts: Iterable[District], path: Path) -> None:

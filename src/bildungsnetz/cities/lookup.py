@@ -12,12 +12,13 @@ from bildungsnetz.cities.model import (
     CityProfileError,
     District,
     DistrictNotFoundError,
+    PlanningArea,
     _did_you_mean,
     _hint,
     fold_name,
 )
 
-__all__ = ["lookup_district"]
+__all__ = ["lookup_district", "lookup_planning_area"]
 
 
 # -- Looking up districts ----------------------------------------------------------------------------------
@@ -114,4 +115,40 @@ def lookup_district(
         f"district '{text}'{level_en} not in city profile '{profile.name}'{en_hint}",
         suggestions=suggestions,
         **where,
+    )
+
+
+def lookup_planning_area(profile: CityProfile, value: str) -> PlanningArea:
+    """A planning area of the profile (``planungsraeume.csv``) by code or name, umlauts and case aside.
+
+    Raises :class:`DistrictNotFoundError` with the closest names, or saying the profile has none.
+
+    Examples
+    --------
+    >>> p = CityProfile("x", "X", None, (District("stadtteil", "11", "Hafen", parent="1"),),
+    ...                 planning_areas=(PlanningArea("SR1", "Sozialraum Nord", ("11",)),))
+    >>> lookup_planning_area(p, "sozialraum nord").code, lookup_planning_area(p, "SR1").name
+    ('SR1', 'Sozialraum Nord')
+    >>> try:
+    ...     lookup_planning_area(p, "Sozialraum Nort")
+    ... except DistrictNotFoundError as exc:
+    ...     print(exc.suggestions)
+    ('Sozialraum Nord',)
+    """
+    text = str(value).strip()
+    folded = fold_name(text)
+    for area in profile.planning_areas:
+        if text == area.code or folded in (fold_name(area.name), fold_name(area.code)):
+            return area
+    if not profile.planning_areas:
+        raise DistrictNotFoundError(
+            f"Planungsraum '{text}': Stadtprofil '{profile.name}' hat keine Planungsräume (planungsraeume.csv)",
+            f"planning area '{text}': city profile '{profile.name}' has no planning areas (planungsraeume.csv)",
+        )
+    suggestions = _did_you_mean(text, {fold_name(a.name): a.name for a in profile.planning_areas})
+    de_hint, en_hint = _hint(suggestions)
+    raise DistrictNotFoundError(
+        f"Planungsraum '{text}' nicht in Stadtprofil '{profile.name}'{de_hint}",
+        f"planning area '{text}' not in city profile '{profile.name}'{en_hint}",
+        suggestions=suggestions,
     )

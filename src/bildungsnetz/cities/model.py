@@ -23,6 +23,9 @@ __all__ = [
     "CityNotFoundError",
     "DistrictNotFoundError",
     "District",
+    "PlanningArea",
+    "PLANUNGSRAUM",
+    "PLANNING_COLUMNS",
     "COLUMNS",
     "EBENEN",
     "fold_name",
@@ -33,6 +36,10 @@ __all__ = [
 #: Columns of a profile's ``gebiete.csv``, in the order they are written.
 COLUMNS = ("ebene", "code", "name", "stadtbezirk_code", "stadtbezirk", "flaeche_km2", "einwohner", "stand")
 _REQUIRED = ("ebene", "code", "name", "stadtbezirk_code")
+#: Columns of a profile's ``planungsraeume.csv`` (a city's own planning areas, such as Sozialräume).
+PLANNING_COLUMNS = ("code", "name", "stadtteile")
+#: The level of a city's own planning areas (``ebene`` of an indicator; ``sozialraum`` is read as this too).
+PLANUNGSRAUM = "planungsraum"
 
 #: Kinds of district a profile may list (column ``ebene``) and the level each one belongs to.
 EBENEN: Mapping[str, str] = {
@@ -138,6 +145,25 @@ class District:
 
 
 @dataclass(frozen=True)
+class PlanningArea:
+    """A city's own planning area (a Sozialraum): code, name and the codes of the Stadtteile it comprises.
+
+    >>> PlanningArea("SR1", "Sozialraum Nord", ("11", "12")).label
+    "Planungsraum SR1 'Sozialraum Nord'"
+    """
+
+    code: str
+    name: str
+    stadtteile: tuple[str, ...] = ()
+    ebene: str = PLANUNGSRAUM
+
+    @property
+    def label(self) -> str:
+        """Kind, code and name for messages."""
+        return f"Planungsraum {self.code} '{self.name}'"
+
+
+@dataclass(frozen=True)
 class CityProfile:
     """A municipality and its districts, as shipped in ``ontology/staedte/<name>/`` or added by the user.
 
@@ -162,6 +188,8 @@ class CityProfile:
     #: Stadtbezirke with a common boundary, as pairs of codes (``nachbarn`` in profil.toml); with polygons the
     #: neighbours are computed from them instead.
     neighbours: tuple[tuple[str, str], ...] = ()
+    #: The city's own planning areas (``planungsraeume.csv``), in table order; empty where it has none.
+    planning_areas: tuple[PlanningArea, ...] = ()
 
     @property
     def stadtbezirke(self) -> tuple[District, ...]:

@@ -12,8 +12,10 @@ from shapely.geometry.base import BaseGeometry
 from bildungsnetz.cities.model import (
     _LEVELS,
     _TOUCH_TOLERANCE,
+    PLANUNGSRAUM,
     CityProfile,
     District,
+    PlanningArea,
 )
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, GEO, PREFIXES
@@ -92,6 +94,18 @@ def profile_graph(profile: CityProfile, iris: Iris) -> Graph:
             a, b = nodes[keys[i]], nodes[keys[j]]
             g.add((a, GEO.sfTouches, b))
             g.add((b, GEO.sfTouches, a))
+    # A city's own planning areas: their Stadtteile by geo:sfContains (no polygon of their own; a planning area
+    # is not within one Stadtbezirk, so it has no geo:sfWithin and stays out of the district hierarchy).
+    for p in profile.planning_areas:
+        node = iris.gebiet(profile.name, PLANUNGSRAUM, p.code)
+        g.add((node, RDF.type, BN.Planungsraum))
+        g.add((node, RDF.type, BN.Gebiet))
+        g.add((node, SKOS.prefLabel, Literal(p.name)))
+        g.add((node, BN.code, Literal(p.code)))
+        g.add((node, BN.gemeinde, gemeinde))
+        for code in p.stadtteile:
+            if ("stadtteil", code) in nodes:
+                g.add((node, GEO.sfContains, nodes["stadtteil", code]))
     # Without polygons the profile's list of neighbouring Stadtbezirke (read off maps) says the same.
     for a, b in profile.neighbours:
         if ("stadtbezirk", a) in nodes and ("stadtbezirk", b) in nodes:
@@ -131,6 +145,10 @@ def profile_from_graph(graph: Graph, iris: Iris, name: str) -> CityProfile:
     ('Musterstadt', '05999000')
     >>> [(d.kind, d.code, d.name, d.parent, d.population) for d in back.districts]
     [('stadtbezirk', '1', 'Nord', None, None), ('statistischer_bezirk', '11', 'Hafen', '1', 1200)]
+    >>> from dataclasses import replace
+    >>> with_areas = replace(p, planning_areas=(PlanningArea("SR1", "Sozialraum Nord", ("11",)),))
+    >>> profile_from_graph(profile_graph(with_areas, Iris()), Iris(), "musterstadt").planning_areas
+    (PlanningArea(code='SR1', name='Sozialraum Nord', stadtteile=('11',), ebene='planungsraum'),)
     """
     gemeinde = iris.gemeinde(name)
     label = graph.value(gemeinde, SKOS.prefLabel)
@@ -169,6 +187,14 @@ def profile_from_graph(graph: Graph, iris: Iris, name: str) -> CityProfile:
         tuple(sorted((bezirke[a], bezirke[b]), key=lambda c: (len(c), c)))
         for a, b in graph.subject_objects(GEO.sfTouches) if a in bezirke and b in bezirke
     }))  # fmt: skip
+    planning = sorted(
+        (PlanningArea(code, str(graph.value(node, SKOS.prefLabel) or code),
+                      tuple(sorted((codes[t] for t in graph.objects(node, GEO.sfContains) if t in codes),
+                                   key=lambda c: (len(c), c))))
+         for node, code in codes.items() if BN.Planungsraum in set(graph.objects(node, RDF.type))),
+        key=lambda p: (len(p.code), p.code),
+    )  # fmt: skip
     return CityProfile(
-        name, str(label or name), str(ags) if ags is not None else None, tuple(districts), neighbours=neighbours
+        name, str(label or name), str(ags) if ags is not None else None, tuple(districts), neighbours=neighbours,
+        planning_areas=tuple(planning),
     )

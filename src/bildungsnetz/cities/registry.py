@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bildungsnetz import resources
-from bildungsnetz.cities.gebiete import _write_gebiete_csv, read_gebiete_csv
+from bildungsnetz.cities.gebiete import _write_gebiete_csv, read_gebiete_csv, read_planungsraeume_csv
 from bildungsnetz.cities.model import (
     _GERMANY,
     CityNotFoundError,
@@ -108,6 +108,8 @@ def _load_profile_dir(folder: Path, *, name: str | None = None) -> CityProfile:
         center=_center(meta.get("zentrum"), toml_path),
         tiles=_tiles(meta.get("kacheln"), districts, toml_path),
         neighbours=_neighbour_pairs(meta.get("nachbarn"), districts, toml_path),
+        planning_areas=read_planungsraeume_csv(planning, districts)
+        if (planning := folder / "planungsraeume.csv").exists() else (),
     )
 
 

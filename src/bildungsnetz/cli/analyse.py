@@ -14,12 +14,22 @@ from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
-__all__ = ["analyse", "report_gaps", "TiesOpt"]
+__all__ = ["ChildrenOpt", "NeedLevelOpt", "analyse", "report_gaps", "TiesOpt"]
 
 TiesOpt = Annotated[
     str,
     typer.Option("--ties", "--beziehungen", help="Beziehungsregel / tie rule: alle (dokumentiert und Befragung), "
                  "bestaetigt (dokumentiert und beidseitig bestätigt) oder dokumentiert (ohne Befragung)"),
+]  # fmt: skip
+#: Level of need versus network (parameter ``level`` of the API).
+NeedLevelOpt = Annotated[
+    str, typer.Option("--level", "--ebene", help="Bedarf und Netz je stadtteil oder stadtbezirk / ranked per level"),
+]
+#: The indicator holding the number of children per area (offers per 1,000 children).
+ChildrenOpt = Annotated[
+    str | None,
+    typer.Option("--children", "--kinder", help="Kennzahl mit der Zahl der Kinder je Gebiet (für Angebote je 1.000 "
+                 "Kinder; Vorgabe BILDUNGSNETZ_CHILDREN_INDICATOR) / indicator holding the number of children"),
 ]  # fmt: skip
 
 
@@ -154,6 +164,8 @@ def report_gaps(
         str | None,
         typer.Option("--need", help="Bedarf: Indikator oder gewichtete Kombination, z. B. 'kinderarmut:2, sgb2-quote'"),
     ] = None,
+    need_level: NeedLevelOpt = "stadtteil",
+    children: ChildrenOpt = None,
     store: StoreOpt = None,
 ) -> None:
     """Lückenbericht für den Schulausschuss: Netzwerke, Makler, Isolierte, Bildungskette / the gap report."""
@@ -164,7 +176,8 @@ def report_gaps(
         profile = _city(settings, st, city)
         stadtbezirk = _bezirk_code(stadtbezirk, profile)
         path = write(st, out=out_file, stadtbezirk=stadtbezirk, date=date, city=profile.name, label=profile.label,
-                     ties=ties, need=need)  # fmt: skip
+                     ties=ties, need=need, need_level=need_level,
+                     children=children or settings.children_indicator)  # fmt: skip
     err.print(f"Bericht / report: {path}")
 
 

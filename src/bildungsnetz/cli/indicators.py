@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from bildungsnetz.cli.analyse import ChildrenOpt, NeedLevelOpt
 from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
@@ -107,27 +108,37 @@ def show_indicator(
 def need_command(
     need: Annotated[str, typer.Argument(help="Indikator oder gewichtete Kombination: 'kinderarmut:2, sgb2-quote'")],
     date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="so viele Stadtteile / this many")] = 15,
+    top: Annotated[int, typer.Option("--top", min=1, help="so viele Gebiete / this many")] = 15,
+    level: NeedLevelOpt = "stadtteil",
+    children: ChildrenOpt = None,
     store: StoreOpt = None,
     city: CityOpt = None,
 ) -> None:
-    """Bedarf und Netz je Stadtteil, größte Lücke zuerst (wie im Lückenbericht) / need versus network."""
-    from bildungsnetz.analysis.graphs import load
-    from bildungsnetz.analysis.run import run_analysis
+    """Bedarf und Netz je Stadtteil oder Stadtbezirk, größte Lücke zuerst (wie im Lückenbericht) / need versus
+    network: partners, offers per 1,000 inhabitants and children, mediations."""
+    from bildungsnetz.analysis.gaps import need_ranking
+    from bildungsnetz.analysis.graphs import cooperation_graph, load
 
     settings = _settings(store)
     with open_store(settings, write=False) as st:
         profile = _city(settings, st, city)
         data = load(st, date=date, iris=Iris(settings.base_iri), city=profile.name)
-    ranking = run_analysis(data, ebene="stadtteil", need=need).result["need"]
+    ranking = need_ranking(cooperation_graph(data), data, indicator=need, level=level,
+                           children=children or settings.children_indicator)  # fmt: skip
     table = Table(
-        title=f"Bedarf und Netz / need versus network – {profile.label}: {ranking['indicator']} ({ranking['year']})"
+        title=f"Bedarf und Netz / need versus network – {profile.label}: {ranking['indicator']} ({ranking['year']})",
+        caption=(ranking["children_note"] or "").replace(" / ", "\n"),
     )
-    for col in ("Rang", "Stadtteil", "Bedarf / need", "Partner je Akteur", "Angebote", "je 1.000 EW", "Lücke / gap"):
+    heads = ("Rang", "Stadtbezirk" if level == "stadtbezirk" else "Stadtteil", "Bedarf / need", "Partner je Akteur",
+             "Angebote", "je 1.000 EW", "je 1.000 Kinder", "Vermittlungen", "Lücke / gap")  # fmt: skip
+    for col in heads:
         table.add_column(col, overflow="fold")
+
+    def num(value: float | None) -> str:
+        return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
     for r in ranking["rows"][:top]:
-        per = r["offers_per_1000"]
-        table.add_row(str(r["rank"]), str(r["stadtteil_name"]), f"{r['need']:.2f}".replace(".", ","),
-                      f"{r['mean_partners']:.2f}".replace(".", ","), str(r["offers"]),
-                      "" if per is None else f"{per:.2f}".replace(".", ","), f"{r['gap']:.2f}".replace(".", ","))
+        table.add_row(str(r["rank"]), str(r["area_name"]), num(r["need"]), num(r["mean_partners"]), str(r["offers"]),
+                      num(r["offers_per_1000"]), num(r["offers_per_1000_children"]), str(r["mediations"]),
+                      num(r["gap"]))  # fmt: skip
     out.print(table, markup=False)

@@ -595,7 +595,8 @@ def _write(
         iris=iris, source=name, staged=staged, report=report, started=started, ended=datetime.now(UTC),
         agent=agent, previous=previous_meta, checksum=checksum,
     )  # fmt: skip
-    graphs.update(missing_reference_graphs(existing, profile, iris))
+    # a profile's planning areas may have come after the store's city graph: write it again with them
+    graphs.update(missing_reference_graphs(existing, profile, iris, refresh_city=bool(profile.planning_areas)))
     try:
         try:
             store.replace_graphs(graphs)

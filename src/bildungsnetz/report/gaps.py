@@ -24,6 +24,7 @@ from bildungsnetz.report.colours import SECTOR_COLOURS
 __all__ = [
     "FORMATS",
     "SECTIONS",
+    "need_head",
     "network_svg",
     "render_html",
     "render_markdown",
@@ -271,7 +272,7 @@ def _scatter(rows: list[dict], *, width: int = 520, height: int = 320) -> str:
         colour = "#d62728" if r["rank"] <= 10 else "#1f77b4"
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}" fill-opacity="0.75"><title>'
-            f"{_e(r['stadtteil_name'])}: {_num(r['need'], 1)} / {_num(r['mean_partners'], 2)}</title>"
+            f"{_e(r['area_name'])}: {_num(r['need'], 1)} / {_num(r['mean_partners'], 2)}</title>"
             f"</circle>"
         )
     parts.append("</svg>")
@@ -423,30 +424,34 @@ def _need_rows(analysis: Analysis, top: int | None = 15) -> list[list[Any]]:
     return [
         [
             r["rank"],
-            r["stadtteil"],
-            r["stadtteil_name"],
+            r["area"],
+            r["area_name"],
             r["stadtbezirk"],
             _num(r["need"], 1),
             _num(r["mean_partners"], 2),
             r["isolates"],
             r["offers"],
+            "–" if r["offers_per_1000_children"] is None else _num(r["offers_per_1000_children"], 2),
+            r["mediations"],
             _num(r["gap"], 2),
         ]
         for r in rows
     ]
 
 
-NEED_HEAD = [
-    "Rang",
-    "Stadtteil",
-    "Name",
-    "Bezirk",
-    "Bedarf",
-    "Partner je Akteur",
-    "Isolierte",
-    "Angebote",
-    "Lücke",
-]
+def need_head(analysis: Analysis) -> list[str]:
+    """The head of the need table: the area column named after the level ranked."""
+    level = analysis.result["need"].get("level", "stadtteil")
+    return [
+        "Rang", "Stadtbezirk" if level == "stadtbezirk" else "Stadtteil", "Name", "Bezirk", "Bedarf",
+        "Partner je Akteur", "Isolierte", "Angebote", "Angebote je 1.000 Kinder", "Vermittlungen", "Lücke",
+    ]  # fmt: skip
+
+
+def _need_note(analysis: Analysis) -> str:
+    """Why offers per 1,000 children are empty, in German (the report is German), or nothing."""
+    note = analysis.result["need"].get("children_note")
+    return note.split(" / ")[0] + "." if note else ""
 
 
 # -- HTML ---------------------------------------------------------------------------------------------------
@@ -492,7 +497,8 @@ def render_html(analysis: Analysis) -> str:
             ],
         ),
         f"<h3>Hoher Bedarf, dünnes Netz ({_e(r['need']['indicator'])}, {_e(r['need']['year'])})</h3>",
-        _html_table(NEED_HEAD, _need_rows(analysis), empty="keine Indikatoren importiert"),
+        _html_table(need_head(analysis), _need_rows(analysis), empty="keine Indikatoren importiert"),
+        f'<p class="muted" data-note="children">{_e(_need_note(analysis))}</p>' if _need_note(analysis) else "",
         _scatter(r["need"]["rows"]),
         "</section>",
     ]
@@ -581,7 +587,8 @@ def render_markdown(analysis: Analysis) -> str:
             ],
         ),
         f"### Hoher Bedarf, dünnes Netz ({r['need']['indicator']}, {r['need']['year']})\n",
-        _md_table(NEED_HEAD, _need_rows(analysis), empty="keine Indikatoren importiert"),
+        _md_table(need_head(analysis), _need_rows(analysis), empty="keine Indikatoren importiert"),
+        *([_need_note(analysis) + "\n"] if _need_note(analysis) else []),
     ]
     for d in analysis.districts:
         tables = _district_tables(analysis, d)
@@ -637,9 +644,11 @@ def render_xlsx(analysis: Analysis) -> bytes:
             for row in rows:
                 sheet.append(cells(sheet, [d.area.code, d.area.label, *row]))
     need = wb.create_sheet("Bedarf")
-    need.append(NEED_HEAD)
+    need.append(need_head(analysis))
     for row in _need_rows(analysis, top=None):
         need.append(cells(need, row))
+    if _need_note(analysis):
+        need.append([_need_note(analysis)])
     method = wb.create_sheet("Methode")
     for name, text in ((m["titel"], m["text"]) for m in _text()["methode"]):
         method.append([name, text])
@@ -673,10 +682,13 @@ def report_gaps(
     label: str = "",
     ties: str = "alle",
     need: str | None = None,
+    need_level: str = "stadtteil",
+    children: str | None = None,
 ) -> Path:
     """``bildungsnetz report gaps``: analyse the store and write the report; the format follows the suffix.
 
-    ``city`` (profile name) and ``label`` narrow a store with several cities to one and head the report."""
+    ``city`` (profile name) and ``label`` narrow a store with several cities to one and head the report;
+    ``need``, ``need_level`` and ``children`` go to :func:`~bildungsnetz.analysis.gaps.need_ranking`."""
     path = Path(out)
     fmt = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".md": "md"}.get(path.suffix.lower())
     if fmt is None:
@@ -684,6 +696,7 @@ def report_gaps(
             "out", str(path), "muss auf .html, .xlsx oder .md enden", "must end in .html, .xlsx or .md"
         )
     data = load(store, date=date, city=city, label=label, ties=ties)
-    analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without, need=need)
+    analysis = run_analysis(data, stadtbezirk=stadtbezirk, ebene=ebene, without=without, need=need,
+                            need_level=need_level, children=children)
     path.write_bytes(render(analysis, fmt))
     return path

@@ -137,6 +137,20 @@ def find_district(service: Service, ebene: str, code: str) -> tuple[dict[str, An
     return None
 
 
+def find_planning_area(service: Service, code: str) -> dict[str, Any] | None:
+    """A planning area of the city profile by code: ``iri``, ``code``, ``label`` and its ``stadtteile``
+    (``code``, ``label``), or ``None``."""
+    profile = service.profile
+    found = next((p for p in profile.planning_areas if p.code == code), None)
+    if found is None:
+        return None
+    names = {d.code: d.name for d in profile.stadtteile}
+    return {
+        "iri": str(service.iris.gebiet(profile.name, found.ebene, found.code)), "code": found.code,
+        "label": found.name, "stadtteile": [{"code": c, "label": names.get(c, c)} for c in found.stadtteile],
+    }  # fmt: skip
+
+
 def fields_by_actor(data: g.CityData) -> dict[str, set[str]]:
     """Fields of action per actor IRI: those of its valid cooperations (for the network filter)."""
     fields: dict[str, set[str]] = defaultdict(set)

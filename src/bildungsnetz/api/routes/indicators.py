@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 
@@ -51,11 +51,20 @@ def need_versus_network(
         Query(max_length=300, description="Indikator oder gewichtete Kombination, z. B. kinderarmut:2, sgb2-quote"),
     ] = None,
     date: DateQ = None,
+    level: Annotated[
+        Literal["stadtteil", "stadtbezirk"], Query(description="Rangfolge je stadtteil oder stadtbezirk")
+    ] = "stadtteil",
+    children: Annotated[
+        str | None,
+        Query(max_length=100, description="Kennzahl mit der Zahl der Kinder je Gebiet (Angebote je 1.000 Kinder); "
+              "Vorgabe: Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR"),
+    ] = None,
 ) -> Any:
-    """Stadtteile ranked by need (any indicator, or a weighted combination) against network thinness, with
-    offers per 1,000 inhabitants: the ranking of the gap report, computed once in the analysis."""
-    ranking = service.analysis(date, need=need).result["need"]
-    rows = [{k: v for k, v in r.items() if k != "stadtteil_iri"} for r in ranking["rows"]]
+    """Stadtteile or Stadtbezirke ranked by need (any indicator, or a weighted combination) against network
+    thinness, with offers per 1,000 inhabitants and per 1,000 children and the mediations that reached the area:
+    the ranking of the gap report, one computation (``analysis.gaps.need_ranking``)."""
+    ranking = service.need_ranking(date, need=need, level=level, children=children)
+    rows = [{k: v for k, v in r.items() if not k.endswith("_iri")} for r in ranking["rows"]]
     return {**ranking, "rows": rows}
 
 

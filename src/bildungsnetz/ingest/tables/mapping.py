@@ -21,9 +21,12 @@ from bildungsnetz.cities import (
     CityProfileError,
     District,
     DistrictNotFoundError,
+    PlanningArea,
     load_profile,
     lookup_district,
+    lookup_planning_area,
 )
+from bildungsnetz.cities.model import PLANUNGSRAUM
 from bildungsnetz.errors import UsageError
 from bildungsnetz.ingest import TABLES, Origin, SourceFile, Staged
 from bildungsnetz.ingest.names import NameLink, NameLinker, candidates_text
@@ -113,6 +116,11 @@ def _segment(key: str) -> str:
     """``key_segment`` with a fast path for keys that need no escaping (most ids)."""
     return key if _SAFE_KEY.match(key) else key_segment(key)
 
+
+#: Levels an own indicator may be collected at (column ``ebene`` of ``indikatordefinitionen``).
+_INDICATOR_LEVELS = (*EBENEN, PLANUNGSRAUM)
+#: Words read as the level of a city's own planning areas.
+_PLANNING_WORDS = (PLANUNGSRAUM, "sozialraum", "planungsraeume", "sozialraeume")
 
 class _Template:
     """One :class:`~bildungsnetz.iris.Iris` method as prefix + key segment + suffix.
@@ -265,7 +273,7 @@ class _Mapper:
         self.defined: set[str] = set()
         self.referenced: set[str] = set()
         self._terms: dict[tuple[str, str], ox.NamedNode | UnknownTerm] = {}
-        self._districts: dict[tuple[str | None, str], District | CityProfileError] = {}
+        self._districts: dict[tuple[str | None, str], District | PlanningArea | CityProfileError] = {}
         self._dates: dict[object, ox.Literal | None] = {}
         self._actor_iris: dict[str, ox.NamedNode] = {}
         self._contacts: dict[str, int] = {}
@@ -298,7 +306,8 @@ class _Mapper:
 
     def unknown(self, check: str, column: str, value: str, suggestions: Sequence[str],
                 allowed: Sequence[str] = (), *, path: ox.NamedNode | None = None, what: str = "Wert") -> None:
-        what_en = {"Wert": "value", "Gebiet": "district", "Kennung": "id"}.get(what, what)
+        what_en = {"Wert": "value", "Gebiet": "district", "Kennung": "id", "Planungsraum": "planning area"}.get(
+            what, what)
         de = f'Unbekannter {what} "{value}" in Spalte {column}'
         en = f'Unknown {what_en} "{value}" in column {column}'
         if suggestions:
@@ -464,6 +473,25 @@ class _Mapper:
                 f'District "{value}" in column {column} is ambiguous – write "Stadtbezirk {value}" '
                 f'or "Stadtteil {value}"', path=path,
             )
+            return None
+        return found
+
+    def planning_area(self, value: str) -> PlanningArea | None:
+        """The city's own planning area named in column ``gebiet`` (code or name), or None with the problem noted."""
+        key = (PLANUNGSRAUM, value)
+        found = self._districts.get(key)
+        if found is None:
+            try:
+                found = lookup_planning_area(self.profile, value)
+            except DistrictNotFoundError as exc:
+                found = exc
+            self._districts[key] = found
+        if isinstance(found, DistrictNotFoundError):
+            if self.profile.planning_areas:
+                self.unknown("gebiet", "gebiet", value, found.suggestions, path=BNT["gebiet"], what="Planungsraum")
+            else:
+                self.problem("gebiet", "gebiet", value, str(found).split(" / ")[0], str(found).split(" / ")[-1],
+                             path=BNT["gebiet"])  # fmt: skip
             return None
         return found
 
@@ -897,11 +925,13 @@ class _Mapper:
                 add(ox.Triple(s, BNT["hoeherIstBesser"], literal))
             level_text = _text(c.get("ebene"))
             level = fold_column(level_text)
-            if level_text and level not in EBENEN:
+            level = PLANUNGSRAUM if level in _PLANNING_WORDS else level
+            if level_text and level not in _INDICATOR_LEVELS:
                 self.problem(
                     "gebiet", "ebene", level_text,
-                    f'Unbekannte Gebietsebene "{level_text}" in Spalte ebene – erlaubt: {", ".join(EBENEN)}',
-                    f'Unknown district level "{level_text}" in column ebene – allowed: {", ".join(EBENEN)}',
+                    f'Unbekannte Gebietsebene "{level_text}" in Spalte ebene – erlaubt: '
+                    f'{", ".join(_INDICATOR_LEVELS)}',
+                    f'Unknown district level "{level_text}" in column ebene – allowed: {", ".join(_INDICATOR_LEVELS)}',
                     path=BNT["gebietsebene"],
                 )
                 level = ""
@@ -1113,8 +1143,11 @@ class _Mapper:
             indikator = self.indicator(indikator_text)
             # an own indicator's level decides a name both levels have ("Hörde")
             level = next((lv for iri, lv in self.own_indicators.values() if iri == indikator), "")
-            ebene = EBENEN[level] if level and not _LEVEL_PREFIX.match(gebiet_text) else None
-            district = self.district(gebiet_text, ebene, "gebiet", BNT["gebiet"])
+            if level == PLANUNGSRAUM:
+                district = self.planning_area(gebiet_text)
+            else:
+                ebene = EBENEN[level] if level in EBENEN and not _LEVEL_PREFIX.match(gebiet_text) else None
+                district = self.district(gebiet_text, ebene, "gebiet", BNT["gebiet"])
             year = _year(year_cell)
             if year is None:
                 self.problem(
@@ -1128,11 +1161,11 @@ class _Mapper:
                     self.number(wert_cell, "wert", BNT["wert"])
                 continue  # without area, indicator and year the observation has no IRI
             area_key = f"{self.profile.name}-{district.code}" if district.ebene == "stadtteil" else (
-                f"{self.profile.name}-stadtbezirk-{district.code}")
+                f"{self.profile.name}-{district.ebene}-{district.code}")
             code = indikator.value.rsplit("/", 1)[1]
             if not self.unique(raw, number, (area_key, code, year), "gebiet"):
                 continue
-            if level and EBENEN[level] != district.ebene:
+            if level in EBENEN and EBENEN[level] != district.ebene:
                 self.problem(
                     "gebiet", "gebiet", gebiet_text,
                     f'Der Indikator "{indikator_text}" gilt für die Ebene {level}, "{gebiet_text}" ist ein '

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import shapely
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.gaps import NEED_LEVELS
 from bildungsnetz.analysis.indicators import Cell, IndicatorTable, cell_text, indicators, load_table, table_rows
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.routes.indicators import indicator_item, service_query
 from bildungsnetz.api.service import Service
+from bildungsnetz.cities.model import PLANUNGSRAUM
 from bildungsnetz.errors import BildungsnetzError
-from bildungsnetz.web.data import district_tiles, find_district, web_query
+from bildungsnetz.web.data import district_tiles, find_district, find_planning_area, web_query
 from bildungsnetz.web.geo import Feature, map_view
 from bildungsnetz.web.pages import context, error_page, render
 from bildungsnetz.web.routes.queries import _table_bytes
@@ -73,6 +76,22 @@ def _classes(table: IndicatorTable, year: str) -> dict[str, str]:
     return out
 
 
+def _planning_outlines(service: Service, by_area: dict, classes: dict[str, str], latest: str) -> list[Feature]:
+    """Planning areas drawn as the union of their Stadtteile's polygons, where the profile has every one of them
+    (an outline with a Stadtteil missing would mislead)."""
+    profile = service.profile
+    wkt = {d.code: d.wkt for d in profile.stadtteile if d.wkt}
+    out = []
+    for p in profile.planning_areas:
+        a = by_area.get(str(service.iris.gebiet(profile.name, p.ebene, p.code)))
+        if a is None or not p.stadtteile or any(c not in wkt for c in p.stadtteile):
+            continue
+        outline = shapely.union_all([shapely.from_wkt(wkt[c]) for c in p.stadtteile])
+        out.append(Feature(f"{a['label']}: {cell_text(a['cells'].get(latest)) or '–'}", outline.wkt,
+                           klass=classes.get(a["area"], "na")))  # fmt: skip
+    return out
+
+
 def _context_for(service: Service, table: IndicatorTable, lang: str = "de") -> dict:
     latest = table.years[-1] if table.years else ""
     classes = _classes(table, latest) if latest else {}
@@ -86,6 +105,8 @@ def _context_for(service: Service, table: IndicatorTable, lang: str = "de") -> d
                 str(r["wkt"]), klass=classes.get(str(r["area"]), "na"))
         for r in geometry if str(r["area"]) in by_area
     ]  # fmt: skip
+    if not features and any(a["level"] == PLANUNGSRAUM for a in table.areas):
+        features = _planning_outlines(service, by_area, classes, latest)
     tiles = None
     if not features and table.areas and all(a.get("level") == "stadtbezirk" for a in table.areas):
         # no polygons: the city's schematic tile map, in the same colour steps (one tile per Stadtbezirk)
@@ -122,9 +143,14 @@ def indicator_page(request: Request, code: str, service: ServiceDep) -> Response
         name = f"kennzahl-{table.indicator['code']}.{fmt}"
         return _download(ctx, _table_bytes(columns, rows, fmt, title=str(table.indicator["code"])[:31]), fmt,
                          name, attach=True)
-    need = service.analysis(None, need=str(table.indicator["code"])).result["need"]["rows"][:10]
+    level = request.query_params.get("level") or (
+        "stadtbezirk" if table.areas and all(a["level"] == "stadtbezirk" for a in table.areas) else "stadtteil")
+    if level not in NEED_LEVELS:
+        return error_page(ctx, 400, f"Parameter 'level': {level[:40]} – stadtteil / stadtbezirk")
+    ranking = service.need_ranking(None, need=str(table.indicator["code"]), level=level)
     return render(ctx, "indicator.html", nav="indicators", table=table, item=indicator_item(table.indicator),
-                  cell_text=cell_text, need=need, **_context_for(service, table, ctx.lang))
+                  cell_text=cell_text, need=ranking["rows"][:10], need_level=level,
+                  children_note=ranking["children_note"], **_context_for(service, table, ctx.lang))
 
 
 @router.get("/kennzahlen/gebiet/{ebene}/{code}")
@@ -132,6 +158,8 @@ def district_profile_page(request: Request, ebene: str, code: str, service: Serv
     """A district's profile: all its indicators over the years."""
     ctx = context(request, service)
     found = find_district(service, ebene, code) if ebene in ("stadtbezirk", "stadtteil") else None
+    if ebene == PLANUNGSRAUM and (planning := find_planning_area(service, code)) is not None:
+        found = (planning, None)
     if found is None:
         return error_page(ctx, 404, f"{ctx.t('site.not_found')}: {ebene} {code}"[:200])
     area = found[0]
