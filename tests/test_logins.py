@@ -35,7 +35,8 @@ def test_token_new_prints_a_setting_that_a_real_server_accepts_and_prov_names_th
     monkeypatch.setenv("BILDUNGSNETZ_STORE", str(tmp_path / "store"))
     get_settings.cache_clear()
     with LiveServer(Settings(sparql_workers=1)) as live:
-        offer = httpx.get(live.url + "/api/offers", params={"sdg": "4", "limit": 1}, timeout=120).json()["items"][0]["id"]
+        offers = httpx.get(live.url + "/api/offers", params={"sdg": "4", "limit": 1}, timeout=120)
+        offer = offers.json()["items"][0]["id"]
         answer = httpx.post(
             f"{live.url}/api/offers/{offer}/sdgs",
             json={"sdg": "13", "status": "bestaetigt"},
