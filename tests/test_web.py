@@ -87,9 +87,9 @@ class Watched:
     def go(self, path: str) -> None:
         self.page.goto(self.base + path)
 
-    def shot(self, name: str) -> None:
+    def shot(self, name: str, *, full_page: bool = True) -> None:
         SCREENS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(SCREENS / f"{name}.png"), full_page=full_page)
 
     def foreign(self) -> list[str]:
         return [u for u in self.requests if not (u.startswith("http://127.0.0.1:") or u.startswith("data:"))]

@@ -58,12 +58,12 @@ def test_api_docs_and_redoc_load_with_nothing_from_the_internet(site, browser):
         page.wait_for_selector(".swagger-ui .info .title", timeout=30_000)
         assert "bildungsnetz" in page.inner_text(".swagger-ui .info .title")
         assert page.locator(".swagger-ui .opblock").count() > 10  # the operations, read from /openapi.json
-        web.shot("21-docs")
+        web.shot("21-docs", full_page=False)  # the whole API, pages long: the top is the picture
         web.go("/redoc")
         page.wait_for_selector("h1", timeout=30_000)
         assert "bildungsnetz" in page.inner_text("h1")
         page.wait_for_load_state("networkidle")
-        web.shot("22-redoc")
+        web.shot("22-redoc", full_page=False)
     finally:
         context.close()
     # ReDoc runs its search in a worker made from a blob: URL, which is memory in the page, not a request.
