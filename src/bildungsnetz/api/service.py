@@ -387,6 +387,21 @@ class Service:
                 cache[key] = compute()
             return cache[key]
 
+    def ready(self, key: str, compute: Any, *, per_city: bool = True) -> Any | None:
+        """The value :meth:`cached` holds for ``key``, or ``None`` at once while it is computed in the background
+        (started here unless a computation of it already runs): for pages that show what is cheap now and the
+        rest when it is ready, instead of waiting for a whole-city analysis."""
+        if per_city:
+            key = f"{REQUEST_CITY.get() or ''}|{key}"
+        cache = self._cache
+        if key in cache:
+            return cache[key]
+        if key in self._stale:
+            self._revalidate(key, compute, cache)
+            return self._stale[key]
+        self._revalidate(key, compute, cache)
+        return cache.get(key)
+
     def _revalidate(self, key: str, compute: Any, cache: dict[str, Any]) -> None:
         """Compute ``key`` again in a thread of its own (one at a time per key) into ``cache``."""
         with self._locks_lock:
@@ -398,7 +413,7 @@ class Service:
             try:
                 self.cached(key, compute, per_city=False) if cache is self._cache else None
             except Exception:  # noqa: BLE001 - the next request computes it again and meets the error itself
-                _log.exception("recomputing %s after a write failed", key)
+                _log.exception("computing %s in the background failed", key)
             finally:
                 with self._locks_lock:
                     self._revalidating.discard(key)
@@ -406,14 +421,17 @@ class Service:
         context = copy_context()  # the request's city (REQUEST_CITY) goes along into the thread
         threading.Thread(target=context.run, args=(work,), name="bildungsnetz-revalidate", daemon=True).start()
 
-    def city_data(self, date: str | Date | None = None, *, ties: str = "alle") -> g.CityData:
+    def city_data(self, date: str | Date | None = None, *, ties: str = "alle", wait: bool = True) -> g.CityData:
         """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), with the
-        survey ties of the tie rule ``ties``, read once."""
+        survey ties of the tie rule ``ties``, read once; without ``wait`` ``None`` while it is read (see
+        :meth:`ready`)."""
         day = g.resolve_date(date)
-        return self.cached(
-            f"data:{day}:{ties}",
-            lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label, ties=ties),
-        )
+        key = f"data:{day}:{ties}"
+
+        def compute() -> g.CityData:
+            return g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label, ties=ties)
+
+        return self.cached(key, compute) if wait else self.ready(key, compute)
 
     def analysis(
         self,
@@ -424,20 +442,23 @@ class Service:
         gruppe: str = "sektor",
         ties: str = "alle",
         need: str | None = None,
+        wait: bool = True,
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
         ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); ``ties`` the tie rule (``alle``,
         ``bestaetigt``, ``dokumentiert``); ``need`` the indicator or weighted combination need versus network is
-        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`.
+        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`. Without
+        ``wait``: ``None`` while it is computed (see :meth:`ready`).
         """
         day = g.resolve_date(date)
-        return self.cached(
-            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}",
-            lambda: run_analysis(
-                self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need
-            ),
-        )
+        key = f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}"
+
+        def compute() -> Analysis:
+            data = self.city_data(day, ties=ties)
+            return run_analysis(data, ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need)
+
+        return self.cached(key, compute) if wait else self.ready(key, compute)
 
     def gaps_report(
         self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None, ties: str = "alle"

@@ -1,9 +1,10 @@
 """What the pages read: named queries (the catalogue and ``queries/web/``) and the analysis, cached.
 
 Everything expensive is computed once per state of the store through :meth:`Service.cached`, which an
-import or an SDG decision empties. The network analysis of the whole city takes a few seconds at 2,000
-actors, so it is started in a background thread on the first page view, and every page that needs it
-waits for that one run.
+import or an SDG decision empties. The network analysis of the whole city takes seconds at 2,000 actors and
+a minute or more at 20,000, so it is started in a background thread when the app starts and after every
+import (:func:`warm`); the pages that show it ask without waiting (``wait=False``) and, until it is ready,
+show what is cheap (the district's own rows from the named queries) and say that the rest is computed.
 """
 
 from __future__ import annotations
@@ -67,15 +68,18 @@ def city_data(service: Service, date: str | None = None) -> g.CityData:
 
 
 def analysis(
-    service: Service, date: str | None = None, *, ebene: str = "stadtbezirk", ties: str = "alle"
-) -> Analysis:
+    service: Service, date: str | None = None, *, ebene: str = "stadtbezirk", ties: str = "alle", wait: bool = True
+) -> Analysis | None:
     """The whole-city analysis at ``date`` with district networks of level ``ebene`` under the tie rule ``ties``
-    (the API's too)."""
-    return service.analysis(date, ebene=ebene, ties=ties)
+    (the API's too); without ``wait`` ``None`` while it is computed in the background (the page then says so)."""
+    return service.analysis(date, ebene=ebene, ties=ties, wait=wait)
 
 
-def district_network_view(service: Service, a: Analysis, ebene: str, code: str) -> dict | None:
-    """The laid-out network of one district of analysis ``a`` (see :func:`.netview.district_view`)."""
+def district_network_view(
+    service: Service, a: Analysis, ebene: str, code: str, *, wait: bool = True
+) -> dict | None:
+    """The laid-out network of one district of analysis ``a`` (see :func:`.netview.district_view`); without
+    ``wait`` ``None`` while it is laid out in the background."""
     result = next((d for d in a.districts if d.area.code == code), None)
     if result is None:
         return None
@@ -89,7 +93,8 @@ def district_network_view(service: Service, a: Analysis, ebene: str, code: str) 
         G, measures = result.graph, result.measures
         return district_view(G, measures=measures, isolates=isolates, brokers=brokers, fields=fields)
 
-    return service.cached(f"web:view:{day}:{ebene}:{code}", compute)
+    key = f"web:view:{day}:{ebene}:{code}"
+    return service.cached(key, compute) if wait else service.ready(key, compute)
 
 
 def _warm_all(service: Service) -> None:
@@ -145,13 +150,20 @@ def fields_by_actor(data: g.CityData) -> dict[str, set[str]]:
     return fields
 
 
-def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
-    """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``."""
-    return service.cached(
-        f"sdg-coverage:{dimension}",
-        lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris, city=service.city),
-        stale_ok=True,  # a review decision must not make the next page wait for the whole coverage
-    )
+def coverage(service: Service, dimension: str = "zielgruppe", *, wait: bool = True) -> dict[str, Any] | None:
+    """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``. Without
+    ``wait`` ``None`` while it is first computed in the background."""
+
+    def compute() -> dict[str, Any]:
+        # the read copy: the same graphs as the store (an SDG decision refreshes them in it before the coverage
+        # is recomputed), read about eight times faster than the store on disk with its landscape view
+        return sdg_coverage(service.reader, dimension=dimension, iris=service.iris, city=service.city)
+
+    key = f"sdg-coverage:{dimension}"
+    if not wait:
+        return service.ready(key, compute)
+    # a review decision must not make the next page wait for the whole coverage: the one before it is shown
+    return service.cached(key, compute, stale_ok=True)
 
 
 def district_tiles(

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     analysis,
@@ -69,13 +70,13 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     programmes = sorted({str(p["programme"]) for p in partners if p.get("programme")})
     contacts = service.query("api/actor-contacts", {"actor": iri}).rows if ctx.who.intern else None
     sources = service.query("api/actor-sources", {"actor": iri}).rows
-    a = analysis(service)
-    day = a.data.date  # the Stichtag of everything on the page: today's analysis
+    a = analysis(service, wait=False)  # None while computed after a start or import: the page says so
+    day = a.data.date if a is not None else resolve_date(None)  # the Stichtag of everything on the page: today
     # What is over: ended cooperations and memberships, shown as history, never as current.
     history = web_query(service, "actor-history", {"actor": iri, "date": day})
     closed = str(actor["closed"]) if actor.get("closed") and str(actor["closed"]) < day else None
-    measures = _actor_measures(a, iri)
-    ego = ego_view(a.graph, iri)
+    measures = _actor_measures(a, iri) if a is not None else None
+    ego = ego_view(a.graph, iri) if a is not None else None
     district_iri = next((s.get("district") for s in sites if s.get("district")), None)
     markers = [
         Marker(
@@ -124,6 +125,7 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         district=district,
         map=map_view(features, markers, width=640, height=360),
         date=day,
+        analysed=a is not None,
     )
 
 # -- network ------------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
@@ -53,8 +54,8 @@ def _decided_pairs(service: Service) -> set[tuple[str, str]]:
     from bildungsnetz.sdg import pair_states  # noqa: PLC0415
 
     return {
-        (offer, str(goal))
-        for (offer, goal), state in pair_states(service.store, iris=service.iris).items()
+        (offer, str(goal))  # the read copy holds the SDG graphs as the store does and reads them much faster
+        for (offer, goal), state in pair_states(service.reader, iris=service.iris).items()
         if state.decided
     }
 
@@ -99,6 +100,8 @@ def _queue(service: Service, request: Request, lang: str) -> dict:
     provider = (params.get("pruef_anbieter") or "").strip()[:100]
     least = _number((params.get("pruef_wert") or "").strip(), None)
     page = max(1, int(p) if (p := params.get("seite") or "1").isdigit() else 1)
+    if service.city_data(wait=False) is None:  # the Stadtbezirk of each offer comes from it: read after a start
+        return {"pending": True}
     rows = service.cached(f"web:queue:{only}", lambda: _queue_rows(service, only))
     decided = service.cached("web:decided", lambda: _decided_pairs(service))
     open_rows = [r for r in rows if (r["offer"], str(r["goal"])) not in decided]
@@ -146,11 +149,10 @@ def _queue_rows(service: Service, only: str) -> list[dict]:
 def sdgs_page(request: Request, service: ServiceDep) -> Response:
     """Heat map SDG × Stadtbezirk, offers and providers per SDG, and the review queue for ``redaktion``."""
     ctx = context(request, service)
-    cov = coverage(service)
-    top = max((c["offers"] for c in cov["by_district"]), default=1)
-    cells = {
-        (c["sdg"], c["district"]): dict(c, level=_heat_level(c["offers"], top)) for c in cov["by_district"]
-    }
+    cov = coverage(service, wait=False)  # None while first computed: the page says so and reloads itself
+    by_district = cov["by_district"] if cov is not None else []
+    top = max((c["offers"] for c in by_district), default=1)
+    cells = {(c["sdg"], c["district"]): dict(c, level=_heat_level(c["offers"], top)) for c in by_district}
     focus_code = (request.query_params.get("stadtbezirk") or "").strip()
     focus = next((b for b in districts(service) if b["code"] == focus_code), None)
     goal = request.query_params.get("ziel") or ""
@@ -175,6 +177,7 @@ def sdgs_page(request: Request, service: ServiceDep) -> Response:
         "sdgs.html",
         nav="sdgs",
         cov=cov,
+        date=cov["date"] if cov is not None else resolve_date(None),
         cells=cells,
         focus=focus,
         goal=goal,
