@@ -76,3 +76,32 @@ def test_pages_say_the_analysis_is_computed_and_show_it_when_ready(held, demo_gr
         assert 'id="fig-h"' in district.text
         assert "Netzwerkanalyse der Stadt wird berechnet" not in district.text
         assert 'class="heat"' in client.get("/sdgs").text
+
+
+def test_an_sdg_decision_keeps_the_network_analysis_and_needs_no_recomputation(demo_graphs, tmp_path, monkeypatch):
+    import re
+
+    import bildungsnetz.api.service as service_module
+
+    settings = stored(demo_graphs, tmp_path, sparql_workers=1)
+    with TestClient(create_app(settings)) as client:
+        _login(client)
+        service = client.app.state.service
+        service.analysis()
+        levels = []  # what is analysed from now on (the start's background work may still do the Stadtteile)
+        analysis = service_module.run_analysis
+
+        def counted(*args, **kwargs):
+            levels.append(kwargs["ebene"])
+            return analysis(*args, **kwargs)
+
+        monkeypatch.setattr(service_module, "run_analysis", counted)
+        page = client.get("/sdgs").text
+        csrf = page.split('name="csrf" value="')[1].split('"')[0]
+        pair = re.search(r'name="offer" value="([^"]+)">\s*<input type="hidden" name="sdg" value="([^"]+)">', page)
+        decision = {"offer": pair[1], "sdg": pair[2], "status": "bestaetigt", "csrf": csrf}
+        answer = client.post("/sdgs/entscheidung", data=decision, headers={"Accept": "application/json"})
+        assert answer.status_code == 200
+        service.analysis()  # the district pages' analysis: still there, not computed again after the decision
+        assert "stadtbezirk" not in levels
+        assert 'id="fig-h"' in client.get("/gebiet/stadtbezirk/1").text

@@ -269,7 +269,8 @@ class Service:
         private = self.iris.base + PRIVATE_PART
         self.graphs = names
         self.public_graphs = tuple(g for g in names if not g.startswith(private))
-        kept = {k: v for k, v in self._cache.items() if keep and k.startswith(keep)}
+        # keys kept per city carry the city before "|" (see cached): ``keep`` names what follows it
+        kept = {k: v for k, v in self._cache.items() if keep and (k.partition("|")[2] or k).startswith(keep)}
         self._stale = {**self._stale, **{k: v for k, v in self._cache.items() if k not in kept}}
         self._cache = kept
         self._key_locks = {}
