@@ -76,10 +76,10 @@ def analysis(
 
 
 def district_network_view(
-    service: Service, a: Analysis, ebene: str, code: str, *, wait: bool = True
+    service: Service, a: Analysis, ebene: str, code: str, *, ties: str = "alle", wait: bool = True
 ) -> dict | None:
-    """The laid-out network of one district of analysis ``a`` (see :func:`.netview.district_view`); without
-    ``wait`` ``None`` while it is laid out in the background."""
+    """The laid-out network of one district of analysis ``a`` (of the tie rule ``ties``, see
+    :func:`.netview.district_view`); without ``wait`` ``None`` while it is laid out in the background."""
     result = next((d for d in a.districts if d.area.code == code), None)
     if result is None:
         return None
@@ -93,7 +93,7 @@ def district_network_view(
         G, measures = result.graph, result.measures
         return district_view(G, measures=measures, isolates=isolates, brokers=brokers, fields=fields)
 
-    key = f"web:view:{day}:{ebene}:{code}"
+    key = f"web:view:{day}:{ebene}:{code}:{ties}"
     return service.cached(key, compute) if wait else service.ready(key, compute)
 
 

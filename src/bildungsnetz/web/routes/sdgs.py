@@ -65,7 +65,7 @@ def _decided_pairs(service: Service) -> set[tuple[str, str]]:
 #: decision updates in place. Everything else (coverage, query results) is computed again when next asked.
 _DECISION_KEEPS = (
     "data:", "analysis:", "report:gaps:", "districts", "city:", "web:view:", "web:fields:", "web:actor-points",
-    "web:warm", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
+    "web:warm", "web:map:", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
 )  # fmt: skip
 #: Suggestions per page of the review queue.
 _QUEUE_PAGE = 25
