@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bildungsnetz.app import create_app
-from bildungsnetz.web.data import coverage
+from bildungsnetz.web.data import coverage, decided_pairs
 from conftest import REDAKTION, stored
 
 #: Safety net only: the held computations go on after this long even if a test forgets to release them
@@ -52,7 +52,8 @@ def test_pages_say_the_analysis_is_computed_and_show_it_when_ready(held, demo_gr
     with TestClient(create_app(settings)) as client:
         _login(client)
         service = client.app.state.service
-        service.city_data()  # read (not held) before the analysis: the review queue needs it
+        service.city_data()  # read (not held) before the analysis: the review queue needs it, and
+        decided_pairs(service)  # the pairs decided already
         district = client.get("/gebiet/stadtbezirk/1")
         assert district.status_code == 200
         assert "Netzwerkanalyse der Stadt wird berechnet" in district.text

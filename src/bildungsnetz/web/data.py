@@ -32,6 +32,7 @@ __all__ = [
     "find_district",
     "fields_by_actor",
     "coverage",
+    "decided_pairs",
     "district_network_view",
     "district_tiles",
     "search_key",
@@ -98,16 +99,19 @@ def district_network_view(
 
 
 def _warm_all(service: Service) -> None:
+    service.city_data()  # the search, the review queue
+    coverage(service)  # the SDG heat map
+    decided_pairs(service)  # the review queue
     a = analysis(service)
-    coverage(service)
     for d in a.districts:
         district_network_view(service, a, "stadtbezirk", d.area.code)
     analysis(service, ebene="stadtteil")
 
 
 def warm(service: Service) -> None:
-    """Start the expensive parts in the background, once per state of the store, without waiting: today's
-    analysis, the SDG coverage, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that need
+    """Start the expensive parts in the background, once per state of the store, without waiting: the city
+    data, the SDG coverage and decided pairs, today's analysis, the Stadtbezirk network pictures, the
+    Stadtteil analysis. Pages that need
     one of them before it is ready wait for that one computation, never start a second."""
     with _lock:
         started = service.cached("web:warm", lambda: [False])
@@ -164,6 +168,18 @@ def coverage(service: Service, dimension: str = "zielgruppe", *, wait: bool = Tr
         return service.ready(key, compute)
     # a review decision must not make the next page wait for the whole coverage: the one before it is shown
     return service.cached(key, compute, stale_ok=True)
+
+
+def decided_pairs(service: Service, *, wait: bool = True) -> set[tuple[str, str]] | None:
+    """``(offer IRI, goal)`` of every SDG suggestion decided by staff or an import (the review queue leaves
+    them out; a decision adds its pair in place); without ``wait`` ``None`` while first read."""
+    from bildungsnetz.sdg import pair_states  # noqa: PLC0415
+
+    def compute() -> set[tuple[str, str]]:
+        states = pair_states(service.reader, iris=service.iris)  # the read copy holds the SDG graphs too
+        return {(offer, str(goal)) for (offer, goal), state in states.items() if state.decided}
+
+    return service.cached("web:decided", compute) if wait else service.ready("web:decided", compute)
 
 
 def district_tiles(

@@ -15,6 +15,7 @@ from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.matching.normalise import fold
 from bildungsnetz.web.data import (
     coverage,
+    decided_pairs,
     districts,
 )
 from bildungsnetz.web.pages import (
@@ -48,16 +49,6 @@ def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
         return {str(s["sdg"]): list(s.get("evidence") or []) for s in found["suggestions"]}
 
     return service.cached(f"web:evidence:{offer_id}", compute).get(goal, [])
-
-
-def _decided_pairs(service: Service) -> set[tuple[str, str]]:
-    from bildungsnetz.sdg import pair_states  # noqa: PLC0415
-
-    return {
-        (offer, str(goal))  # the read copy holds the SDG graphs as the store does and reads them much faster
-        for (offer, goal), state in pair_states(service.reader, iris=service.iris).items()
-        if state.decided
-    }
 
 
 #: Cached values an SDG decision leaves as they are: what is read from actors, areas, cooperations and offers
@@ -100,10 +91,12 @@ def _queue(service: Service, request: Request, lang: str) -> dict:
     provider = (params.get("pruef_anbieter") or "").strip()[:100]
     least = _number((params.get("pruef_wert") or "").strip(), None)
     page = max(1, int(p) if (p := params.get("seite") or "1").isdigit() else 1)
-    if service.city_data(wait=False) is None:  # the Stadtbezirk of each offer comes from it: read after a start
+    # the Stadtbezirk of each offer comes from the city data, and decided pairs are left out: both are read in
+    # the background after a start or an import, and the queue says so until then
+    decided = decided_pairs(service, wait=False)
+    if service.city_data(wait=False) is None or decided is None:
         return {"pending": True}
     rows = service.cached(f"web:queue:{only}", lambda: _queue_rows(service, only))
-    decided = service.cached("web:decided", lambda: _decided_pairs(service))
     open_rows = [r for r in rows if (r["offer"], str(r["goal"])) not in decided]
     found = [
         r for r in open_rows
@@ -204,7 +197,7 @@ async def sdg_decision(
     def write(ctx: Ctx) -> dict[str, object]:
         result = decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
         # the queue leaves out decided pairs: the pair joins them here instead of the whole list being read again
-        service.cached("web:decided", lambda: _decided_pairs(service)).add((str(result["offer"]), str(result["sdg"])))
+        decided_pairs(service).add((str(result["offer"]), str(result["sdg"])))
         return {"offerId": result["offerId"], "sdg": result["sdg"], "status": result["status"], "by": ctx.who.name}
 
     graphs = [str(service.iris.graph(DECISIONS_GRAPH)), str(service.iris.graph(SUGGESTIONS_GRAPH))]
