@@ -125,6 +125,9 @@ class Service:
         #: Values from before the last small write, served by ``cached(…, stale_ok=True)`` while recomputed.
         self._stale: dict[str, Any] = {}
         self._revalidating: set[str] = set()
+        #: When true, :meth:`ready` waits like :meth:`cached` (pages never say "wird berechnet"): for tests that
+        #: read figures from pages right after a start or an import.
+        self.pages_wait = False
         self._key_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         # Query results per state of the store: only the embedded store, whose every write goes through this
@@ -392,6 +395,8 @@ class Service:
         """The value :meth:`cached` holds for ``key``, or ``None`` at once while it is computed in the background
         (started here unless a computation of it already runs): for pages that show what is cheap now and the
         rest when it is ready, instead of waiting for a whole-city analysis."""
+        if self.pages_wait:
+            return self.cached(key, compute, per_city=per_city)
         if per_city:
             key = f"{REQUEST_CITY.get() or ''}|{key}"
         cache = self._cache
