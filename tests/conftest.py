@@ -204,6 +204,7 @@ class LiveServer:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("server did not start")
             time.sleep(0.05)
+        self.service.pages_wait = True  # pages show their figures, never "wird berechnet" (test_web_pending's)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -126,6 +126,9 @@ class Service:
         #: Values from before the last small write, served by ``cached(…, stale_ok=True)`` while recomputed.
         self._stale: dict[str, Any] = {}
         self._revalidating: set[str] = set()
+        #: When true, :meth:`ready` waits like :meth:`cached` (pages never say "wird berechnet"): for tests that
+        #: read figures from pages right after a start or an import.
+        self.pages_wait = False
         self._key_locks: dict[str, threading.Lock] = {}
         self._locks_lock = threading.Lock()
         # Query results per state of the store: only the embedded store, whose every write goes through this
@@ -276,7 +279,8 @@ class Service:
         private = self.iris.base + PRIVATE_PART
         self.graphs = names
         self.public_graphs = tuple(g for g in names if not g.startswith(private))
-        kept = {k: v for k, v in self._cache.items() if keep and k.startswith(keep)}
+        # keys kept per city carry the city before "|" (see cached): ``keep`` names what follows it
+        kept = {k: v for k, v in self._cache.items() if keep and (k.partition("|")[2] or k).startswith(keep)}
         self._stale = {**self._stale, **{k: v for k, v in self._cache.items() if k not in kept}}
         self._cache = kept
         self._key_locks = {}
@@ -394,6 +398,23 @@ class Service:
                 cache[key] = compute()
             return cache[key]
 
+    def ready(self, key: str, compute: Any, *, per_city: bool = True) -> Any | None:
+        """The value :meth:`cached` holds for ``key``, or ``None`` at once while it is computed in the background
+        (started here unless a computation of it already runs): for pages that show what is cheap now and the
+        rest when it is ready, instead of waiting for a whole-city analysis."""
+        if self.pages_wait:
+            return self.cached(key, compute, per_city=per_city)
+        if per_city:
+            key = f"{REQUEST_CITY.get() or ''}|{key}"
+        cache = self._cache
+        if key in cache:
+            return cache[key]
+        if key in self._stale:
+            self._revalidate(key, compute, cache)
+            return self._stale[key]
+        self._revalidate(key, compute, cache)
+        return cache.get(key)
+
     def _revalidate(self, key: str, compute: Any, cache: dict[str, Any]) -> None:
         """Compute ``key`` again in a thread of its own (one at a time per key) into ``cache``."""
         with self._locks_lock:
@@ -405,7 +426,7 @@ class Service:
             try:
                 self.cached(key, compute, per_city=False) if cache is self._cache else None
             except Exception:  # noqa: BLE001 - the next request computes it again and meets the error itself
-                _log.exception("recomputing %s after a write failed", key)
+                _log.exception("computing %s in the background failed", key)
             finally:
                 with self._locks_lock:
                     self._revalidating.discard(key)
@@ -413,14 +434,17 @@ class Service:
         context = copy_context()  # the request's city (REQUEST_CITY) goes along into the thread
         threading.Thread(target=context.run, args=(work,), name="bildungsnetz-revalidate", daemon=True).start()
 
-    def city_data(self, date: str | Date | None = None, *, ties: str = "alle") -> g.CityData:
+    def city_data(self, date: str | Date | None = None, *, ties: str = "alle", wait: bool = True) -> g.CityData:
         """Actors, districts, cooperations, networks and offers valid at ``date`` (default today), with the
-        survey ties of the tie rule ``ties``, read once."""
+        survey ties of the tie rule ``ties``, read once; without ``wait`` ``None`` while it is read (see
+        :meth:`ready`)."""
         day = g.resolve_date(date)
-        return self.cached(
-            f"data:{day}:{ties}",
-            lambda: g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label, ties=ties),
-        )
+        key = f"data:{day}:{ties}"
+
+        def compute() -> g.CityData:
+            return g.load(self.reader, date=day, iris=self.iris, city=self.city, label=self.city_label, ties=ties)
+
+        return self.cached(key, compute) if wait else self.ready(key, compute)
 
     def analysis(
         self,
@@ -431,21 +455,26 @@ class Service:
         gruppe: str = "sektor",
         ties: str = "alle",
         need: str | None = None,
+        wait: bool = True,
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
         ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); ``ties`` the tie rule (``alle``,
         ``bestaetigt``, ``dokumentiert``); ``need`` the indicator or weighted combination need versus network is
-        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`.
+        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`. Without
+        ``wait``: ``None`` while it is computed (see :meth:`ready`).
         """
         day = g.resolve_date(date)
-        return self.cached(
-            f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}",
-            lambda: run_analysis(
-                self.city_data(day, ties=ties), ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need,
+        key = f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}"
+
+        def compute() -> Analysis:
+            data = self.city_data(day, ties=ties)
+            return run_analysis(
+                data, ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need,
                 children=self.settings.children_indicator or None,
-            ),
-        )
+            )
+
+        return self.cached(key, compute) if wait else self.ready(key, compute)
 
     def need_ranking(
         self, date: str | Date | None = None, *, need: str | None = None, level: str = "stadtteil",

@@ -1,9 +1,10 @@
 """What the pages read: named queries (the catalogue and ``queries/web/``) and the analysis, cached.
 
 Everything expensive is computed once per state of the store through :meth:`Service.cached`, which an
-import or an SDG decision empties. The network analysis of the whole city takes a few seconds at 2,000
-actors, so it is started in a background thread on the first page view, and every page that needs it
-waits for that one run.
+import or an SDG decision empties. The network analysis of the whole city takes seconds at 2,000 actors and
+a minute or more at 20,000, so it is started in a background thread when the app starts and after every
+import (:func:`warm`); the pages that show it ask without waiting (``wait=False``) and, until it is ready,
+show what is cheap (the district's own rows from the named queries) and say that the rest is computed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "find_district",
     "fields_by_actor",
     "coverage",
+    "decided_pairs",
     "district_network_view",
     "district_tiles",
     "search_key",
@@ -69,15 +71,18 @@ def city_data(service: Service, date: str | None = None) -> g.CityData:
 
 
 def analysis(
-    service: Service, date: str | None = None, *, ebene: str = "stadtbezirk", ties: str = "alle"
-) -> Analysis:
+    service: Service, date: str | None = None, *, ebene: str = "stadtbezirk", ties: str = "alle", wait: bool = True
+) -> Analysis | None:
     """The whole-city analysis at ``date`` with district networks of level ``ebene`` under the tie rule ``ties``
-    (the API's too)."""
-    return service.analysis(date, ebene=ebene, ties=ties)
+    (the API's too); without ``wait`` ``None`` while it is computed in the background (the page then says so)."""
+    return service.analysis(date, ebene=ebene, ties=ties, wait=wait)
 
 
-def district_network_view(service: Service, a: Analysis, ebene: str, code: str) -> dict | None:
-    """The laid-out network of one district of analysis ``a`` (see :func:`.netview.district_view`)."""
+def district_network_view(
+    service: Service, a: Analysis, ebene: str, code: str, *, ties: str = "alle", wait: bool = True
+) -> dict | None:
+    """The laid-out network of one district of analysis ``a`` (of the tie rule ``ties``, see
+    :func:`.netview.district_view`); without ``wait`` ``None`` while it is laid out in the background."""
     result = next((d for d in a.districts if d.area.code == code), None)
     if result is None:
         return None
@@ -91,20 +96,24 @@ def district_network_view(service: Service, a: Analysis, ebene: str, code: str) 
         G, measures = result.graph, result.measures
         return district_view(G, measures=measures, isolates=isolates, brokers=brokers, fields=fields)
 
-    return service.cached(f"web:view:{day}:{ebene}:{code}", compute)
+    key = f"web:view:{day}:{ebene}:{code}:{ties}"
+    return service.cached(key, compute) if wait else service.ready(key, compute)
 
 
 def _warm_all(service: Service) -> None:
+    service.city_data()  # the search, the review queue
+    coverage(service)  # the SDG heat map
+    decided_pairs(service)  # the review queue
     a = analysis(service)
-    coverage(service)
     for d in a.districts:
         district_network_view(service, a, "stadtbezirk", d.area.code)
     analysis(service, ebene="stadtteil")
 
 
 def warm(service: Service) -> None:
-    """Start the expensive parts in the background, once per state of the store, without waiting: today's
-    analysis, the SDG coverage, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that need
+    """Start the expensive parts in the background, once per state of the store, without waiting: the city
+    data, the SDG coverage and decided pairs, today's analysis, the Stadtbezirk network pictures, the
+    Stadtteil analysis. Pages that need
     one of them before it is ready wait for that one computation, never start a second."""
     with _lock:
         started = service.cached("web:warm", lambda: [False])
@@ -161,13 +170,32 @@ def fields_by_actor(data: g.CityData) -> dict[str, set[str]]:
     return fields
 
 
-def coverage(service: Service, dimension: str = "zielgruppe") -> dict[str, Any]:
-    """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``."""
-    return service.cached(
-        f"sdg-coverage:{dimension}",
-        lambda: sdg_coverage(service.store, dimension=dimension, iris=service.iris, city=service.city),
-        stale_ok=True,  # a review decision must not make the next page wait for the whole coverage
-    )
+def coverage(service: Service, dimension: str = "zielgruppe", *, wait: bool = True) -> dict[str, Any] | None:
+    """SDG coverage (confirmed assignments); shares its cache entry with ``GET /api/sdgs/coverage``. Without
+    ``wait`` ``None`` while it is first computed in the background."""
+
+    def compute() -> dict[str, Any]:
+        # the read copy: the same graphs as the store (an SDG decision refreshes them in it before the coverage
+        # is recomputed), read about eight times faster than the store on disk with its landscape view
+        return sdg_coverage(service.reader, dimension=dimension, iris=service.iris, city=service.city)
+
+    key = f"sdg-coverage:{dimension}"
+    if not wait:
+        return service.ready(key, compute)
+    # a review decision must not make the next page wait for the whole coverage: the one before it is shown
+    return service.cached(key, compute, stale_ok=True)
+
+
+def decided_pairs(service: Service, *, wait: bool = True) -> set[tuple[str, str]] | None:
+    """``(offer IRI, goal)`` of every SDG suggestion decided by staff or an import (the review queue leaves
+    them out; a decision adds its pair in place); without ``wait`` ``None`` while first read."""
+    from bildungsnetz.sdg import pair_states  # noqa: PLC0415
+
+    def compute() -> set[tuple[str, str]]:
+        states = pair_states(service.reader, iris=service.iris)  # the read copy holds the SDG graphs too
+        return {(offer, str(goal)) for (offer, goal), state in states.items() if state.decided}
+
+    return service.cached("web:decided", compute) if wait else service.ready("web:decided", compute)
 
 
 def district_tiles(

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     analysis,
@@ -17,6 +18,7 @@ from bildungsnetz.web.netview import ego_view
 from bildungsnetz.web.pages import (
     context,
     error_page,
+    fragment,
     render,
 )
 from bildungsnetz.web.routes.common import _ID, _split
@@ -69,40 +71,47 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
     programmes = sorted({str(p["programme"]) for p in partners if p.get("programme")})
     contacts = service.query("api/actor-contacts", {"actor": iri}).rows if ctx.who.intern else None
     sources = service.query("api/actor-sources", {"actor": iri}).rows
-    a = analysis(service)
-    day = a.data.date  # the Stichtag of everything on the page: today's analysis
+    a = analysis(service, wait=False)  # None while computed after a start or import: the page says so
+    day = a.data.date if a is not None else resolve_date(None)  # the Stichtag of everything on the page: today
     # What is over: ended cooperations and memberships, shown as history, never as current.
     history = web_query(service, "actor-history", {"actor": iri, "date": day})
     closed = str(actor["closed"]) if actor.get("closed") and str(actor["closed"]) < day else None
-    measures = _actor_measures(a, iri)
-    ego = ego_view(a.graph, iri)
+    measures = _actor_measures(a, iri) if a is not None else None
+    ego = ego_view(a.graph, iri) if a is not None else None
     district_iri = next((s.get("district") for s in sites if s.get("district")), None)
-    markers = [
-        Marker(
-            s.get("siteLabel") or actor.get("actorLabel") or iri,
-            s["wkt"],
-            sector=actor.get("sector"),
-            highlight=True,
-        )
-        for s in sites
-        if s.get("wkt")
-    ]
-    features: list[Feature] = []
-    if district_iri:
-        for row in web_query(service, "area-sites", {"area": district_iri, "date": day}):
-            if row["actor"] != iri:
-                markers.append(
-                    Marker(
-                        str(row.get("actorLabel") or ""),
-                        str(row["wkt"]),
-                        href=f"/akteur/{row.get('actorId')}",
-                        sector=str(row.get("sector") or ""),
-                    )
-                )
-        features = [
-            Feature(str(r.get("featureLabel") or r["code"]), str(r["wkt"]))
-            for r in web_query(service, "area-geometry", {"area": district_iri})
+
+    def map_args() -> tuple | None:
+        markers = [
+            Marker(
+                s.get("siteLabel") or actor.get("actorLabel") or iri,
+                s["wkt"],
+                sector=actor.get("sector"),
+                highlight=True,
+            )
+            for s in sites
+            if s.get("wkt")
         ]
+        features: list[Feature] = []
+        if district_iri:
+            for row in web_query(service, "area-sites", {"area": district_iri, "date": day}):
+                if row["actor"] != iri:
+                    markers.append(
+                        Marker(
+                            str(row.get("actorLabel") or ""),
+                            str(row["wkt"]),
+                            href=f"/akteur/{row.get('actorId')}",
+                            sector=str(row.get("sector") or ""),
+                        )
+                    )
+            features = [
+                Feature(str(r.get("featureLabel") or r["code"]), str(r["wkt"]))
+                for r in web_query(service, "area-geometry", {"area": district_iri})
+            ]
+        found = map_view(features, markers, width=640, height=360)
+        return None if found.empty else (found, ctx.t("actor.map"))
+
+    # the map holds every site of the actor's district (thousands at size): drawn once per state of the store
+    drawn_map = fragment(ctx, f"web:map:actor:{iri}:{day}", "map_svg", map_args)
     district = None
     if measures:
         district = measures["district"]
@@ -122,8 +131,9 @@ def actor_page(request: Request, actor_id: str, service: ServiceDep) -> Response
         measures=measures,
         ego=ego,
         district=district,
-        map=map_view(features, markers, width=640, height=360),
+        drawn_map=drawn_map,
         date=day,
+        analysed=a is not None,
     )
 
 # -- network ------------------------------------------------------------------------------------------------

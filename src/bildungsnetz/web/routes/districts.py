@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
@@ -24,7 +25,9 @@ from bildungsnetz.web.pages import (
     Ctx,
     context,
     error_page,
+    fragment,
     render,
+    vocab_labels,
 )
 from bildungsnetz.web.routes.queries import _table_bytes
 from bildungsnetz.web.routes.reports import _download
@@ -91,38 +94,54 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
     bezirk = parent or area
     rule = request.query_params.get("ties", "alle")
     rule = rule if rule in ("alle", "bestaetigt", "dokumentiert") else "alle"  # a mistyped rule shows the default
-    a = analysis(service, ebene=ebene, ties=rule)
-    day = a.data.date
-    result = next((d for d in a.districts if d.area.iri == area["iri"]), None)
+    # Never wait for the whole-city analysis: until it is ready the page shows the district's own rows (map,
+    # networks) and says that the figures are being computed; the page reloads itself when they are.
+    a = analysis(service, ebene=ebene, ties=rule, wait=False)
+    day = a.data.date if a is not None else resolve_date(None)
+    result = next((d for d in a.districts if d.area.iri == area["iri"]), None) if a is not None else None
     summary: dict[str, Any] = result.summary if result is not None else {}
-    view = district_network_view(service, a, ebene, code) if result is not None else None
-    actors = a.result["actors"]
+    view = district_network_view(service, a, ebene, code, ties=rule, wait=False) if result is not None else None
+    actors = a.result["actors"] if a is not None else {}
     label_of = {n["id"]: n["label"] for n in (view or {}).get("nodes", [])}
     label_of.update({k: v.get("label") for k, v in actors.items()})
     gap_rows = [
         t
-        for t in a.result["transitions"]
+        for t in (a.result["transitions"] if a is not None else [])
         if (t["stadtteil"] == code if ebene == "stadtteil" else t["stadtbezirk"] == bezirk["code"])
     ]
-    missing = next((m for m in a.result["missing_fields"] if m["stadtbezirk"] == bezirk["code"]), None)
-    markers = [
-        Marker(
-            str(r.get("actorLabel") or ""),
-            str(r["wkt"]),
-            href=f"/akteur/{r.get('actorId')}",
-            sector=str(r.get("sector") or ""),
-        )
-        for r in web_query(service, "area-sites", {"area": area["iri"], "date": day})
-    ]
+    missing = next((m for m in a.result["missing_fields"] if m["stadtbezirk"] == bezirk["code"]), None) if a else None
     features = [
         Feature(str(r.get("featureLabel") or r["code"]), str(r["wkt"]))
         for r in web_query(service, "area-geometry", {"area": area["iri"]})
     ]
+
+    def map_args() -> tuple:
+        markers = [
+            Marker(
+                str(r.get("actorLabel") or ""),
+                str(r["wkt"]),
+                href=f"/akteur/{r.get('actorId')}",
+                sector=str(r.get("sector") or ""),
+            )
+            for r in web_query(service, "area-sites", {"area": area["iri"], "date": day})
+        ]
+        found = map_view(features, markers)
+        return (found, f"{ctx.t('district.map')} {area['label']}") if not found.empty else None
+
+    # the map and the network picture are drawn once per state of the store: thousands of dots each at size
+    drawn_map = fragment(ctx, f"web:map:{ebene}:{code}:{day}", "map_svg", map_args)
+    network_html = None
+    if view is not None:
+        title = f"{ctx.t('district.network')} {area['label']}"
+        kinds = vocab_labels("akteursart", ctx.lang)
+        network_html = fragment(
+            ctx, f"web:view:html:{day}:{ebene}:{code}:{rule}", "network_svg", lambda: (view, ctx.t, title, kinds)
+        )
     networks = service.query("networks-of-district", {"stadtbezirk": area["iri"], "date": day}).rows
     comparison = None
     compare_error = None
     other = (request.query_params.get("vergleich") or "").strip()[:40]
-    if other and result is not None:
+    if other and result is not None and a is not None:
         members = {n["id"] for n in view["nodes"] if not n["external"]} if view else set()
         try:
             comparison = _district_compare(service, ebene, a, other, members, code)
@@ -142,7 +161,8 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         label_of=label_of,
         gaps=gap_rows,
         missing=missing,
-        map=map_view(features, markers),
+        drawn_map=drawn_map,
+        network_html=network_html,
         has_polygons=bool(features),
         tiles=district_tiles(service, focus=str(bezirk["code"])) if not features else None,
         networks=networks,
@@ -151,6 +171,8 @@ def district_page(request: Request, ebene: str, code: str, service: ServiceDep) 
         other=other,
         date=day,
         rule=rule,
+        analysed=a is not None,
+        pending=a is None or (result is not None and view is None),
         kinds_present=kinds_present,
         fields_present=fields_present,
     )

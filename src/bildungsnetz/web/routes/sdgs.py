@@ -8,12 +8,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.service import Service
 from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.matching.normalise import fold
 from bildungsnetz.web.data import (
     coverage,
+    decided_pairs,
     districts,
 )
 from bildungsnetz.web.pages import (
@@ -41,7 +43,7 @@ def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
 
     def compute() -> dict[str, list[str]]:
         try:
-            found = offer_suggestions(service.store, offer_id, iris=service.iris)
+            found = offer_suggestions(service.reader, offer_id, iris=service.iris)  # the read copy: faster
         except BildungsnetzError:
             return {}
         return {str(s["sdg"]): list(s.get("evidence") or []) for s in found["suggestions"]}
@@ -49,22 +51,12 @@ def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
     return service.cached(f"web:evidence:{offer_id}", compute).get(goal, [])
 
 
-def _decided_pairs(service: Service) -> set[tuple[str, str]]:
-    from bildungsnetz.sdg import pair_states  # noqa: PLC0415
-
-    return {
-        (offer, str(goal))
-        for (offer, goal), state in pair_states(service.store, iris=service.iris).items()
-        if state.decided
-    }
-
-
 #: Cached values an SDG decision leaves as they are: what is read from actors, areas, cooperations and offers
 #: (the network analysis and its pages, the district tree, the city), and the review queue itself, which the
 #: decision updates in place. Everything else (coverage, query results) is computed again when next asked.
 _DECISION_KEEPS = (
     "data:", "analysis:", "report:gaps:", "districts", "city:", "web:view:", "web:fields:", "web:actor-points",
-    "web:warm", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
+    "web:warm", "web:map:", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
 )  # fmt: skip
 #: Suggestions per page of the review queue.
 _QUEUE_PAGE = 25
@@ -99,8 +91,12 @@ def _queue(service: Service, request: Request, lang: str) -> dict:
     provider = (params.get("pruef_anbieter") or "").strip()[:100]
     least = _number((params.get("pruef_wert") or "").strip(), None)
     page = max(1, int(p) if (p := params.get("seite") or "1").isdigit() else 1)
+    # the Stadtbezirk of each offer comes from the city data, and decided pairs are left out: both are read in
+    # the background after a start or an import, and the queue says so until then
+    decided = decided_pairs(service, wait=False)
+    if service.city_data(wait=False) is None or decided is None:
+        return {"pending": True}
     rows = service.cached(f"web:queue:{only}", lambda: _queue_rows(service, only))
-    decided = service.cached("web:decided", lambda: _decided_pairs(service))
     open_rows = [r for r in rows if (r["offer"], str(r["goal"])) not in decided]
     found = [
         r for r in open_rows
@@ -146,11 +142,10 @@ def _queue_rows(service: Service, only: str) -> list[dict]:
 def sdgs_page(request: Request, service: ServiceDep) -> Response:
     """Heat map SDG × Stadtbezirk, offers and providers per SDG, and the review queue for ``redaktion``."""
     ctx = context(request, service)
-    cov = coverage(service)
-    top = max((c["offers"] for c in cov["by_district"]), default=1)
-    cells = {
-        (c["sdg"], c["district"]): dict(c, level=_heat_level(c["offers"], top)) for c in cov["by_district"]
-    }
+    cov = coverage(service, wait=False)  # None while first computed: the page says so and reloads itself
+    by_district = cov["by_district"] if cov is not None else []
+    top = max((c["offers"] for c in by_district), default=1)
+    cells = {(c["sdg"], c["district"]): dict(c, level=_heat_level(c["offers"], top)) for c in by_district}
     focus_code = (request.query_params.get("stadtbezirk") or "").strip()
     focus = next((b for b in districts(service) if b["code"] == focus_code), None)
     goal = request.query_params.get("ziel") or ""
@@ -175,6 +170,7 @@ def sdgs_page(request: Request, service: ServiceDep) -> Response:
         "sdgs.html",
         nav="sdgs",
         cov=cov,
+        date=cov["date"] if cov is not None else resolve_date(None),
         cells=cells,
         focus=focus,
         goal=goal,
@@ -201,7 +197,7 @@ async def sdg_decision(
     def write(ctx: Ctx) -> dict[str, object]:
         result = decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
         # the queue leaves out decided pairs: the pair joins them here instead of the whole list being read again
-        service.cached("web:decided", lambda: _decided_pairs(service)).add((str(result["offer"]), str(result["sdg"])))
+        decided_pairs(service).add((str(result["offer"]), str(result["sdg"])))
         return {"offerId": result["offerId"], "sdg": result["sdg"], "status": result["status"], "by": ctx.who.name}
 
     graphs = [str(service.iris.graph(DECISIONS_GRAPH)), str(service.iris.graph(SUGGESTIONS_GRAPH))]

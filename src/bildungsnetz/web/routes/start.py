@@ -56,9 +56,14 @@ def start(request: Request, service: ServiceDep) -> Response:
     if q:
         pages = request.query_params.get("seite") or "1"
         page = max(1, min(int(pages), 100_000) if pages.isdigit() else 1)
-        items, total = search_actors(service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS)
+        # actors are searched in the city's data, read in the background after a start or an import: until
+        # then the page shows the networks and offers found and says that the actors follow
+        reading = service.city_data(wait=False) is None
+        items, total = ([], 0) if reading else search_actors(
+            service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS
+        )
         last = max(1, -(-total // _SEARCH_ROWS))
-        if page > last:
+        if page > last and not reading:
             page = last
             items, total = search_actors(service, q, offset=(page - 1) * _SEARCH_ROWS, limit=_SEARCH_ROWS)
         wanted = search_key(q)
@@ -93,6 +98,7 @@ def start(request: Request, service: ServiceDep) -> Response:
             "pages": last,
             "networks": networks,
             "offers": list(offers.values())[:_SEARCH_ROWS],
+            "pending": reading,
         }
     figures = web_query(service, "key-figures", {"date": resolve_date(None)})  # what is there today
     return render(

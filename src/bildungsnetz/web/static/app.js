@@ -325,3 +325,17 @@ function setupNetworkTools(figure) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("figure[data-network]").forEach(setupNetworkTools);
 });
+
+// A page showing "wird berechnet" (data-reload="seconds") reloads itself until the figures are there, but
+// never while someone is typing in one of its forms; without script its "reload now" link does the same.
+document.addEventListener("DOMContentLoaded", () => {
+  const note = document.querySelector("[data-reload]");
+  if (!note) return;
+  const wait = Math.max(1, Number(note.dataset.reload) || 4) * 1000;
+  const later = () => {
+    const busy = document.activeElement && document.activeElement.closest("form");
+    if (busy) setTimeout(later, wait);
+    else window.location.reload();
+  };
+  setTimeout(later, wait);
+});
