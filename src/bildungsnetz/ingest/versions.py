@@ -157,7 +157,8 @@ class Versions:
         number = int(index["next"])
         name = f"{number}.nq.gz"
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".snap-", suffix=".nq.gz")
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        # Level 6, not gzip's 9: half the time on N-Quads for about 3 % more bytes (every import and undo writes one).
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
             if before:  # streamed: a large source is never held twice in memory as text
                 ox.serialize(before, gz, ox.RdfFormat.N_QUADS)
         checksum = _sha256(Path(tmp))
