@@ -201,17 +201,18 @@ def test_the_api_answers_with_the_change_guards_removals_lists_history_and_undoe
         forbidden = httpx.get(live.url + "/api/sources/vereine/history",
                               headers={"Authorization": f"Bearer {INTERN}"})  # fmt: skip
         assert forbidden.status_code == 403
-        done = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 2}, headers=auth).json()
+        done = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 2}, headers=auth, timeout=120).json()
         assert done["version"]["id"] == "vereine@3"
         assert httpx.get(live.url + "/api/actors/V-10").status_code == 200
         missing = httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 99}, headers=auth)
         assert missing.status_code == 404
         # deleting the source through the API is a version too, and undo brings it back
-        assert httpx.delete(live.url + "/api/graphs/quelle/vereine", headers=auth).status_code == 200
+        assert httpx.delete(live.url + "/api/graphs/quelle/vereine", headers=auth, timeout=120).status_code == 200
         assert httpx.get(live.url + "/api/actors/V-1").status_code == 404
         history = httpx.get(live.url + "/api/sources/vereine/history", headers=auth).json()["versions"]
         assert history[0]["action"] == "drop" and history[0]["id"] == "vereine@4"
-        httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 4}, headers=auth).raise_for_status()
+        httpx.post(live.url + "/api/sources/vereine/undo", json={"version": 4}, headers=auth,
+                   timeout=120).raise_for_status()
         assert httpx.get(live.url + "/api/actors/V-10").status_code == 200
 
 

@@ -157,7 +157,8 @@ class Versions:
         number = int(index["next"])
         name = f"{number}.nq.gz"
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".snap-", suffix=".nq.gz")
-        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz:
+        # Level 6, not gzip's 9: half the time on N-Quads for about 3 % more bytes (every import and undo writes one).
+        with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, compresslevel=6) as gz:
             if before:  # streamed: a large source is never held twice in memory as text
                 ox.serialize(before, gz, ox.RdfFormat.N_QUADS)
         checksum = _sha256(Path(tmp))
@@ -214,17 +215,36 @@ def _sha256(path: Path) -> str:
 
 
 def _summary(before: list[ox.Quad], after: list[ox.Quad], iris: Iris, source: str) -> dict:
-    from bildungsnetz.ingest.change import compute_change
+    """The change from ``before`` to ``after``, computed over the rows that differ only.
+
+    A row whose statements are the same on both sides adds nothing to a change, so only the rows (table and key,
+    :func:`~bildungsnetz.ingest.change.row_key`) of the quads in ``before`` ∆ ``after`` are compared: an undo of
+    100 changed rows in a source of 100,000 compares 100 rows. ``held`` still counts every row before.
+    """
+    from bildungsnetz.ingest.change import compute_change, row_key
 
     data_graph, private_graph, _ = source_graphs(iris, source)
+    old, new = set(before), set(after)
 
-    def part(quads: list[ox.Quad], graph: str) -> list[ox.Triple]:
-        return [q.triple for q in quads if q.graph_name.value == graph]
+    keys: dict[ox.Term, object] = {}
 
-    return compute_change(
-        source, old_data=part(before, data_graph), old_private=part(before, private_graph),
-        new_data=part(after, data_graph), new_private=part(after, private_graph), iris=iris,
-    ).to_dict()  # fmt: skip
+    def key(term: ox.Term) -> object:
+        if term not in keys:
+            keys[term] = (row_key(term.value, iris) or term.value) if isinstance(term, ox.NamedNode) else None
+        return keys[term]
+
+    rows = {key(q.subject) for q in old ^ new} - {None}
+
+    def part(quads: set[ox.Quad], graph: str) -> list[ox.Triple]:
+        return [q.triple for q in quads if q.graph_name.value == graph and key(q.subject) in rows]
+
+    change = compute_change(
+        source, old_data=part(old, data_graph), old_private=part(old, private_graph),
+        new_data=part(new, data_graph), new_private=part(new, private_graph), iris=iris,
+    )  # fmt: skip
+    change.held = sum(len({key(s) for s in {q.subject for q in old if q.graph_name.value == g}} - {None})
+                      for g in (data_graph, private_graph))  # fmt: skip
+    return change.to_dict()
 
 
 def _counts(quads: list[ox.Quad], iris: Iris, source: str) -> dict:
@@ -239,8 +259,10 @@ def undo(store: Store, iris: Iris, versions: Versions, target: str, *, to: bool 
          agent: str = "bildungsnetz") -> Version | None:  # fmt: skip
     """Restore a source as it was before version ``target`` (``to``: right after it), recorded as a version.
 
-    The source's graphs are replaced by the snapshot in one ``replace_graphs`` (one transaction on the embedded
-    store; the swap on a remote one). Returns the new version, or None when the source already is in that state.
+    Only the source's graphs whose content differs from the snapshot are replaced, in one ``replace_graphs`` (one
+    transaction on the embedded store, which writes only the difference and recomputes the landscape for the
+    subjects it touches; the swap on a remote one). Returns the new version, or None when the source already is
+    in that state.
     """
     source, number = parse_version(target)
     version = versions.get(source, number)
@@ -252,13 +274,27 @@ def undo(store: Store, iris: Iris, versions: Versions, target: str, *, to: bool 
     else:
         restore = versions.load(version)
     before = read_source(store, iris, source)
-    if sorted(map(str, before)) == sorted(map(str, restore)):
+    graphs = _differing(before, restore, source_graphs(iris, source))
+    if not graphs:
         return None
-    graphs = {g: [q.triple for q in restore if q.graph_name.value == g] for g in source_graphs(iris, source)}
     store.replace_graphs(graphs)
     what = f"Stand nach / state after {target}" if to else f"Stand vor / state before {target}"
     return versions.record(source, before=before, action="undo", agent=agent, counts=_counts(restore, iris, source),
                            change=_summary(before, restore, iris, source), note=what)  # fmt: skip
+
+
+def _differing(now: list[ox.Quad], wanted: list[ox.Quad], graphs: list[str]) -> dict[str, list[ox.Triple]]:
+    """The graphs whose content in ``now`` is not that of ``wanted``, with their wanted triples.
+
+    Compared as sets of terms (a store holds each quad once), not as sorted text: no canonical dump of the source.
+    """
+    held: dict[str, set[ox.Triple]] = {g: set() for g in graphs}
+    for q in now:
+        held.setdefault(q.graph_name.value, set()).add(q.triple)
+    want: dict[str, list[ox.Triple]] = {g: [] for g in graphs}
+    for q in wanted:
+        want.setdefault(q.graph_name.value, []).append(q.triple)
+    return {g: want[g] for g in graphs if held[g] != set(want[g])}
 
 
 def record_drop(store: Store, iris: Iris, versions: Versions, source: str, *, agent: str = "bildungsnetz"):
