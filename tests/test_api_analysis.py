@@ -72,3 +72,21 @@ def test_the_api_and_the_web_pages_compute_one_analysis_per_date(live, monkeypat
     assert page.result["date"] == answers[1].json()["date"]
     assert page.result["city"]["brokers"] == answers[1].json()["city"]
     assert len(calls) == 1, calls
+
+
+def test_the_gap_report_ranks_need_by_the_indicator_level_and_children_asked_for_as_the_cli_does(live):
+    from bildungsnetz.report.gaps import _num
+
+    asked = {"need": "kinderarmut", "level": "stadtbezirk", "children": "kinder-zahl", "date": "2026-06-30"}
+    report = get(live, "/api/reports/gaps", format="md", **asked)
+    assert report.status_code == 200, report.text
+    section = report.text.split("### Hoher Bedarf, dünnes Netz (kinderarmut, ")[1].split("\n\n")[1]
+    head, _, *lines = section.splitlines()
+    assert "| Stadtbezirk |" in head and lines
+    # the figures of need versus network (one function for the REST ranking, the report and the CLI's report)
+    ranking = get(live, "/api/indicators/need", **asked).json()["rows"]
+    shown = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    assert [(r[2], r[8]) for r in shown] == [
+        (x["area_name"], _num(x["offers_per_1000_children"], 2)) for x in ranking[:len(shown)]
+    ]
+    assert get(live, "/api/reports/gaps", format="md", level="bezirk").status_code in (400, 422)

@@ -178,3 +178,20 @@ def test_the_demo_review_queue_holds_the_matchers_suggestions_with_their_evidenc
         assert set(row["words"].value.split("|")) == set(said[goal].evidence) != {""}
         seen += 1
     assert seen > 20
+
+
+def test_the_demo_holds_an_invented_number_of_children_per_stadtteil_and_year(store):
+    # need versus network divides offers by it (code kinder-zahl) without anybody configuring an indicator
+    found = rows(
+        store,
+        f"""
+        PREFIX bn: <{BN._NS}> PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?teil ?jahr ?wert ?desc WHERE {{
+          ?i dcterms:identifier "kinder-zahl" ; dcterms:description ?desc .
+          ?o bn:indikator ?i ; bn:gebiet ?teil ; bn:jahr ?jahr ; bn:wert ?wert . ?teil a bn:Stadtteil .
+        }}""",
+    )
+    teile = rows(store, f"PREFIX bn: <{BN._NS}> SELECT ?t WHERE {{ ?t a bn:Stadtteil }}")
+    assert len(found) == 3 * len(teile) and {r[1] for r in found} == {"2022", "2023", "2024"}
+    assert all(50 <= float(r[2]) <= 40_000 for r in found)
+    assert all("erfunden" in r[3] for r in found)  # labelled as invented like the rest of the demo

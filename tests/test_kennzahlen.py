@@ -173,9 +173,11 @@ def test_need_per_stadtbezirk_counts_the_mediations_the_mediation_page_counts(se
                                                               iris=service.iris)}  # fmt: skip
     assert {r["area"]: r["mediations"] for r in body["rows"]} == {r["area"]: reached[r["area"]] for r in body["rows"]}
     assert sum(r["mediations"] for r in body["rows"]) > 0
-    assert body["children"] is None and "BILDUNGSNETZ_CHILDREN_INDICATOR" in body["children_note"]
-    assert all(r["offers_per_1000_children"] is None for r in body["rows"])  # never inhabitants instead
-    refused = httpx.get(url, params={"need": "sgb2-quote", "children": "kinder-zahl"}, timeout=60)
+    # Nothing configured: the demo's invented number of children (code kinder-zahl) fills offers per 1,000 children
+    assert body["children"] == "kinder-zahl" and body["children_note"] is None
+    assert all(r["offers_per_1000_children"] == pytest.approx(1000 * r["offers"] / r["children"])
+               for r in body["rows"]) and any(r["offers"] for r in body["rows"])
+    refused = httpx.get(url, params={"need": "sgb2-quote", "children": "kinder-gibt-es-nicht"}, timeout=60)
     assert refused.status_code == 400 and '"children"' in refused.json()["error"]
 
 
@@ -183,9 +185,9 @@ def _children_table(tmp_path: Path) -> Path:
     from bildungsnetz.cities import load_profile
 
     teile = load_profile("dortmund").stadtteile
-    values = "".join(f"{t.name};kinder-zahl;2024;{500 + 10 * i}\n" for i, t in enumerate(teile))
+    values = "".join(f"{t.name};kinder-u18;2024;{500 + 10 * i}\n" for i, t in enumerate(teile))
     folder = _folder(tmp_path, "code;name;einheit;polaritaet;ebene\n"
-                     "kinder-zahl;Kinder unter 18;Anzahl;höher ist schlechter;stadtteil\n",
+                     "kinder-u18;Kinder unter 18;Anzahl;höher ist schlechter;stadtteil\n",
                      "gebiet;indikator;jahr;wert\n" + values)  # fmt: skip
     return folder
 
@@ -197,7 +199,7 @@ def test_the_gap_report_ranks_need_by_an_own_indicator_with_offers_per_1000_chil
     gc.collect()
     out = tmp_path / "luecken.md"
     result = runner.invoke(app, ["report", "gaps", "--out", str(out), "--need", "kinderarmut",
-                                 "--children", "kinder-zahl"])  # fmt: skip
+                                 "--children", "kinder-u18"])  # fmt: skip
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "Hoher Bedarf, dünnes Netz (kinderarmut, 2024)" in text
@@ -210,12 +212,12 @@ def test_the_gap_report_ranks_need_by_an_own_indicator_with_offers_per_1000_chil
     for row in rows:
         name, offers, per_children = row[2], int(row[7]), row[8]
         assert per_children == f"{1000 * offers / kids[name]:.2f}".replace(".", ","), row
-    # without the indicator of children the column stays empty and says why, per Stadtbezirk too
+    # none chosen: the demo's own number of children (kinder-zahl) stands in, per Stadtbezirk too, with no note
     result = runner.invoke(app, ["indikator", "bedarf", "kinderarmut", "--level", "stadtbezirk"],
                            env={"COLUMNS": "250"})  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "Stadtbezirk" in result.output and "Hörde" in result.output
-    assert "keine Kennzahl mit der Zahl der Kinder" in result.output
+    assert "keine Kennzahl mit der Zahl der Kinder" not in result.output
 
 
 # -- A city's own planning areas (Sozialräume) ---------------------------------------------------------------

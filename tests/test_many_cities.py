@@ -192,8 +192,11 @@ def test_the_table_export_holds_only_the_chosen_citys_actors_and_what_is_theirs(
 
 def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
     each_store.replace_graphs(demo_graphs)
-    import_files(_dus_tables(tmp_path / "dus"), store=each_store, iris=IRIS, city=load_profile("duesseldorf"),
-                 source="dus")  # fmt: skip
+    networks = tmp_path / "netzwerke.csv"  # one network of Düsseldorf beside the demo city's
+    networks.write_text("id;name;art;stadtbezirk\nDUS-N-1;Bildungsnetzwerk Rhein;bildungsnetzwerk;1\n",
+                        encoding="utf-8")
+    import_files([*_dus_tables(tmp_path / "dus"), networks], store=each_store, iris=IRIS,
+                 city=load_profile("duesseldorf"), source="dus")  # fmt: skip
 
     dus = load(each_store, iris=IRIS, city="duesseldorf")
     assert set(dus.actors) == DUS_ACTORS
@@ -244,6 +247,12 @@ def test_two_cities_on_each_store(each_store, demo_graphs, tmp_path):
         assert {d["label"] for d in sdg["districts"]} <= {f"Stadtbezirk {n}" for n in range(1, 11)}
         brokers = api.get("/api/analysis/brokers", params={"city": "dortmund"}).json()
         assert brokers["city"] and not {b["iri"] for b in brokers["city"]} & DUS_ACTORS
+
+        # The networks of the chosen city only
+        dus_networks = api.get("/api/networks", params={"city": "duesseldorf"}).json()["items"]
+        assert [n["id"] for n in dus_networks] == ["DUS-N-1"]
+        dortmund_networks = {n["id"] for n in api.get("/api/networks", params={"city": "dortmund"}).json()["items"]}
+        assert dortmund_networks and "DUS-N-1" not in dortmund_networks
 
         # Search: REST and the start page find only the chosen city's actors, networks and offers.
         found = api.get("/api/actors", params={"q": "Kita", "city": "duesseldorf"}).json()["items"]

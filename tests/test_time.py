@@ -292,6 +292,59 @@ def test_the_analysis_drops_closed_actors_and_their_ties_the_day_after(city):
     assert f"{ID}angebot/A-6" not in load(city, date="2023-09-01", iris=Iris(), city=CITY).offers
 
 
+# -- Kindercampus: members and offers on site at the date --------------------------------------------------
+
+CAMPUS = """
+@prefix bn: <https://w3id.org/bildungsnetz/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<https://w3id.org/bildungsnetz/id/graph/quelle/campus> {
+    <https://w3id.org/bildungsnetz/id/kindercampus/KC-HAFEN> a bn:Kindercampus ; dcterms:identifier "KC-HAFEN" ;
+        skos:prefLabel "Kindercampus Hafen" ;
+        bn:campusSchule <https://w3id.org/bildungsnetz/id/schule/100001> ;
+        bn:campusMitglied <https://w3id.org/bildungsnetz/id/schule/100001> ,
+                          <https://w3id.org/bildungsnetz/id/akteur/KITA-1> .
+    <https://w3id.org/bildungsnetz/id/angebot/A-3> bn:findetStattAn
+        <https://w3id.org/bildungsnetz/id/kindercampus/KC-HAFEN> .
+    <https://w3id.org/bildungsnetz/id/angebot/A-6> bn:findetStattAn
+        <https://w3id.org/bildungsnetz/id/kindercampus/KC-HAFEN> .
+}
+"""
+
+
+@pytest.fixture
+def campus(city):
+    """The fixture city with a campus: the school 100001 and KITA-1 (closed 2025-03-31) as members, A-3 (its
+    only provider UN-1 closed 2025-03-31) and A-6 (ran 2023-06-01 to 2023-08-31) on site."""
+    graphs: dict[str, list[ox.Triple]] = {}
+    for quad in ox.parse(CAMPUS.encode(), format=ox.RdfFormat.TRIG):
+        graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+    city.replace_graphs(graphs)
+    return city
+
+
+@pytest.mark.parametrize(
+    ("day", "members", "offers"),
+    [("2023-08-31", 2, 1), ("2023-09-01", 2, 0), (LAST_DAY, 2, 1), (NEXT_DAY, 1, 0)],
+)
+def test_a_campus_counts_its_members_and_offers_on_site_only_while_they_are_there(campus, day, members, offers):
+    (row,) = rows(campus, "campuses", {"date": day}, folder="api")
+    assert (int(row["members"]), int(row["offers"])) == (members, offers)
+
+
+def test_a_campus_lists_a_closed_member_and_an_ended_offer_until_their_last_day(campus):
+    iri = f"{ID}kindercampus/KC-HAFEN"
+
+    def listed(name: str, day: str, key: str) -> set[str]:
+        return column(campus, name, {"campus": iri, "date": day}, key, folder="api")
+
+    assert listed("campus-members", LAST_DAY, "memberId") == {"100001", "KITA-1"}
+    assert listed("campus-members", NEXT_DAY, "memberId") == {"100001"}
+    assert listed("campus-offers", LAST_DAY, "id") == {"A-3"}
+    assert listed("campus-offers", NEXT_DAY, "id") == set()
+    assert listed("campus-offers", "2023-08-31", "id") == {"A-6"}
+
+
 # -- The actor page: history, and a closed actor marked ----------------------------------------------------
 
 HISTORY = """

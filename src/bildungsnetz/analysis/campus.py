@@ -101,15 +101,17 @@ def _week_order(offer: Mapping) -> dict:
 
 
 def load_campus(query: Query, wanted: str, *, transitions: Iterable[Mapping] = (),
-                has_query: Callable[[str], bool] = lambda name: False) -> dict:
+                has_query: Callable[[str], bool] = lambda name: False, date: str | None = None) -> dict:
     """Everything a campus page, the CLI and the API show, computed once here.
 
     ``transitions`` are the Bildungskette checks of the analysis; ``has_query`` tells whether a named query
-    exists (the mediations query arrives with the offer catalogue).
+    exists (the mediations query arrives with the offer catalogue); ``date`` is the Stichtag (ISO; ``None``:
+    today): members closed before it and offers not running then are not counted.
     """
-    campus = find_campus(query("api/campuses", {}), wanted)
-    members = query("api/campus-members", {"campus": campus["campus"]})
-    offers = [_week_order(o) for o in query("api/campus-offers", {"campus": campus["campus"]})]
+    day = {"date": date} if date else {}
+    campus = find_campus(query("api/campuses", day), wanted)
+    members = query("api/campus-members", {"campus": campus["campus"], **day})
+    offers = [_week_order(o) for o in query("api/campus-offers", {"campus": campus["campus"], **day})]
     mediations = query(MEDIATIONS_QUERY, {"campus": campus["campus"]}) if has_query(MEDIATIONS_QUERY) else []
     return {
         "campus": campus,

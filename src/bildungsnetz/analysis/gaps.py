@@ -11,8 +11,8 @@ from bildungsnetz.analysis.graphs import CityData
 from bildungsnetz.analysis.isolation import matches, rules
 
 __all__ = [
-    "NEED_LEVELS", "REACHED", "missing_fields", "need_parts", "need_ranking", "neighbourhood", "percentile_ranks",
-    "transitions",
+    "CHILDREN_CODE", "NEED_LEVELS", "REACHED", "missing_fields", "need_parts", "need_ranking", "neighbourhood",
+    "percentile_ranks", "transitions",
 ]  # fmt: skip
 
 
@@ -222,8 +222,9 @@ def _children_note(children: str | None, found: bool) -> str | None:
     if children is None:
         return (
             "Angebote je 1.000 Kinder: keine Kennzahl mit der Zahl der Kinder gewählt (Parameter children, "
-            "Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR) / offers per 1,000 children: no indicator holding the "
-            "number of children chosen (parameter children, setting BILDUNGSNETZ_CHILDREN_INDICATOR)"
+            f"Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR) und keine mit dem Code {CHILDREN_CODE} / offers per "
+            "1,000 children: no indicator holding the number of children chosen (parameter children, setting "
+            f"BILDUNGSNETZ_CHILDREN_INDICATOR) and none coded {CHILDREN_CODE}"
         )
     if not found:
         return (
@@ -231,6 +232,12 @@ def _children_note(children: str | None, found: bool) -> str | None:
             f'1,000 children: the indicator "{children}" has no value for these areas'
         )
     return None
+
+
+#: The code of the indicator taken as the number of children per area when nobody chose one (parameter
+#: ``children``, setting ``BILDUNGSNETZ_CHILDREN_INDICATOR``) and the data holds values of it; the demo city
+#: writes it.
+CHILDREN_CODE = "kinder-zahl"
 
 
 def need_ranking(
@@ -259,8 +266,9 @@ def need_ranking(
         The areas ranked. A Stadtbezirk without its own value takes the mean of its Stadtteile's values.
     children : str, optional
         Code of an indicator holding the number of children per area (a Stadtbezirk without its own value: the
-        sum of its Stadtteile's, where all have one). Without it ``offers_per_1000_children`` stays empty and
-        ``children_note`` says why; inhabitants never stand in for children.
+        sum of its Stadtteile's, where all have one). Not given: :data:`CHILDREN_CODE` where the data holds
+        values of it. Without one ``offers_per_1000_children`` stays empty and ``children_note`` says why;
+        inhabitants never stand in for children.
 
     Returns
     -------
@@ -291,6 +299,9 @@ def need_ranking(
     >>> [(x["area_name"], x["need"], x["children"]) for x in need_ranking(
     ...     nx.Graph(), data, level="stadtbezirk", children="kinder")["rows"]]
     [('Nord', 15.0, 500.0)]
+    >>> data.indicators += [("t1", "kinder-zahl", "2024", 400.0)]
+    >>> [(x["area_name"], x["children"]) for x in need_ranking(nx.Graph(), data)["rows"]]
+    [('Hafen', 400.0), ('Markt', None)]
     """
     from bildungsnetz.queries import ParameterError
 
@@ -313,6 +324,8 @@ def need_ranking(
                 scores[a] += w * ((1 - ranks[a]) if better else ranks[a]) / total
         latest = {a: (max(values[c][a][0] for c, _ in parts), round(scores[a], 4)) for a in common}
     kids: dict[str, tuple[str, float]] = {}
+    if children is None and any(c == CHILDREN_CODE for _, c, _, _ in data.indicators):
+        children = CHILDREN_CODE  # the indicator the data marks as the number of children, by its code
     if children is not None:
         children = children.strip()
         if not any(c == children for _, c, _, _ in data.indicators):

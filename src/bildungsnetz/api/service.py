@@ -455,23 +455,28 @@ class Service:
         gruppe: str = "sektor",
         ties: str = "alle",
         need: str | None = None,
+        need_level: str = "stadtteil",
+        children: str | None = None,
         wait: bool = True,
     ) -> Analysis:
         """The network analysis at ``date``, computed once per state of the store for the API and the web pages.
 
         ``stadtbezirk`` is a Stadtbezirk's code (``None``: the whole city); ``ties`` the tie rule (``alle``,
         ``bestaetigt``, ``dokumentiert``); ``need`` the indicator or weighted combination need versus network is
-        ranked by (``kinderarmut:2, sgb2-quote``); see :func:`bildungsnetz.analysis.run.run_analysis`. Without
-        ``wait``: ``None`` while it is computed (see :meth:`ready`).
+        ranked by (``kinderarmut:2, sgb2-quote``), ``need_level`` its areas and ``children`` the indicator of
+        the number of children (default the setting ``children_indicator``); see
+        :func:`bildungsnetz.analysis.run.run_analysis`. Without ``wait``: ``None`` while it is computed (see
+        :meth:`ready`).
         """
         day = g.resolve_date(date)
-        key = f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}"
+        children = children or self.settings.children_indicator or None
+        key = f"analysis:{day}:{ebene}:{stadtbezirk}:{gruppe}:{ties}:{need}:{need_level}:{children}"
 
         def compute() -> Analysis:
             data = self.city_data(day, ties=ties)
             return run_analysis(
-                data, ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need,
-                children=self.settings.children_indicator or None,
+                data, ebene=ebene, stadtbezirk=stadtbezirk, gruppe=gruppe, need=need, need_level=need_level,
+                children=children,
             )
 
         return self.cached(key, compute) if wait else self.ready(key, compute)
@@ -491,11 +496,14 @@ class Service:
         )
 
     def gaps_report(
-        self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None, ties: str = "alle"
+        self, fmt: str, *, date: str | Date | None = None, stadtbezirk: str | None = None, ties: str = "alle",
+        need: str | None = None, need_level: str = "stadtteil", children: str | None = None,
     ) -> bytes:
         """The gap report (``html``, ``xlsx``, ``md``) of :meth:`analysis`, rendered once for the API and the web."""
-        a = self.analysis(date, stadtbezirk=stadtbezirk, ties=ties)
-        return self.cached(f"report:gaps:{a.data.date}:{stadtbezirk}:{ties}:{fmt}", lambda: render(a, fmt))
+        a = self.analysis(date, stadtbezirk=stadtbezirk, ties=ties, need=need, need_level=need_level,
+                          children=children)
+        key = f"report:gaps:{a.data.date}:{stadtbezirk}:{ties}:{need}:{need_level}:{children}:{fmt}"
+        return self.cached(key, lambda: render(a, fmt))
 
     def district_tree(self) -> list[dict[str, Any]]:
         """Stadtbezirke of the city with their Stadtteile, both ordered by code, read once per store state.

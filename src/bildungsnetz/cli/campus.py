@@ -20,12 +20,18 @@ app.add_typer(campus_app, name="campus")
 
 @campus_app.command("list")
 @domain_errors
-def list_campuses(store: StoreOpt = None, city: CityOpt = None) -> None:
+def list_campuses(
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
+    store: StoreOpt = None,
+    city: CityOpt = None,
+) -> None:
     """Alle Kindercampus mit Schule, Stadtteil, Mitgliedern und Angeboten / every campus."""
+    from bildungsnetz.analysis.graphs import resolve_date
+
     settings = _settings(store)
     with open_store(settings, write=False) as st:
         profile = _city(settings, st, city)
-        rows = store_query(st, settings, profile.name)("api/campuses", {})
+        rows = store_query(st, settings, profile.name)("api/campuses", {"date": resolve_date(date)})
     table = Table(title=f"Kindercampus – {profile.label}")
     table.add_column("id", no_wrap=True)  # an id people copy into `campus show` stays whole
     for col in ("Name", "Schule / school", "Stadtteil", "Mitglieder", "Angebote", "Programm"):
@@ -40,7 +46,7 @@ def list_campuses(store: StoreOpt = None, city: CityOpt = None) -> None:
 @domain_errors
 def show_campus(
     campus: Annotated[str, typer.Argument(help="Kennung, Name oder Stadtteil, z. B. KC-HOERDE oder Hörde")],
-    date: Annotated[str | None, typer.Option("--date", help="Stichtag der Lücken / reference date")] = None,
+    date: Annotated[str | None, typer.Option("--date", help="Stichtag / reference date")] = None,
     store: StoreOpt = None,
     city: CityOpt = None,
 ) -> None:
@@ -55,7 +61,7 @@ def show_campus(
         query = store_query(st, settings, profile.name)
         data = load(st, date=date, iris=Iris(settings.base_iri), city=profile.name)
         transitions = run_analysis(data, ebene="stadtteil").result["transitions"]
-        found = load_campus(query, campus, transitions=transitions)
+        found = load_campus(query, campus, transitions=transitions, date=data.date)
     c = found["campus"]
     out.print(f"{c.get('label')} ({c.get('id')}) – {c.get('stadtteilLabel')}, Schule / school: "
               f"{c.get('schoolLabel')}", markup=False)

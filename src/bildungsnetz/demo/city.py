@@ -1096,32 +1096,59 @@ class _Builder:
                     self.add(o, _n(BN.wochentag), ox.Literal(d))
         self.summary.offers += n  # the demo's summary counts the offers on the campuses too
 
+    def _own_indicator(self, code: str, de: str, en: str, unit: str, description: str) -> ox.NamedNode:
+        """A city's own indicator per Stadtteil (higher is need, not better), described as the sheet would."""
+        s = _n(self.iris.indikator(code))
+        self.add(s, _RDF_TYPE, _n(BN.Indikator))
+        self.add(s, _RDF_TYPE, ox.NamedNode(_SKOS + "Concept"))
+        self.add(s, P_ID, ox.Literal(code))
+        self.add(s, P_LABEL, ox.Literal(de, language="de"))
+        self.add(s, P_LABEL, ox.Literal(en, language="en"))
+        self.add(s, _n(BN.einheit), ox.Literal(unit))
+        self.add(s, _n(BN.hoeherIstBesser), ox.Literal("false", datatype=ox.NamedNode(_XSD + "boolean")))
+        self.add(s, _n(BN.gebietsebene), ox.Literal("stadtteil"))
+        self.add(s, P_DESC, ox.Literal(description))
+        return s
+
+    def _observation(self, area: _Area, s: ox.NamedNode, code: str, year: int, unit: str) -> ox.NamedNode:
+        """The observation of an own indicator in an area and year, without its value."""
+        o = _n(self.iris.beobachtung(f"{self.profile.name}-{area.code}", code, str(year)))
+        self.add(o, _RDF_TYPE, _n(QB.Observation))
+        self.add(o, _n(QB.dataSet), _n(self.iris.datensatz("indikatoren")))
+        self.add(o, _n(BN.gebiet), area.iri)
+        self.add(o, _n(BN.indikator), s)
+        self.add(o, _n(BN.jahr), ox.Literal(str(year), datatype=ox.NamedNode(_XSD + "gYear")))
+        self.add(o, _n(BN.einheit), ox.Literal(unit))
+        return o
+
+    def make_children_indicator(self) -> None:
+        """The number of children under 18 per Stadtteil and year (invented), under the code need versus network
+        takes for offers per 1,000 children when nobody chose one (:data:`analysis.gaps.CHILDREN_CODE`)."""
+        from bildungsnetz.analysis.gaps import CHILDREN_CODE
+
+        s = self._own_indicator(CHILDREN_CODE, "Kinder unter 18", "children under 18", "Anzahl",
+                                "Zahl der Kinder unter 18 Jahren (synthetisch, erfunden)")
+        known = sorted(a.weight for a in self.areas if a.weight >= 500)
+        typical = known[len(known) // 2] if known else 8000.0  # a profile without populations: a middling one
+        for area in self.areas:
+            people = area.weight if area.weight >= 500 else typical
+            share = 0.14 + 0.06 * area.need  # more children where the need is higher, as in most cities
+            for year in (2022, 2023, 2024):
+                o = self._observation(area, s, CHILDREN_CODE, year, "Anzahl")
+                count = round(people * share * (1 + 0.01 * (year - 2023)))
+                self.add(o, _n(BN.wert), _dec(count, 0))
+
     def make_own_indicator(self) -> None:
         """'Kinderarmut' as a city's own indicator per Stadtteil, small Stadtteile suppressed ("*")."""
         rng = random.Random(f"kinderarmut-{self.n_actors}")
-        s = _n(self.iris.indikator("kinderarmut"))
-        self.add(s, _RDF_TYPE, _n(BN.Indikator))
-        self.add(s, _RDF_TYPE, ox.NamedNode(_SKOS + "Concept"))
-        self.add(s, P_ID, ox.Literal("kinderarmut"))
-        self.add(s, P_LABEL, ox.Literal("Kinderarmut", language="de"))
-        self.add(s, P_LABEL, ox.Literal("child poverty", language="en"))
-        self.add(s, _n(BN.einheit), ox.Literal("Prozent"))
-        self.add(s, _n(BN.hoeherIstBesser), ox.Literal("false", datatype=ox.NamedNode(_XSD + "boolean")))
-        self.add(s, _n(BN.gebietsebene), ox.Literal("stadtteil"))
-        self.add(s, P_DESC, ox.Literal("Anteil der Kinder unter 15 Jahren in Bedarfsgemeinschaften (synthetisch)"))
-        dataset = _n(self.iris.datensatz("indikatoren"))
+        s = self._own_indicator("kinderarmut", "Kinderarmut", "child poverty", "Prozent",
+                                "Anteil der Kinder unter 15 Jahren in Bedarfsgemeinschaften (synthetisch)")
         boolean = ox.NamedNode(_XSD + "boolean")
         threshold = sorted(a.weight for a in self.areas)[len(self.areas) // 6] if self.areas else 0
         for area in self.areas:
             small = area.weight <= threshold  # few children: the statistics office suppresses the value
             for year in (2022, 2023, 2024):
-                o = _n(self.iris.beobachtung(f"{self.profile.name}-{area.code}", "kinderarmut", str(year)))
-                self.add(o, _RDF_TYPE, _n(QB.Observation))
-                self.add(o, _n(QB.dataSet), dataset)
-                self.add(o, _n(BN.gebiet), area.iri)
-                self.add(o, _n(BN.indikator), s)
-                self.add(o, _n(BN.jahr), ox.Literal(str(year), datatype=ox.NamedNode(_XSD + "gYear")))
-                self.add(o, _n(BN.einheit), ox.Literal("Prozent"))
+                o = self._observation(area, s, "kinderarmut", year, "Prozent")
                 if small and year == 2024:
                     self.add(o, _n(BN.wertUnterdrueckt), ox.Literal("true", datatype=boolean))
                     self.add(o, _n(BN.wertAngabe), ox.Literal("*"))
@@ -1142,6 +1169,7 @@ class _Builder:
 
         self.make_campuses()
         self.make_own_indicator()
+        self.make_children_indicator()
         self.summary.isolated = sum(1 for a in self.actors if a.isolated)
         data_graph = str(self.iris.graph(f"quelle/{DEMO_SOURCE}"))
         private_graph = str(self.iris.graph(f"privat/{DEMO_SOURCE}"))

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from bildungsnetz.analysis import interfaces
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.errors import ERROR_RESPONSES
+from bildungsnetz.api.routes.indicators import ChildrenQ, NeedLevelQ, NeedQ
 
 __all__ = ["router"]
 
@@ -119,10 +120,15 @@ def gaps_report(
     date: DateQ = None,
     stadtbezirk: BezirkQ = None,
     ties: TiesQ = "alle",
+    need: NeedQ = None,
+    level: NeedLevelQ = "stadtteil",
+    children: ChildrenQ = None,
 ) -> Response:
-    """The German gap report for the Schulausschuss, self-contained."""
+    """The German gap report for the Schulausschuss, self-contained; ``need``, ``level`` and ``children`` rank
+    need versus network as ``bildungsnetz report gaps --need --level --children`` does."""
     bezirk = _bezirk(service, stadtbezirk)
-    content = service.gaps_report(format, date=_day(date), stadtbezirk=bezirk, ties=ties)
+    content = service.gaps_report(format, date=_day(date), stadtbezirk=bezirk, ties=ties, need=need,
+                                  need_level=level, children=children)
     day = service.analysis(_day(date), stadtbezirk=bezirk, ties=ties).data.date
     media, name = _MEDIA[format], f"bildungsnetz-luecken-{day}.{format}"
     disposition = "inline" if format == "html" else "attachment"

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
+from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.api.errors import LIST_RESPONSES
 from bildungsnetz.api.models import CampusDetail, CampusItem
@@ -22,15 +23,16 @@ def campus_detail(service: Service, wanted: str, date: str | None = None) -> dic
     """One campus as the API and the web page show it (one computation, :func:`analysis.campus.load_campus`)."""
     from bildungsnetz.analysis.campus import load_campus
 
-    transitions = service.analysis(date, ebene="stadtteil").result["transitions"]
-    return load_campus(service_query(service), wanted, transitions=transitions,
-                       has_query=lambda name: name.removeprefix("api/") in service.api_queries)
+    a = service.analysis(date, ebene="stadtteil")
+    return load_campus(service_query(service), wanted, transitions=a.result["transitions"],
+                       has_query=lambda name: name.removeprefix("api/") in service.api_queries, date=a.data.date)
 
 
 @router.get("", response_model=list[CampusItem], summary="Kindercampus")
-def list_campuses(service: ServiceDep) -> Any:
-    """Every Kindercampus with its school, Stadtteil and the number of members and offers on site."""
-    return [snake(r, {"campus": "iri"}) for r in service.query("api/campuses").rows]
+def list_campuses(service: ServiceDep, date: DateQ = None) -> Any:
+    """Every Kindercampus with its school, Stadtteil and the number of members and offers on site at the
+    Stichtag (default today)."""
+    return [snake(r, {"campus": "iri"}) for r in service.query("api/campuses", {"date": resolve_date(date)}).rows]
 
 
 @router.get("/{campus}", response_model=CampusDetail, summary="Ein Kindercampus / one campus")

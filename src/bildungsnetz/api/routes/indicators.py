@@ -13,9 +13,23 @@ from bildungsnetz.api.models import IndicatorItem, IndicatorValues, NeedRanking
 from bildungsnetz.api.routes import DateQ, FormatQ, snake
 from bildungsnetz.api.service import Service
 
-__all__ = ["indicator_item", "router", "service_query"]
+__all__ = ["ChildrenQ", "NeedLevelQ", "NeedQ", "indicator_item", "router", "service_query"]
 
 router = APIRouter(prefix="/api/indicators", tags=["Kennzahlen / indicators"], responses=LIST_RESPONSES)
+
+#: The parameters of need versus network, the same here and on the gap report (``/api/reports/gaps``).
+NeedQ = Annotated[
+    str | None,
+    Query(max_length=300, description="Indikator oder gewichtete Kombination, z. B. kinderarmut:2, sgb2-quote"),
+]
+NeedLevelQ = Annotated[
+    Literal["stadtteil", "stadtbezirk"], Query(description="Rangfolge je stadtteil oder stadtbezirk")
+]
+ChildrenQ = Annotated[
+    str | None,
+    Query(max_length=100, description="Kennzahl mit der Zahl der Kinder je Gebiet (Angebote je 1.000 Kinder); "
+          "Vorgabe: Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR, sonst eine Kennzahl kinder-zahl"),
+]
 
 
 def service_query(service: Service):
@@ -46,19 +60,10 @@ def list_indicators(request: Request, service: ServiceDep, format: FormatQ = Non
 @router.get("/need", response_model=NeedRanking, summary="Bedarf und Netz / need versus network")
 def need_versus_network(
     service: ServiceDep,
-    need: Annotated[
-        str | None,
-        Query(max_length=300, description="Indikator oder gewichtete Kombination, z. B. kinderarmut:2, sgb2-quote"),
-    ] = None,
+    need: NeedQ = None,
     date: DateQ = None,
-    level: Annotated[
-        Literal["stadtteil", "stadtbezirk"], Query(description="Rangfolge je stadtteil oder stadtbezirk")
-    ] = "stadtteil",
-    children: Annotated[
-        str | None,
-        Query(max_length=100, description="Kennzahl mit der Zahl der Kinder je Gebiet (Angebote je 1.000 Kinder); "
-              "Vorgabe: Einstellung BILDUNGSNETZ_CHILDREN_INDICATOR"),
-    ] = None,
+    level: NeedLevelQ = "stadtteil",
+    children: ChildrenQ = None,
 ) -> Any:
     """Stadtteile or Stadtbezirke ranked by need (any indicator, or a weighted combination) against network
     thinness, with offers per 1,000 inhabitants and per 1,000 children and the mediations that reached the area:

@@ -30,10 +30,10 @@ def list_networks(
     offset: OffsetQ = 0,
     format: FormatQ = None,
 ) -> Any:
-    """Networks active at ``date`` with area, coordinator and member count."""
-    page = service.page(
-        "api/networks", {"netzwerkart": netzwerkart, "date": date}, limit=limit, offset=offset
-    )
+    """Networks active at ``date`` with area, coordinator and member count; with several cities in the store,
+    only the chosen city's (``city``)."""
+    values = {"netzwerkart": netzwerkart, "date": date, "gemeinde": service.city_area()}
+    page = service.page("api/networks", values, limit=limit, offset=offset)
     return paged(request, page, [snake(r, _ITEM) for r in page.rows], columns=_COLUMNS, name="netzwerke")
 
 

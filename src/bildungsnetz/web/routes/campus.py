@@ -19,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 def campuses_page(request: Request, service: ServiceDep) -> Response:
     """Every Kindercampus with school, Stadtteil, members and offers on site."""
     ctx = context(request, service)
-    return render(ctx, "campuses.html", nav="campus", campuses=service.query("api/campuses").rows)
+    day = service.analysis(None, ebene="stadtteil").data.date  # the Stichtag of the campus pages
+    return render(ctx, "campuses.html", nav="campus", campuses=service.query("api/campuses", {"date": day}).rows)
 
 
 @router.get("/kindercampus/{campus}")
