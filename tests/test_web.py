@@ -591,13 +591,16 @@ def test_a_stadtbezirk_indicator_without_polygons_is_shown_on_the_tile_map_in_it
     assert page.locator("#indicator-tiles a[aria-label^='Aplerbeck']").get_attribute("href").startswith(
         "/kennzahlen/gebiet/stadtbezirk/"
     )
-    # need versus network ranks this indicator's own level, with mediations, and says why children are missing
+    # need versus network ranks this indicator's own level, with mediations and offers per 1,000 children (the
+    # demo city's invented child counts, summed per Stadtbezirk)
     need = page.locator("#indicator-need")
     assert "Vermittlungen" in need.locator("thead").inner_text()
     names = need.locator("tbody th a")
     assert sorted(names.all_inner_texts()) == ["Aplerbeck", "Brackel", "Mengede"]
     assert all(h.startswith("/gebiet/stadtbezirk/") for h in (names.nth(i).get_attribute("href") for i in range(3)))
-    assert "keine Kennzahl mit der Zahl der Kinder" in page.inner_text("#need-children-note")
+    per_children = [need.locator("tbody tr").nth(i).locator("td").nth(4).inner_text() for i in range(3)]
+    assert all(re.fullmatch(r"\d+,\d\d", cell) for cell in per_children), per_children
+    assert page.locator("#need-children-note").count() == 0
 
 
 def test_a_city_without_polygons_shows_its_stadtbezirke_as_a_tile_map_with_neighbours(web):
