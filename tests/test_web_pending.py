@@ -21,7 +21,6 @@ _HOLD_LIMIT = 30
 def held(monkeypatch):
     """The whole-city analysis and the SDG coverage, each held until the test releases it."""
     import bildungsnetz.api.service as service_module
-    from bildungsnetz.web.data import decided_pairs
     import bildungsnetz.web.data as data_module
 
     release = threading.Event()
@@ -84,6 +83,7 @@ def test_an_sdg_decision_keeps_the_network_analysis_and_needs_no_recomputation(d
     import re
 
     import bildungsnetz.api.service as service_module
+    from bildungsnetz.web.data import decided_pairs
 
     settings = stored(demo_graphs, tmp_path, sparql_workers=1)
     with TestClient(create_app(settings)) as client:
