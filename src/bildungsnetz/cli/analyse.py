@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_errors, err, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, domain_errors, err, out, write_rows
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -81,7 +81,7 @@ def analyse(
                 from bildungsnetz.analysis.interfaces import COMPARISON_COLUMNS, comparison_rows
 
                 rows = comparison_rows(result)
-                _emit_rows(list(COMPARISON_COLUMNS), rows, fmt, out_file, title="Vergleich")
+                write_rows(list(COMPARISON_COLUMNS), rows, fmt, out_file, title="Vergleich")
             else:  # table and json: the comparison is nested, so JSON on screen too
                 _emit(json.dumps(result, ensure_ascii=False, indent=2, default=str), out_file)
             return
@@ -113,7 +113,7 @@ def analyse(
             err.print(f"Warnung: Antwortquote unter 80 % in {names} – Makler und Isolierte mit Vorsicht lesen / "
                       "warning: response rate below 80 %: read brokers and isolates with caution", markup=False)
     elif fmt in ("csv", "xlsx"):
-        _emit_rows(list(result[0]) if result else ["code"], result, fmt, out_file, title="Analyse")
+        write_rows(list(result[0]) if result else ["code"], result, fmt, out_file, title="Analyse")
     else:
         _emit(result, out_file)
 
@@ -138,20 +138,6 @@ def _emit(text: str, out_file: Path | None) -> None:
         err.print(f"Geschrieben / written: {out_file}")
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
-def _emit_rows(columns: list[str], rows: list[dict], fmt: str, out_file: Path | None, *, title: str) -> None:
-    """Rows as CSV for people (German Excel) or XLSX, through the one table writer."""
-    from bildungsnetz.tables import people_csv, xlsx_bytes
-
-    if fmt == "xlsx":
-        out_file.write_bytes(xlsx_bytes({title: (columns, rows)}))
-        err.print(f"Geschrieben / written: {out_file}")
-    elif out_file is not None:
-        out_file.write_bytes(people_csv(columns, rows))
-        err.print(f"Geschrieben / written: {out_file}")
-    else:
-        sys.stdout.write(people_csv(columns, rows, bom=False).decode("utf-8"))
 
 
 def report_gaps(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -11,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from bildungsnetz.errors import BildungsnetzError
 from bildungsnetz.settings import Settings, get_settings
@@ -27,6 +30,44 @@ app.add_typer(city_app, name="city")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+
+
+def write_rows(
+    columns: list[str], rows: list[dict], fmt: str, out_file: Path | None, *, title: str, counted: str = ""
+) -> None:
+    """The one way a command hands over a row table: ``table`` on screen, ``csv`` (for people: German Excel),
+    ``json`` or ``xlsx`` (through the one table writer, :mod:`bildungsnetz.tables`), into ``out_file`` or, for
+    csv and json, to standard output. ``counted`` names the rows in the message (``Einladungen / invitations``)."""
+    from bildungsnetz.tables import people_csv, xlsx_bytes
+
+    if fmt == "table":
+        # On screen, IRI columns crowd out what people read (ids, names); csv/json/xlsx keep every column.
+        shown = [c for c in columns if not _iri_column(rows, c)] or columns
+        table = Table(title=f"{title} – {len(rows)} Zeilen / rows")
+        for col in shown:
+            table.add_column(col)
+        for row in rows:
+            table.add_row(*("" if row.get(c) is None else str(row.get(c)) for c in shown))
+        out.print(table, markup=False)
+        return
+    if fmt == "xlsx":
+        data = xlsx_bytes({title[:31]: (columns, rows)})  # Excel's limit for a sheet name
+    elif fmt == "csv":
+        # The byte-order mark only in a file, not on a terminal or pipe.
+        data = people_csv(columns, rows, bom=out_file is not None)
+    else:
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=str)
+        data = (text if text.endswith("\n") else text + "\n").encode("utf-8")
+    if out_file is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    out_file.write_bytes(data)
+    err.print(f"Geschrieben / written: {out_file}" + (f" ({len(rows)} {counted})" if counted else ""), markup=False)
+
+
+def _iri_column(rows: list[dict], column: str) -> bool:
+    values = [v for v in (r.get(column) for r in rows) if v is not None]
+    return bool(values) and all(isinstance(v, str) and v.startswith(("http://", "https://")) for v in values)
 
 StoreOpt = Annotated[
     Path | None,

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.analyse import ChildrenOpt, NeedLevelOpt
-from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, out, write_rows
 from bildungsnetz.iris import Iris
 from bildungsnetz.store import open_store
 
@@ -76,7 +76,6 @@ def show_indicator(
 ) -> None:
     """Ein Indikator je Gebiet und Jahr; unterdrückte Werte bleiben * / one indicator per district and year."""
     from bildungsnetz.analysis.indicators import cell_text, load_table, table_rows
-    from bildungsnetz.cli.analyse import _emit_rows
     from bildungsnetz.errors import UsageError
     from bildungsnetz.tables import output_format
 
@@ -90,7 +89,7 @@ def show_indicator(
     if fmt in ("csv", "xlsx"):
         rows = table_rows(table)
         columns = list(rows[0]) if rows else ["indikator", "gebiet", "jahr", "wert"]
-        _emit_rows(columns, rows, fmt, out_file, title=str(table.indicator["code"])[:31])
+        write_rows(columns, rows, fmt, out_file, title=str(table.indicator["code"]))
         return
     unit = table.indicator.get("unit")
     title = f"{table.indicator.get('label') or table.indicator['code']}" + (f" ({unit})" if unit else "")

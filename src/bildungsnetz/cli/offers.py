@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from bildungsnetz.cli.common import CityOpt, StoreOpt, _cities, _city, _settings, app, domain_errors, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _cities, _city, _settings, app, domain_errors, out, write_rows
 from bildungsnetz.cli.data import _who
 from bildungsnetz.cli.handoff import hand_off
-from bildungsnetz.cli.query import _write_result
 from bildungsnetz.iris import Iris
 
 __all__ = ["offers", "mediation_app"]
@@ -46,7 +45,7 @@ def _run_named(
         if area and not values.get(area) and len(_cities(settings, st).held()) > 1:
             values[area] = str(Iris(settings.base_iri).gemeinde(profile.name))
         result = run(get(name), values, store=st, iris=Iris(settings.base_iri), city=profile)
-    _write_result(result, fmt, out_file, title=name)
+    write_rows(result.columns, result.rows, fmt, out_file, title=name)
 
 
 @app.command("offers")
@@ -180,7 +179,6 @@ def mediation_districts(
 
     Dieselben Zahlen wie die Webseite /vermittlungen (eine Berechnung: analysis.mediations.district_reach).
     """
-    from types import SimpleNamespace
 
     from bildungsnetz.analysis.graphs import load
     from bildungsnetz.analysis.mediations import district_reach
@@ -200,7 +198,7 @@ def mediation_districts(
         return "; ".join(f"{k} {n}" for k, n in sorted(values.items()))
 
     rows = [dict(d, fields=counts(d["fields"]), zielgruppen=counts(d["zielgruppen"])) for d in reach]
-    _write_result(SimpleNamespace(columns=columns, rows=rows), fmt, out_file, title="vermittlungen-je-bezirk")
+    write_rows(columns, rows, fmt, out_file, title="vermittlungen-je-bezirk")
 
 
 @app.command("programme")
@@ -220,7 +218,6 @@ def programme(
     """
     import json
     import sys
-    from types import SimpleNamespace
 
     from bildungsnetz.analysis.graphs import load
     from bildungsnetz.analysis.programmes import programme_overview, programmes_ending
@@ -236,8 +233,8 @@ def programme(
         profile = _city(settings, st, city)
         if code is None:
             rows = programmes_ending(st, months=months, iris=iris)
-            _write_result(SimpleNamespace(columns=["code", "end", "grants", "programme"], rows=rows), fmt, out_file,
-                          title=f"endet-in-{months}-monaten")  # fmt: skip
+            write_rows(["code", "end", "grants", "programme"], rows, fmt, out_file,
+                       title=f"endet-in-{months}-monaten")  # fmt: skip
             return
         known = run("programmes-and-funding", {}, store=st, iris=iris, city="").rows
         found = next((p for p in known if p["programmeCode"] == code.strip().lower()), None)
@@ -247,7 +244,7 @@ def programme(
         overview = programme_overview(st, load(st, iris=iris, city=profile.name), found["programme"], iris=iris)
     if fmt in ("csv", "xlsx"):
         columns = ["recipientId", "recipientLabel", "districtLabel", "since", "until", "amount"]
-        _write_result(SimpleNamespace(columns=columns, rows=overview["grants"]), fmt, out_file, title=code)
+        write_rows(columns, overview["grants"], fmt, out_file, title=code)
         return
     dep = overview["dependency"]
     if fmt == "json":

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,8 +15,8 @@ from bildungsnetz.cli.common import (
     _settings,
     app,
     domain_errors,
-    err,
     out,
+    write_rows,
 )
 from bildungsnetz.iris import Iris
 
@@ -71,7 +69,7 @@ def query(
         profile = _city(settings, st, city)
         bind(named, values, iris=iris, city=profile)  # refuse bad parameters before anything runs
         result = run(named, values, store=st, iris=iris, city=profile)
-    _write_result(result, fmt, out_file, title=name)
+    write_rows(result.columns, result.rows, fmt, out_file, title=name)
 
 
 def _print_catalogue(catalogue) -> None:
@@ -84,49 +82,6 @@ def _print_catalogue(catalogue) -> None:
     out.print(table)
 
 
-def _iri_column(rows: list[dict], column: str) -> bool:
-    values = [v for v in (r.get(column) for r in rows) if v is not None]
-    return bool(values) and all(isinstance(v, str) and v.startswith(("http://", "https://")) for v in values)
-
-
-def _cell(value: object) -> str:
-    return "" if value is None else str(value)
-
-
-def _write_result(result, fmt: str, out_file: Path | None, *, title: str) -> None:
-    from bildungsnetz.tables import people_csv, xlsx_bytes
-
-    if fmt == "table":
-        # On screen, IRI columns crowd out what people read (ids, names); csv/json/xlsx keep every column.
-        shown = [c for c in result.columns if not _iri_column(result.rows, c)] or result.columns
-        table = Table(title=f"{title} – {len(result.rows)} Zeilen / rows")
-        for col in shown:
-            table.add_column(col)
-        for row in result.rows:
-            table.add_row(*(_cell(row.get(c)) for c in shown))
-        out.print(table, markup=False)
-        return
-    if fmt == "xlsx":
-        out_file.write_bytes(xlsx_bytes({title: (result.columns, result.rows)}))
-        err.print(f"Geschrieben / written: {out_file}")
-        return
-    if fmt == "csv":
-        # CSV for people (German Excel): the byte-order mark only in a file, not on a terminal or pipe
-        data = people_csv(result.columns, result.rows, bom=out_file is not None)
-        if out_file is not None:
-            out_file.write_bytes(data)
-            err.print(f"Geschrieben / written: {out_file}")
-        else:
-            sys.stdout.write(data.decode("utf-8"))
-        return
-    text = json.dumps(result.rows, ensure_ascii=False, indent=2, default=str)
-    if out_file is not None:
-        out_file.write_text(text, encoding="utf-8")
-        err.print(f"Geschrieben / written: {out_file}")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-
-
 @domain_errors
 def report_conflicts(
     fmt: Annotated[str | None, typer.Option("--format", help="table, csv, json oder xlsx")] = None,
@@ -136,7 +91,6 @@ def report_conflicts(
     """Werte, bei denen Quellen sich widersprechen, und welcher gilt / values on which sources disagree, and
     which one the landscape shows."""
     from bildungsnetz.errors import UsageError
-    from bildungsnetz.queries.run import QueryResult
     from bildungsnetz.report.conflicts import COLUMNS, conflict_rows, conflicts
     from bildungsnetz.store import open_store
     from bildungsnetz.tables import output_format
@@ -147,4 +101,4 @@ def report_conflicts(
     settings = _settings(store)
     with open_store(settings, write=False) as st:
         rows = conflict_rows(conflicts(st, Iris(settings.base_iri)))
-    _write_result(QueryResult(list(COLUMNS), rows), fmt, out_file, title="konflikte")
+    write_rows(list(COLUMNS), rows, fmt, out_file, title="konflikte")

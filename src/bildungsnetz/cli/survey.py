@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from bildungsnetz.cli.analyse import TiesOpt
-from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, err, out
+from bildungsnetz.cli.common import CityOpt, StoreOpt, _city, _settings, app, domain_errors, err, out, write_rows
 from bildungsnetz.cli.data import _who
 from bildungsnetz.cli.handoff import hand_off
 from bildungsnetz.iris import Iris
@@ -45,13 +45,11 @@ def _day(value: str | None, param: str) -> date | None:
 
 
 def _write_list(rows: list[dict[str, Any]], out_file: Path, *, with_contacts: bool) -> None:
-    from bildungsnetz.tables import output_format, people_csv, xlsx_bytes
+    from bildungsnetz.tables import output_format
 
     fmt = output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
     columns = INVITATION_COLUMNS + (["kontakt"] if with_contacts else [])
-    data = xlsx_bytes({"Einladungen": (columns, rows)}) if fmt == "xlsx" else people_csv(columns, rows)
-    out_file.write_bytes(data)
-    err.print(f"Geschrieben / written: {out_file} ({len(rows)} Einladungen / invitations)", markup=False)
+    write_rows(columns, rows, fmt, out_file, title="Einladungen", counted="Einladungen / invitations")
 
 
 def _write(settings, command: str, args: dict[str, Any], city: str | None) -> Any:
@@ -184,7 +182,7 @@ def status_command(
 ) -> None:
     """Rücklauf je Stadtbezirk und Art: beantwortet, geöffnet, nicht beantwortet / response per district."""
     from bildungsnetz.survey import get_round, status
-    from bildungsnetz.tables import output_format, people_csv, xlsx_bytes
+    from bildungsnetz.tables import output_format
 
     settings = _settings(store)
     iris = Iris(settings.base_iri)
@@ -200,10 +198,7 @@ def status_command(
              "quote": round(answered / invited, 3) if invited else 0.0}  # fmt: skip
     if out_file is not None:
         fmt = output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
-        data = (xlsx_bytes({"Rücklauf": (STATUS_COLUMNS, [*rows, total])}) if fmt == "xlsx"
-                else people_csv(STATUS_COLUMNS, [*rows, total]))  # fmt: skip
-        out_file.write_bytes(data)
-        err.print(f"Geschrieben / written: {out_file}", markup=False)
+        write_rows(list(STATUS_COLUMNS), [*rows, total], fmt, out_file, title="Rücklauf")
         return
     table = Table(title=f"Rücklauf / response – {found.title} ({found.status}) – {profile.label}")
     for col in STATUS_COLUMNS:
@@ -265,7 +260,7 @@ def ties_command(
     """Beziehungen einer Welle: bestätigt, einseitig, unbestätigt, mit beiden Angaben / a round's ties."""
     from bildungsnetz.survey.rounds import roster
     from bildungsnetz.survey.ties import ties as round_ties
-    from bildungsnetz.tables import output_format, people_csv, xlsx_bytes
+    from bildungsnetz.tables import output_format
 
     settings = _settings(store)
     iris = Iris(settings.base_iri)
@@ -280,13 +275,8 @@ def ties_command(
          "haeufigkeit_b": t.frequency[1], "aus_freitext": t.free_text}
         for t in found
     ]  # fmt: skip
-    if out_file is None:
-        sys.stdout.write(people_csv(TIE_COLUMNS, rows, bom=False).decode("utf-8"))
-        return
     fmt = output_format(None, out_file, allowed=("csv", "xlsx"), default="csv")
-    out_file.write_bytes(xlsx_bytes({"Beziehungen": (TIE_COLUMNS, rows)}) if fmt == "xlsx"
-                         else people_csv(TIE_COLUMNS, rows))  # fmt: skip
-    err.print(f"Geschrieben / written: {out_file} ({len(rows)} Beziehungen / ties)", markup=False)
+    write_rows(list(TIE_COLUMNS), rows, fmt, out_file, title="Beziehungen", counted="Beziehungen / ties")
 
 
 @survey_app.command("compare")
