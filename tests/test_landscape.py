@@ -156,6 +156,50 @@ def test_an_interrupted_landscape_update_is_rebuilt_when_the_store_is_opened(tmp
         assert [r[0].value for r in store.select(f"SELECT ?l WHERE {{ {a} {p} ?l }}")] == ["Eins"]
 
 
+def test_reads_see_every_other_graph_through_the_landscape_as_it_is_written_and_dropped(tmp_path):
+    """The landscape copies the graphs reads see besides the sources, so a read's default graph is the landscape
+    alone: what is written to, changed in or dropped from such a graph shows in the next read, contact data only
+    in the private part."""
+    a, label = ox.NamedNode("https://example.org/a"), ox.NamedNode(SKOS + "prefLabel")
+    note, phone = ox.NamedNode("https://example.org/note"), ox.NamedNode("https://example.org/phone")
+    meta, private = str(IRIS.graph("meta/eins")), str(IRIS.graph("privat/befragung/r1"))
+    query = f"SELECT ?o WHERE {{ {a} ?p ?o }} ORDER BY ?o"
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.replace_graphs({str(IRIS.graph("quelle/eins")): [ox.Triple(a, label, ox.Literal("Eins"))],
+                              meta: [ox.Triple(a, note, ox.Literal("importiert"))],
+                              private: [ox.Triple(a, phone, ox.Literal("0231 1"))]})  # fmt: skip
+        assert [r[0].value for r in store.select(query)] == ["0231 1", "Eins", "importiert"]
+        assert ox.Triple(a, note, ox.Literal("importiert")) in {q.triple for q in store.quads(store.landscape.view)}
+        assert ox.Triple(a, phone, ox.Literal("0231 1")) in {
+            q.triple for q in store.quads(store.landscape.private_view)
+        }
+        store.replace_graphs({meta: [ox.Triple(a, note, ox.Literal("geändert"))]})
+        assert [r[0].value for r in store.select(query)] == ["0231 1", "Eins", "geändert"]
+        store.drop_graphs([meta, private])
+        assert [r[0].value for r in store.select(query)] == ["Eins"]
+        assert store.landscape_complete
+
+
+def test_a_store_from_before_the_complete_landscape_reads_right_then_gets_it_when_opened(tmp_path):
+    from bildungsnetz.store import embedded
+
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode(SKOS + "prefLabel")
+    note = ox.NamedNode("https://example.org/note")
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.replace_graphs({str(IRIS.graph("quelle/eins")): [ox.Triple(a, p, ox.Literal("Eins"))]})
+        # As an older version wrote it: the reference graph outside the landscape, no mark of a complete one.
+        store.oxigraph.add(ox.Quad(a, note, ox.Literal("Referenz"), ox.NamedNode(str(IRIS.graph("ontologie")))))
+        store.oxigraph.remove(ox.Quad(ox.NamedNode(store.landscape.view), embedded._COMPLETE, embedded._COMPLETE,
+                                      embedded._LOADING_GRAPH))  # fmt: skip
+    query = f"SELECT ?o WHERE {{ {a} ?p ?o }} ORDER BY ?o"
+    with EmbeddedStore(tmp_path / "s", read_only=True) as store:  # read beside a writer: the old way
+        assert not store.landscape_complete
+        assert [r[0].value for r in store.select(query)] == ["Eins", "Referenz"]
+    with EmbeddedStore(tmp_path / "s") as store:  # opened for writing: rebuilt once
+        assert store.landscape_complete
+        assert [r[0].value for r in store.select(query)] == ["Eins", "Referenz"]
+
+
 def test_an_office_precedence_file_puts_its_own_source_first(tmp_path):
     own = tmp_path / "rangfolge.toml"
     own.write_text('[praefixe]\nskos = "http://www.w3.org/2004/02/skos/core#"\n'

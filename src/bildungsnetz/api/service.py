@@ -216,8 +216,9 @@ class Service:
         self.public_graphs = tuple(g for g in graphs if not g.startswith(private))
         # The /sparql default graph reads the landscape where the store does (not on Virtuoso: docs/speicher.md).
         reads = getattr(self.store, "landscape_reads", True)
-        self.landscape_graphs = tuple(land.dataset(self.graphs)) if reads else ()
-        self.public_landscape = tuple(land.dataset(self.public_graphs)) if reads else ()
+        complete = getattr(self.store, "landscape_complete", False)
+        self.landscape_graphs = tuple(land.dataset(self.graphs, complete=complete)) if reads else ()
+        self.public_landscape = tuple(land.dataset(self.public_graphs, complete=complete)) if reads else ()
         copy = self._memory_copy()
         if copy is not None:
             self.reader = copy

@@ -21,6 +21,9 @@ _LOADING_GRAPH = ox.NamedNode("urn:bildungsnetz:laden")
 _LOADING = ox.NamedNode("urn:bildungsnetz:laedt")
 #: Marks a landscape that a write began to update and did not finish: rebuilt when the store is opened.
 _STALE = ox.NamedNode("urn:bildungsnetz:landschaft-veraltet")
+#: Marks a landscape that holds a copy of every graph reads see (``Landscape.dataset(complete=True)``): a store
+#: without it (written before) is rebuilt once when opened for writing, and read the old way until then.
+_COMPLETE = ox.NamedNode("urn:bildungsnetz:landschaft-vollstaendig")
 #: From this many subjects on, the landscape is recomputed from one pass over the sources.
 _SCAN_FROM = 5_000
 
@@ -65,6 +68,10 @@ class EmbeddedStore:
             ) from None
         if not self.read_only:
             self._recover()
+        #: The landscape holds every graph reads see: each read's default graph is the view alone.
+        self.landscape_complete = any(
+            True for _ in self._store.quads_for_pattern(None, _COMPLETE, None, _LOADING_GRAPH)
+        )
         # One process holds the directory (RocksDB's LOCK); within it, one writer at a time.
         self._writing = threading.RLock()
 
@@ -92,7 +99,14 @@ class EmbeddedStore:
         if union:
             return self._store.query(sparql, use_default_graph_as_union=True)
         # The landscape and every graph that is not a source's statements; GRAPH ?g still sees every graph.
-        graphs = [ox.NamedNode(g) for g in self.landscape.dataset(self._all_graphs())]
+        land = self.landscape
+        if self.landscape_complete and self._store.contains_named_graph(ox.NamedNode(land.view)):
+            # Two graphs, not the dozen a store holds (each one an index lookup per pattern), and no listing of
+            # thousands of graph names per read.
+            names = [land.view, land.private_view]
+        else:
+            names = land.dataset(self._all_graphs())
+        graphs = [ox.NamedNode(g) for g in names]
         return self._store.query(sparql, default_graph=[*graphs, ox.DefaultGraph()])
 
     def select(self, sparql: str, *, union: bool = False) -> ox.QuerySolutions:
@@ -147,9 +161,15 @@ class EmbeddedStore:
         if graphs or self._store.contains_named_graph(_LOADING_GRAPH):
             self._store.remove_graph(_LOADING_GRAPH)
             self._store.flush()
-        # A write stopped between its sources and the landscape, or a store from before the landscape.
-        if stale or self.landscape.needs_build(self._all_graphs()):
+        # A write stopped between its sources and the landscape, or a store from before the landscape (or from
+        # before it held a copy of every graph reads see).
+        complete = any(True for _ in self._store.quads_for_pattern(None, _COMPLETE, None, _LOADING_GRAPH))
+        named = self._all_graphs()
+        if stale or self.landscape.needs_build(named) or (named and not complete):
             self.rebuild_view()
+        elif not complete:  # a new store: the landscape is kept complete from its first write on
+            self._store.add(ox.Quad(ox.NamedNode(self.landscape.view), _COMPLETE, _COMPLETE, _LOADING_GRAPH))
+            self._store.flush()
 
     def construct(self, sparql: str, *, union: bool = False) -> list[ox.Triple]:
         return list(self._run(sparql, union))
@@ -170,9 +190,13 @@ class EmbeddedStore:
         """Subjects whose landscape a write of ``new`` may change, read before it; marks the view stale."""
         land = self.landscape
         names = {found[1] for g in new if (found := land.source_part(g.value)) is not None}
-        if not names:
+        through = [g for g in new if self._passes_through(g)]
+        if not names and not through:
             return None
         subjects: set = set()
+        for g in through:  # copied into the view as they are: what changed
+            old = {q.triple for q in self._store.quads_for_pattern(None, None, None, g)}
+            subjects |= {t.subject for t in old.symmetric_difference(new[g])}
         own = set()
         for name in names:
             for part in ("quelle", "privat"):
@@ -185,6 +209,16 @@ class EmbeddedStore:
                 subjects |= {s for s in {t.subject for t in old | fresh} - subjects if self._shared(s, own)}
         self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
         return subjects
+
+    def _passes_through(self, graph: ox.Term) -> bool:
+        land = self.landscape
+        return isinstance(graph, ox.NamedNode) and graph != _LOADING_GRAPH and land.passes_through(graph.value)
+
+    def _feeds_view(self, graph: ox.Term) -> bool:
+        """A graph whose content the view shows: a source's statements (merged) or any other read graph (copied)."""
+        return self._passes_through(graph) or (
+            isinstance(graph, ox.NamedNode) and self.landscape.is_source_data(graph.value)
+        )
 
     def _shared(self, subject: ox.Term, own: set[ox.NamedNode]) -> bool:
         return any(
@@ -206,19 +240,19 @@ class EmbeddedStore:
         skip = set(written or ())
         if len(subjects) > _SCAN_FROM:
             # Many subjects (a first load, a rebuild): one pass over the sources and the view beats a lookup each.
-            graphs = [g for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and g not in skip
-                      and (land.is_source_data(g.value) or g in (view, private_view))]  # fmt: skip
+            graphs = [g for g in self._store.named_graphs() if g not in skip
+                      and (self._feeds_view(g) or g in (view, private_view))]  # fmt: skip
             every = (q for g in graphs for q in self._store.quads_for_pattern(None, None, None, g))
             quads = [q for q in every if q.subject in subjects]
         else:
             quads = [q for s in subjects for q in self._store.quads_for_pattern(s, None, None, None)
-                     if q.graph_name not in skip]  # fmt: skip
+                     if q.graph_name not in skip and q.graph_name != _LOADING_GRAPH]  # fmt: skip
         quads += [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in (written or {}).items()
-                  if land.is_source_data(g.value) for t in ts if t.subject in subjects]  # fmt: skip
+                  if self._feeds_view(g) for t in ts if t.subject in subjects]  # fmt: skip
         meta = [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
                 and (found := land.source_part(g.value)) and found[0] == "meta"
                 for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
-        public, private = land.merge(quads, land.sources(meta))
+        public, private = land.merge(quads, land.sources(meta), copy_others=True)
         fresh = {ox.Quad(t.subject, t.predicate, t.object, view) for t in public}
         fresh |= {ox.Quad(t.subject, t.predicate, t.object, private_view) for t in private}
         old = {q for q in quads if q.graph_name in (view, private_view)}
@@ -240,10 +274,11 @@ class EmbeddedStore:
         self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
         for g in (land.view, land.private_view):
             self._store.remove_graph(ox.NamedNode(g))
-        named = self._store.named_graphs()
-        sources = [g for g in named if isinstance(g, ox.NamedNode) and land.is_source_data(g.value)]
-        subjects = {q.subject for g in sources for q in self._store.quads_for_pattern(None, None, None, g)}
+        feeding = [g for g in self._store.named_graphs() if self._feeds_view(g)]
+        subjects = {q.subject for g in feeding for q in self._store.quads_for_pattern(None, None, None, g)}
         self._view_after(subjects)
+        self._store.add(ox.Quad(ox.NamedNode(land.view), _COMPLETE, _COMPLETE, _LOADING_GRAPH))
+        self.landscape_complete = True
         self._store.flush()
         return self.count(land.view) + self.count(land.private_view)
 
