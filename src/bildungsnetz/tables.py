@@ -231,6 +231,11 @@ def output_format(fmt: str | None, out_file: Path | None, *, allowed: Sequence[s
     'xlsx'
     >>> output_format("csv", None, allowed=("table", "csv"), default="table")
     'csv'
+    >>> try:
+    ...     output_format(None, Path("v.pdf"), allowed=("table", "csv", "xlsx"), default="table")
+    ... except Exception as exc:
+    ...     print(str(exc).split(" / ")[1])
+    format unclear, give --format (csv, xlsx)
     """
     from bildungsnetz.errors import UsageError
 
@@ -251,8 +256,9 @@ def output_format(fmt: str | None, out_file: Path | None, *, allowed: Sequence[s
     if by_name is not None:
         return by_name
     if out_file is not None and default == "table":
+        files = ", ".join(f for f in allowed if f != "table")  # what this command writes into a file
         raise UsageError(
-            f"--out {out_file.name}: Format unklar, bitte --format angeben ({', '.join(TABLE_FORMATS)}) / "
-            f"format unclear, give --format ({', '.join(TABLE_FORMATS)})"
+            f"--out {out_file.name}: Format unklar, bitte --format angeben ({files}) / "
+            f"format unclear, give --format ({files})"
         )
     return default
