@@ -133,17 +133,21 @@ def test_offers_mediated_to_a_campus_school_show_under_that_campus(tmp_path, dem
         ox.Triple(node, ox.NamedNode("http://purl.org/dc/terms/date"), ox.Literal("2026-05-04", datatype=ox.NamedNode(
             "http://www.w3.org/2001/XMLSchema#date"))),
     ]  # fmt: skip
-    def mediations(graphs: dict, name: str) -> list[dict]:
+    def mediations(graphs: dict, name: str, day: str = "2026-12-01") -> list[dict]:
         with EmbeddedStore(tmp_path / name) as st:
             st.replace_graphs(graphs)
             return {
-                key: run(get("campus-mediations", folder="api"), {"campus": str(IRIS.kindercampus(key))}, store=st,
-                         iris=IRIS, city="dortmund").rows
+                key: run(get("campus-mediations", folder="api"), {"campus": str(IRIS.kindercampus(key)), "date": day},
+                         store=st, iris=IRIS, city="dortmund").rows
                 for key in ("KC-HOERDE", "KC-WESTERFILDE")
             }  # fmt: skip
 
     before = mediations(demo_graphs, "before")
     after = mediations({**demo_graphs, str(IRIS.graph("quelle/vermittlungen-test")): extra}, "after")
+    # At a Stichtag before the mediation it has not happened yet.
+    earlier = mediations({**demo_graphs, str(IRIS.graph("quelle/vermittlungen-test")): extra}, "earlier", "2026-05-03")
+    assert "2026-05-04" not in [r["date"] for r in earlier["KC-HOERDE"]]
+    assert all(r["date"] is None or r["date"] <= "2026-05-03" for r in earlier["KC-HOERDE"])
     added = [r for r in after["KC-HOERDE"] if r not in before["KC-HOERDE"]]
     assert len(after["KC-HOERDE"]) == len(before["KC-HOERDE"]) + 1
     assert added[0]["date"] == "2026-05-04" and added[0]["title"] and added[0]["status"]

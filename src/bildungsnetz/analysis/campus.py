@@ -112,7 +112,7 @@ def load_campus(query: Query, wanted: str, *, transitions: Iterable[Mapping] = (
     campus = find_campus(query("api/campuses", day), wanted)
     members = query("api/campus-members", {"campus": campus["campus"], **day})
     offers = [_week_order(o) for o in query("api/campus-offers", {"campus": campus["campus"], **day})]
-    mediations = query(MEDIATIONS_QUERY, {"campus": campus["campus"]}) if has_query(MEDIATIONS_QUERY) else []
+    mediations = query(MEDIATIONS_QUERY, {"campus": campus["campus"], **day}) if has_query(MEDIATIONS_QUERY) else []
     return {
         "campus": campus,
         "members": members,
