@@ -95,6 +95,19 @@ def _reads(store, settings, ids: list[str]) -> dict:
     return {"p95": out, "load": load, "settled": settled}
 
 
+def _union_store(path: Path):
+    """An embedded store that reads the union of its graphs, as every store did before the landscape (the
+    baseline of the latency comparison; the product has no such switch)."""
+    from bildungsnetz.store import EmbeddedStore
+    from bildungsnetz.store.view import Landscape
+
+    class UnionStore(EmbeddedStore):
+        def _run(self, sparql: str, union: bool):
+            return self.oxigraph.query(sparql, use_default_graph_as_union=True)
+
+    return UnionStore(path, landscape=Landscape("urn:x-ohne-landschaft/"))
+
+
 def run_size(n: int, work: Path, *, baseline: bool = True, full: bool = True) -> dict:
     import bench_import as bi
     import pyoxigraph as ox
@@ -108,7 +121,6 @@ def run_size(n: int, work: Path, *, baseline: bool = True, full: bool = True) ->
     from bildungsnetz.reference import reference_graphs
     from bildungsnetz.settings import Settings
     from bildungsnetz.store import EmbeddedStore
-    from bildungsnetz.store.view import Landscape
 
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -161,12 +173,15 @@ def run_size(n: int, work: Path, *, baseline: bool = True, full: bool = True) ->
             ox.serialize(triples, fh, ox.RdfFormat.TURTLE, prefixes=PREFIXES)
     store_triples = len(triples)
     del triples
-    # The store as before the landscape: the same quads without the view, nothing read as a source. Copied now,
-    # from the open store, so that no step reopens a directory another step may still hold.
-    views = {st.landscape.view, st.landscape.private_view}
-    before = EmbeddedStore(work / "vorher", landscape=Landscape("urn:x-ohne-landschaft/"))
+    # The store as before the landscape: the same quads without the view and without the survey's answer graphs
+    # (which reads never see), read as the union of all graphs as the store read then. Copied now, from the open
+    # store, so that no step reopens a directory another step may still hold.
+    land = st.landscape
+    before = _union_store(work / "vorher")
     before.oxigraph.bulk_extend(q for q in st.oxigraph.quads_for_pattern(None, None, None, None)
-                                if getattr(q.graph_name, "value", None) not in views)  # fmt: skip
+                                if not isinstance(q.graph_name, ox.NamedNode)
+                                or land.passes_through(q.graph_name.value)
+                                or land.is_source_data(q.graph_name.value))  # fmt: skip
     before.oxigraph.flush()
     st.close()
     del st
