@@ -11,6 +11,7 @@ from typing import Self
 import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreBusy, StoreError
+from bildungsnetz.store.base import applied
 from bildungsnetz.store.view import Landscape
 
 __all__ = ["EmbeddedStore"]
@@ -124,6 +125,58 @@ class EmbeddedStore:
             self._store.update(update)
         self._view_after(touched, new)
         self._store.flush()
+
+    def change_graphs(self, changes: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> None:
+        """Remove, then add triples per graph in one SPARQL update (one transaction: all graphs or none).
+
+        Only the change is written and only its subjects' landscape recomputed (plus, when a source's import
+        time changes, that source's subjects another source describes too, as :meth:`replace_graphs` does).
+        A change with blank nodes (``DELETE DATA`` cannot name them) becomes a :meth:`replace_graphs` of its
+        graphs, read and changed in memory.
+
+        >>> s = EmbeddedStore()
+        >>> a, p, g = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), "https://example.org/g"
+        >>> s.replace_graphs({g: [ox.Triple(a, p, ox.Literal("x")), ox.Triple(a, p, ox.Literal("y"))]})
+        >>> s.change_graphs({g: ([ox.Triple(a, p, ox.Literal("x"))], [ox.Triple(a, p, ox.Literal("z"))])})
+        >>> sorted(q.object.value for q in s.quads(g))
+        ['y', 'z']
+        """
+        delta = {ox.NamedNode(g): (list(removed), list(added)) for g, (removed, added) in changes.items()}
+        delta = {g: d for g, d in delta.items() if d[0] or d[1]}
+        if any(_has_blank(t) for removed, added in delta.values() for t in (*removed, *added)):
+            self.replace_graphs(applied(self, {g.value: d for g, d in delta.items()}))
+            return
+        if not delta:
+            return
+        touched = self._delta_before(delta)
+        self._store.update(" ;\n".join(
+            part for g, (removed, added) in delta.items()
+            for part in ((_data_block("DELETE", g, removed) if removed else ""),
+                         (_data_block("INSERT", g, added) if added else "")) if part
+        ))  # fmt: skip
+        for g, (removed, added) in delta.items():
+            # as after replace_graphs: a graph left empty is no graph (Oxigraph would still list it)
+            if removed and not added and next(self._store.quads_for_pattern(None, None, None, g), None) is None:
+                self._store.remove_graph(g)
+        self._view_after(touched)
+        self._store.flush()
+
+    def _delta_before(self, delta: Mapping[ox.NamedNode, tuple[list[ox.Triple], list[ox.Triple]]]) -> set | None:
+        """Subjects whose landscape a change may alter, read before it; marks the view stale (as ``_view_before``)."""
+        land = self.landscape
+        found = {g: part for g in delta if (part := land.source_part(g.value)) is not None}
+        if not found:
+            return None
+        subjects = {t.subject for g, (kind, _) in found.items() if kind != "meta" for ts in delta[g] for t in ts}
+        for g, (kind, name) in found.items():
+            if kind != "meta" or not land.moves_precedence([*delta[g][0], *delta[g][1]]):
+                continue
+            # The source's import time (or formats) changes: precedence may turn for what others describe too.
+            own = {ox.NamedNode(f"{land.graph_prefix}{part}/{name}") for part in ("quelle", "privat")}
+            held = {q.subject for o in own for q in self._store.quads_for_pattern(None, None, None, o)}
+            subjects |= {s for s in held - subjects if self._shared(s, own)}
+        self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
+        return subjects
 
     def _load_new(self, new: dict[ox.NamedNode, list[ox.Triple]]) -> None:
         # Nothing to replace, so the fast bulk loader may write (one transaction of millions of quads costs

@@ -230,6 +230,16 @@ class Landscape:
                 formats[used[q.subject]].add(q.object.value)
         return {n: SourceInfo(n, frozenset(formats[n]), ended[n]) for n in set(formats) | set(ended)}
 
+    def moves_precedence(self, meta: Iterable[ox.Triple]) -> bool:
+        """Whether changing these triples of a ``meta/<source>`` graph may change what :meth:`sources` says
+        (import time, formats), and so which source wins where several describe a thing.
+
+        >>> Landscape("https://example.org/graph/").moves_precedence(
+        ...     [ox.Triple(ox.NamedNode("https://example.org/i"), ox.NamedNode(_PROV_ENDED), ox.Literal("2026"))])
+        True
+        """
+        return any(t.predicate.value in (_PROV_ENDED, _PROV_USED, _DCT_FORMAT) for t in meta)
+
     def merge(
         self, quads: Iterable[ox.Quad], sources: Mapping[str, SourceInfo]
     ) -> tuple[list[ox.Triple], list[ox.Triple]]:
