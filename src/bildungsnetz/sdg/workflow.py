@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from bildungsnetz.errors import SdgParameterError, UnknownOffer, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, VOCAB
-from bildungsnetz.queries import NamedQuery, get, run
+from bildungsnetz.queries import NamedQuery, bind_terms, get, run
 from bildungsnetz.sdg.matcher import get_matcher, goal_label
 from bildungsnetz.store.base import Store
 
@@ -233,12 +233,10 @@ def _node(offer: dict[str, str], goal: int, kind: str, iris: Iris) -> ox.NamedNo
     return ox.NamedNode(f"{base}/{kind}")
 
 
-def _without(quads: list[ox.Quad], nodes: set[str]) -> list[ox.Triple]:
-    return [
-        q.triple for q in quads
-        if q.subject.value not in nodes
-        and not (isinstance(q.object, ox.NamedNode) and q.object.value in nodes)
-    ]  # fmt: skip
+def _about(store: Store, graph: str, node: ox.NamedNode) -> list[ox.Triple]:
+    """What ``graph`` says about ``node``, as subject or as object (``queries/sdg/knoten-tripel.rq``)."""
+    text = bind_terms(sdg_query("knoten-tripel"), {"graph": [ox.NamedNode(graph)], "node": [node]})
+    return [ox.Triple(*row) for row in store.select(text)]
 
 
 def suggest_store(
@@ -389,11 +387,13 @@ def decide(
         triples.append(ox.Triple(node, _n(PROV.wasDerivedFrom), ox.NamedNode(replaced)))
     decisions_graph = str(iris.graph(DECISIONS_GRAPH))
     suggestions_graph = str(iris.graph(SUGGESTIONS_GRAPH))
-    suggestion = _node(offer, goal, "vorschlag", iris).value
-    store.replace_graphs(
+    suggestion = _node(offer, goal, "vorschlag", iris)
+    # Only the decision's own statements change (its earlier node, the pair's suggestion): the write and the
+    # landscape do not grow with the number of decisions and suggestions stored.
+    store.change_graphs(
         {
-            decisions_graph: _without(list(store.quads(decisions_graph)), {node.value}) + triples,
-            suggestions_graph: _without(list(store.quads(suggestions_graph)), {suggestion}),
+            decisions_graph: (_about(store, decisions_graph, node), triples),
+            suggestions_graph: (_about(store, suggestions_graph, suggestion), []),
         }
     )
     return {
