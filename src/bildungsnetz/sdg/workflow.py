@@ -31,6 +31,7 @@ __all__ = [
     "pair_states",
     "suggest_store",
     "decide",
+    "decision",
     "offer_suggestions",
 ]
 
@@ -335,7 +336,31 @@ def decide(
     The decision is a node of its own (``…/sdg/<goal>/entscheidung``) with ``bn:status``, ``bn:methode
     "manuell"``, ``prov:wasAttributedTo`` the user and ``prov:generatedAtTime``; it refers to the suggestion
     it settles with ``prov:wasDerivedFrom``. A later decision on the same pair replaces the earlier one. The
-    pair's suggestion leaves the suggestions graph in the same atomic write.
+    pair's suggestion leaves the suggestions graph in the same atomic write (:func:`decision` computes it).
+
+    Returns
+    -------
+    dict
+        The decision as JSON-ready data (``offer``, ``offerId``, ``sdg``, ``target``, ``status``, ``user``,
+        ``time``, ``assignment``, ``replaces``).
+    """
+    record, change = decision(store, offer_id, sdg, status, user=user, iris=iris, now=now)
+    store.change_graphs(change)
+    return record
+
+
+def decision(
+    store: Store,
+    offer_id: str,
+    sdg: int | str,
+    status: str = "bestaetigt",
+    *,
+    user: str,
+    iris: Iris | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, object], dict[str, tuple[list[ox.Triple], list[ox.Triple]]]]:
+    """The decision of :func:`decide` and its change, unwritten: ``(record, {graph: (removed, added)})`` for
+    :meth:`Store.change_graphs` (the web applies it to the store and to its read copy alike).
 
     Parameters
     ----------
@@ -350,9 +375,8 @@ def decide(
 
     Returns
     -------
-    dict
-        The decision as JSON-ready data (``offer``, ``offerId``, ``sdg``, ``target``, ``status``, ``user``,
-        ``time``, ``assignment``, ``replaces``).
+    tuple
+        The decision as :func:`decide` returns it, and the change that records it.
     """
     iris = iris or Iris()
     code = STATUSES.get(str(status).strip().casefold())
@@ -390,17 +414,16 @@ def decide(
     suggestion = _node(offer, goal, "vorschlag", iris)
     # Only the decision's own statements change (its earlier node, the pair's suggestion): the write and the
     # landscape do not grow with the number of decisions and suggestions stored.
-    store.change_graphs(
-        {
-            decisions_graph: (_about(store, decisions_graph, node), triples),
-            suggestions_graph: (_about(store, suggestions_graph, suggestion), []),
-        }
-    )
-    return {
+    change = {
+        decisions_graph: (_about(store, decisions_graph, node), triples),
+        suggestions_graph: (_about(store, suggestions_graph, suggestion), []),
+    }
+    record = {
         "offer": offer["offer"], "offerId": offer["offerId"], "sdg": goal, "target": target,
         "label": goal_label(goal), "status": code, "user": str(who), "time": stamp.value,
         "assignment": node.value, "replaces": replaced,
     }  # fmt: skip
+    return record, change
 
 
 def offer_suggestions(store: Store, offer_id: str, *, iris: Iris | None = None) -> dict[str, object]:
