@@ -297,3 +297,32 @@ def test_an_altered_snapshot_is_not_restored(tmp_path):
     with pytest.raises(UnknownVersion, match="verändert"):
         undo(store, IRIS, versions, "vereine@2")
     assert dump(store) == before
+
+
+def test_an_import_whose_source_changed_after_its_preview_still_stores_exactly_its_rows(tmp_path, monkeypatch):
+    """A re-import writes its difference to the source as its preview read it; if another write changed the source
+    in between, it replaces the source's graphs whole instead, so nothing of the other write is left over."""
+    import pyoxigraph as ox
+
+    import bildungsnetz.ingest.pipeline as pipeline
+
+    store = EmbeddedStore()
+    path = actors(tmp_path / "akteure.csv", ten())
+    import_files([path], store=store, source="vereine")
+    rows = ten()
+    rows["V-1"] = "Umbenannt"
+    second = actors(tmp_path / "zweite.csv", rows)
+    fresh = EmbeddedStore()
+    import_files([second], store=fresh, source="vereine")
+    graph = str(IRIS.graph("quelle/vereine"))
+    stray = ox.Triple(ox.NamedNode(str(IRIS.akteur("V-2"))), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    preview = pipeline._preview_change
+
+    def racing(store, iris, name, staged, result):
+        before = preview(store, iris, name, staged, result)
+        store.change_graphs({graph: ([], [stray])})  # another writer, between the preview and this write
+        return before
+
+    monkeypatch.setattr(pipeline, "_preview_change", racing)
+    assert import_files([second], store=store, source="vereine").imported
+    assert sorted(map(str, store.quads(graph))) == sorted(map(str, fresh.quads(graph)))
