@@ -132,3 +132,28 @@ def test_a_change_that_fails_half_way_is_finished_by_the_next_store_that_opens(t
     )
     assert staging_graphs(later) == [] and runs(later) == []
     assert shown_names(later) == ["Kita A"]
+
+
+def ended(source_name: str, when: str) -> tuple[str, ox.Triple]:
+    """A source's import time, as its ``meta/`` graph records it (precedence: within one rank the newer wins)."""
+    activity = ox.NamedNode(f"{EX}import/{source_name}")
+    return source("meta", source_name), ox.Triple(activity, ox.NamedNode("http://www.w3.org/ns/prov#endedAtTime"),
+                                                  ox.Literal(when, datatype=ox.NamedNode(XSD_DATETIME)))
+
+
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+
+
+def test_moving_a_sources_import_time_before_the_others_lets_the_other_source_win(two_sources):
+    """Undo restores an older import time: where that makes another source the newer one, its name shows,
+    though the change names no statement of the thing (the landscape recomputes what the sources share)."""
+    store = two_sources
+    (meta_a, a), (meta_b, b) = ended("a", "2025-01-01T00:00:00Z"), ended("b", "2025-06-01T00:00:00Z")
+    store.replace_graphs({meta_a: [a], meta_b: [b]})
+    assert shown_names(store) == ["Kita Sonne (b)"]
+    later = ended("b", "2025-07-01T00:00:00Z")[1]
+    store.change_graphs({meta_b: ([b], [later])})  # still the newer: nothing turns
+    assert shown_names(store) == ["Kita Sonne (b)"]
+    earlier = ended("b", "2024-01-01T00:00:00Z")[1]
+    store.change_graphs({meta_b: ([later], [earlier])})
+    assert shown_names(store) == ["Kita Sonne (a)"]

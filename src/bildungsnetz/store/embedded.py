@@ -168,8 +168,13 @@ class EmbeddedStore:
         if not found:
             return None
         subjects = {t.subject for g, (kind, _) in found.items() if kind != "meta" for ts in delta[g] for t in ts}
+        meta: list[ox.Quad] | None = None
         for g, (kind, name) in found.items():
             if kind != "meta" or not land.moves_precedence([*delta[g][0], *delta[g][1]]):
+                continue
+            if meta is None:
+                meta = self._meta_quads()
+            if not land.turns_precedence(g.value, meta, *delta[g]):
                 continue
             # The source's import time (or formats) changes: precedence may turn for what others describe too.
             own = {ox.NamedNode(f"{land.graph_prefix}{part}/{name}") for part in ("quelle", "privat")}
@@ -246,6 +251,13 @@ class EmbeddedStore:
             if isinstance(q.graph_name, ox.NamedNode)
         )
 
+    def _meta_quads(self) -> list[ox.Quad]:
+        """Every source's ``meta/`` graph: import times and formats, which precedence reads."""
+        land = self.landscape
+        return [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                and (found := land.source_part(g.value)) and found[0] == "meta"
+                for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
+
     def _view_after(self, subjects: set | None, written: Mapping[ox.NamedNode, list[ox.Triple]] | None = None) -> None:
         """Bring the landscape of ``subjects`` up to date with the sources, then clear the stale mark.
 
@@ -268,10 +280,7 @@ class EmbeddedStore:
                      if q.graph_name not in skip]  # fmt: skip
         quads += [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in (written or {}).items()
                   if land.is_source_data(g.value) for t in ts if t.subject in subjects]  # fmt: skip
-        meta = [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-                and (found := land.source_part(g.value)) and found[0] == "meta"
-                for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
-        public, private = land.merge(quads, land.sources(meta))
+        public, private = land.merge(quads, land.sources(self._meta_quads()))
         fresh = {ox.Quad(t.subject, t.predicate, t.object, view) for t in public}
         fresh |= {ox.Quad(t.subject, t.predicate, t.object, private_view) for t in private}
         old = {q for q in quads if q.graph_name in (view, private_view)}

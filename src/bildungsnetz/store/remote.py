@@ -699,8 +699,10 @@ class RemoteStore:
             return None
         subjects = {t.subject for g, (kind, _) in found.items() if kind != "meta" for ts in delta[g] for t in ts}
         # The source's import time (or formats) changes: precedence may turn for what others describe too.
-        names = {name for g, (kind, name) in found.items() if kind == "meta"
-                 and land.moves_precedence([*delta[g][0], *delta[g][1]])}  # fmt: skip
+        moved = [g for g, (kind, _) in found.items() if kind == "meta" and land.moves_precedence([*delta[g][0],
+                                                                                                   *delta[g][1]])]
+        meta = self._meta_quads() if moved else []
+        names = {found[g][1] for g in moved if land.turns_precedence(g, meta, *delta[g])}
         subjects |= self._shared(self._own_graphs(names))
         self._mark_stale(True)
         return names, subjects
@@ -834,12 +836,16 @@ class RemoteStore:
         )
         return f"FILTER(({parts}) && ?g != {_iri(self.landscape.private_view)})"
 
+    def _meta_quads(self) -> list[ox.Quad]:
+        """Every source's ``meta/`` graph: import times and formats, which precedence reads."""
+        land = self.landscape
+        return [q for g in self.named_graphs() if (found := land.source_part(g)) and found[0] == "meta"
+                for q in self.quads(g)]  # fmt: skip
+
     def _refresh_view(self, subjects: set) -> None:
         """Bring the landscape of ``subjects`` up to date: each subject whose view changed is rewritten."""
         land = self.landscape
-        meta = [q for g in self.named_graphs() if (found := land.source_part(g)) and found[0] == "meta"
-                for q in self.quads(g)]  # fmt: skip
-        sources = land.sources(meta)
+        sources = land.sources(self._meta_quads())
         # A skolem IRI as stored finds the source's statements; its form in the view finds the old view.
         ordered = sorted({_skolem_again(_blank_again(s.value), self.graph_prefix) if isinstance(s, ox.NamedNode)
                           and _GENID in s.value else s for s in subjects} | {s for s in subjects
