@@ -77,7 +77,7 @@ def server_ms(response) -> float:
     return float(header.split("dur=")[1]) if "dur=" in header else float("nan")
 
 
-def run(store: Path, repeat: int, wait: float = float("inf")) -> list[dict]:
+def run(store: Path, repeat: int, wait: float = float("inf"), decisions_only: bool = False) -> list[dict]:
     from fastapi.testclient import TestClient
 
     from bildungsnetz.api.auth import hash_token, new_token
@@ -92,6 +92,10 @@ def run(store: Path, repeat: int, wait: float = float("inf")) -> list[dict]:
         csrf = login.text.split('name="csrf" value="')[1].split('"')[0]
         client.post("/anmelden", data={"token": token, "csrf": csrf, "next": "/"})
         started = time.perf_counter()
+        if decisions_only:  # once the review queue shows everything (the background analysis has run)
+            while PENDING in client.get("/sdgs").text and time.perf_counter() - started < wait:
+                time.sleep(0.25)
+            return [decisions(client, repeat)]
         targets = pages(client)
         firsts = {}
         for name, url in targets:  # every page's first request right after start, as visitors would meet it
@@ -173,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=float("inf"),
                         help="seconds after start to wait for complete pages; warm figures of pages still "
                              "computing are then those of the 'wird berechnet' page")  # fmt: skip
+    parser.add_argument("--decisions-only", action="store_true",
+                        help="only the SDG decisions (on a copy of --store: decisions change it)")  # fmt: skip
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         store = args.store
@@ -181,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             build_store(args.actors, store)
             sys.stdout.write(f"demo city, {args.actors} actors: built in {time.perf_counter() - t0:.1f} s\n")
-        rows = run(store, args.repeat, args.wait)
+        if args.decisions_only and args.store is not None:
+            import shutil
+
+            store = Path(tmp) / "store"
+            shutil.copytree(args.store, store)
+        rows = run(store, args.repeat, args.wait, args.decisions_only)
     head = f"{'page':<38} {'first':>8} {'done':>8} {'p50':>7} {'p95':>7} {'max':>7} {'KB':>6}"
     lines = [head, "-" * len(head)]
     slow = []

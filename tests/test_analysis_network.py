@@ -31,6 +31,7 @@ ID = "https://w3id.org/bildungsnetz/id/"
 def store():
     s = EmbeddedStore()
     s.oxigraph.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    s.rebuild_view()  # loaded past the store: its landscape built as a write through it would
     return s
 
 
@@ -66,6 +67,7 @@ def test_only_cooperations_valid_at_the_date_become_ties(data):
 def data_store(data):  # the store the fixture data came from, reloaded for another date
     s = EmbeddedStore()
     s.oxigraph.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    s.rebuild_view()  # loaded past the store: its landscape built as a write through it would
     return s
 
 

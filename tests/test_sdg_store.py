@@ -37,6 +37,7 @@ NOW = datetime(2025, 6, 2, 8, 30, tzinfo=UTC)
 def store() -> EmbeddedStore:
     st = EmbeddedStore()
     st.oxigraph.load(path=str(FIXTURE), format=ox.RdfFormat.TRIG)
+    st.rebuild_view()  # loaded past the store: its landscape built as a write through it would
     return st
 
 
@@ -261,3 +262,28 @@ def test_the_xlsx_report_has_coloured_heat_maps_and_a_gap_sheet(store, tmp_path)
 def test_a_report_with_an_unknown_suffix_is_refused(store, tmp_path):
     with pytest.raises(Exception, match=r"\.html oder \.xlsx"):
         write_sdg_report(store, tmp_path / "sdg.pdf")
+
+
+def test_a_decision_changes_only_its_own_statements_on_every_store(each_store):
+    """The review queue's decision writes its change alone (``change_graphs``): the same result on every store."""
+    store = each_store
+    graphs: dict[str, list[ox.Triple]] = {}
+    for q in ox.parse(path=str(FIXTURE), format=ox.RdfFormat.TRIG):
+        graphs.setdefault(q.graph_name.value, []).append(q.triple)
+    store.replace_graphs(graphs)
+    suggest_store(store, now=NOW)
+
+    def held(name: str) -> set[str]:
+        return {str(q.triple) for q in graph_quads(store, name)}
+
+    decisions, suggestions = held(DECISIONS_GRAPH), held(SUGGESTIONS_GRAPH)
+    decide(store, "O11", "12", "bestaetigt", user="erika", now=NOW)
+    decide(store, "O11", "12", "abgelehnt", user="jonas", now=NOW)
+    node = f"<{ID}angebot/O11/sdg/12/entscheidung>"
+    mine = held(DECISIONS_GRAPH) - decisions
+    assert held(DECISIONS_GRAPH) - mine == decisions  # nothing else in the decisions graph changed
+    assert all(node in t for t in mine) and any("jonas" in t for t in mine) and not any("erika" in t for t in mine)
+    assert any(t.endswith("zuordnungsstatus/abgelehnt>") for t in mine)
+    settled = f"<{ID}angebot/O11/sdg/12/vorschlag>"
+    assert held(SUGGESTIONS_GRAPH) == {t for t in suggestions if settled not in t}
+    assert status(store, "O11", 12) == "abgelehnt"

@@ -340,6 +340,7 @@ def _reference(store: RemoteStore) -> EmbeddedStore:
         reference.graph_prefix = store.graph_prefix  # type: ignore[attr-defined]  # the same quads, graphs and all
         load_fixture_city(reference)
         reference.oxigraph.extend(elsewhere)
+        reference.rebuild_view()  # added past the store: its landscape as a write through it would build it
         _REFERENCE[key] = reference
     return _REFERENCE[key]
 
@@ -808,6 +809,7 @@ def test_repeated_statements_give_no_row_twice_on_every_store(store):
     load(reference)
     if isinstance(store, RemoteStore):
         reference.oxigraph.extend(_elsewhere(store))
+        reference.rebuild_view()  # added past the store: its landscape as a write through it would build it
     for name, values, key in (
         ("programmes-and-funding", {}, "programme"),
         ("sdg-review-queue", {}, "assignment"),

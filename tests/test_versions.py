@@ -114,11 +114,18 @@ def test_a_copied_and_touched_file_with_the_same_content_records_nothing_new(sto
     assert [v.number for v in versions.history("beispiel")] == [1]
 
 
+def view(store) -> list[str]:
+    return sorted(str(q.triple) for q in store.quads(store.landscape.view))
+
+
 def test_import_then_undo_gives_back_the_store_as_it_was(store, tmp_path):
+    if hasattr(store, "landscape_reads"):  # the remote store keeps the landscape when told (docs/speicher.md)
+        store.landscape_reads = True
     versions = Versions(tmp_path / "versionen")
     path = actors(tmp_path / "akteure.csv", ten())
     import_files([path], store=store, source="vereine", versions=versions)
-    before = dump(store)
+    before, landscape = dump(store), view(store)
+    assert any("Verein 1" in t for t in landscape)
     rows = ten()
     rows["V-1"] = "Umbenannt"
     rows["V-12"] = "Neu"
@@ -128,10 +135,11 @@ def test_import_then_undo_gives_back_the_store_as_it_was(store, tmp_path):
     done = undo(store, IRIS, versions, "vereine@2", agent="erika")
     assert done is not None and done.action == "undo" and done.agent == "erika"
     assert dump(store) == before
+    assert view(store) == landscape  # the landscape of the undone change's subjects is back too
     # undo of the undo brings the second import back
     after_second = undo(store, IRIS, versions, done.id)
     assert after_second is not None
-    assert any("Umbenannt" in q for q in dump(store))
+    assert any("Umbenannt" in q for q in dump(store)) and any("Umbenannt" in t for t in view(store))
     # and --to the first version is the first import again
     undo(store, IRIS, versions, "vereine@1", to=True)
     assert dump(store) == before
@@ -289,3 +297,32 @@ def test_an_altered_snapshot_is_not_restored(tmp_path):
     with pytest.raises(UnknownVersion, match="verändert"):
         undo(store, IRIS, versions, "vereine@2")
     assert dump(store) == before
+
+
+def test_an_import_whose_source_changed_after_its_preview_still_stores_exactly_its_rows(tmp_path, monkeypatch):
+    """A re-import writes its difference to the source as its preview read it; if another write changed the source
+    in between, it replaces the source's graphs whole instead, so nothing of the other write is left over."""
+    import pyoxigraph as ox
+
+    import bildungsnetz.ingest.pipeline as pipeline
+
+    store = EmbeddedStore()
+    path = actors(tmp_path / "akteure.csv", ten())
+    import_files([path], store=store, source="vereine")
+    rows = ten()
+    rows["V-1"] = "Umbenannt"
+    second = actors(tmp_path / "zweite.csv", rows)
+    fresh = EmbeddedStore()
+    import_files([second], store=fresh, source="vereine")
+    graph = str(IRIS.graph("quelle/vereine"))
+    stray = ox.Triple(ox.NamedNode(str(IRIS.akteur("V-2"))), ox.NamedNode("https://example.org/p"), ox.Literal("x"))
+    preview = pipeline._preview_change
+
+    def racing(store, iris, name, staged, result):
+        before = preview(store, iris, name, staged, result)
+        store.change_graphs({graph: ([], [stray])})  # another writer, between the preview and this write
+        return before
+
+    monkeypatch.setattr(pipeline, "_preview_change", racing)
+    assert import_files([second], store=store, source="vereine").imported
+    assert sorted(map(str, store.quads(graph))) == sorted(map(str, fresh.quads(graph)))

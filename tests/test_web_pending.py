@@ -105,6 +105,13 @@ def test_an_sdg_decision_keeps_the_network_analysis_and_needs_no_recomputation(d
         decision = {"offer": pair[1], "sdg": pair[2], "status": "bestaetigt", "csrf": csrf}
         answer = client.post("/sdgs/entscheidung", data=decision, headers={"Accept": "application/json"})
         assert answer.status_code == 200
+        # the read copy took the decision's change (no graph copied whole): it holds what the store holds
+        from bildungsnetz.sdg.workflow import DECISIONS_GRAPH, SUGGESTIONS_GRAPH
+
+        for name in (DECISIONS_GRAPH, SUGGESTIONS_GRAPH):
+            graph = str(service.iris.graph(name))
+            assert sorted(map(str, service.reader.quads(graph))) == sorted(map(str, service.store.quads(graph)))
+        assert service.reader is not service.store
         service.analysis()  # the district pages' analysis: still there, not computed again after the decision
         assert "stadtbezirk" not in levels
         assert 'id="fig-h"' in client.get("/gebiet/stadtbezirk/1").text

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from contextvars import ContextVar, copy_context
 from datetime import date as Date
 from pathlib import Path
@@ -273,8 +273,16 @@ class Service:
         if self.pool is not None and self._reloading is None:
             self._reloading = asyncio.create_task(self._reload_workers())
 
-    def _refresh_graphs(self, graphs: tuple[str, ...], keep: tuple[str, ...]) -> None:
+    def apply_change(self, change: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> None:
+        """A small write (an SDG decision) to the store, and the same change to the read copy: then
+        ``after_write(())`` copies no graph (copying the two SDG graphs whole grew with every decision)."""
+        change = {name: (list(removed), list(added)) for name, (removed, added) in change.items()}
+        self.store.change_graphs(change)
         if self.reader is not self.store:
+            self.reader.change_graphs(change)
+
+    def _refresh_graphs(self, graphs: tuple[str, ...], keep: tuple[str, ...]) -> None:
+        if graphs and self.reader is not self.store:
             self.reader.replace_graphs({g: [q.triple for q in self.store.quads(g)] for g in graphs})
         names = tuple(self.store.named_graphs())
         private = self.iris.base + PRIVATE_PART

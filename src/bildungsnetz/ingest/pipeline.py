@@ -597,9 +597,13 @@ def _write(
     )  # fmt: skip
     # a profile's planning areas may have come after the store's city graph: write it again with them
     graphs.update(missing_reference_graphs(existing, profile, iris, refresh_city=bool(profile.planning_areas)))
+    change = _as_change(store, graphs, before, previous_meta, existing, source_graphs(iris, name))
     try:
         try:
-            store.replace_graphs(graphs)
+            if change is None:
+                store.replace_graphs(graphs)
+            else:
+                store.change_graphs(change)
         except BaseException:
             if version is not None and versions is not None:
                 versions.discard(version)
@@ -610,6 +614,30 @@ def _write(
         # Ctrl-C may land just before or after the commit: ask the store whether this import's record is in.
         raise ImportInterrupted(name, True if result.imported else _recorded(store, meta_graph, iris, name,
                                                                              started)) from None
+
+
+def _as_change(
+    store: Store, graphs: dict[str, list[ox.Triple]], before: list[ox.Quad], meta_now: list[ox.Triple],
+    existing: set[str], own: list[str],
+) -> dict[str, tuple[list[ox.Triple], list[ox.Triple]]] | None:  # fmt: skip
+    """The import as a change against ``before`` (the source as the preview read it), so that the store writes and
+    the landscape recomputes only what differs; None when the source changed since the preview (its meta graph,
+    read under the writer, or the size of a graph differs): then the graphs are replaced whole."""
+    held: dict[str, set[ox.Triple]] = {g: set() for g in own}
+    for q in before:
+        held.setdefault(q.graph_name.value, set()).add(q.triple)
+    meta = own[2]
+    if held[meta] != set(meta_now):
+        return None
+    for g, ts in held.items():
+        if g != meta and ((g in existing) != bool(ts) or (ts and store.count(g) != len(ts))):
+            return None
+    out: dict[str, tuple[list[ox.Triple], list[ox.Triple]]] = {}
+    for g, triples in graphs.items():
+        old = held[g] if g in held else {q.triple for q in store.quads(g)} if g in existing else set()
+        new = dict.fromkeys(triples)
+        out[g] = ([t for t in old if t not in new], [t for t in new if t not in old])
+    return out
 
 
 # -- change preview and versions (ingest/change.py, ingest/versions.py) -----------------------------------

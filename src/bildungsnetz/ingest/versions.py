@@ -259,10 +259,10 @@ def undo(store: Store, iris: Iris, versions: Versions, target: str, *, to: bool 
          agent: str = "bildungsnetz") -> Version | None:  # fmt: skip
     """Restore a source as it was before version ``target`` (``to``: right after it), recorded as a version.
 
-    Only the source's graphs whose content differs from the snapshot are replaced, in one ``replace_graphs`` (one
-    transaction on the embedded store, which writes only the difference and recomputes the landscape for the
-    subjects it touches; the swap on a remote one). Returns the new version, or None when the source already is
-    in that state.
+    Only the difference between the source and the snapshot is written, in one ``change_graphs`` (one transaction
+    on the embedded store; staged and journalled on a remote one), and the landscape recomputed for the subjects
+    it touches: the write grows with the change, not with the source. Returns the new version, or None when the
+    source already is in that state.
     """
     source, number = parse_version(target)
     version = versions.get(source, number)
@@ -274,27 +274,29 @@ def undo(store: Store, iris: Iris, versions: Versions, target: str, *, to: bool 
     else:
         restore = versions.load(version)
     before = read_source(store, iris, source)
-    graphs = _differing(before, restore, source_graphs(iris, source))
-    if not graphs:
+    changes = _differing(before, restore, source_graphs(iris, source))
+    if not changes:
         return None
-    store.replace_graphs(graphs)
+    store.change_graphs(changes)
     what = f"Stand nach / state after {target}" if to else f"Stand vor / state before {target}"
     return versions.record(source, before=before, action="undo", agent=agent, counts=_counts(restore, iris, source),
                            change=_summary(before, restore, iris, source), note=what)  # fmt: skip
 
 
-def _differing(now: list[ox.Quad], wanted: list[ox.Quad], graphs: list[str]) -> dict[str, list[ox.Triple]]:
-    """The graphs whose content in ``now`` is not that of ``wanted``, with their wanted triples.
+def _differing(
+    now: list[ox.Quad], wanted: list[ox.Quad], graphs: list[str]
+) -> dict[str, tuple[list[ox.Triple], list[ox.Triple]]]:
+    """Per graph whose content in ``now`` is not that of ``wanted``: the triples to remove and those to add.
 
     Compared as sets of terms (a store holds each quad once), not as sorted text: no canonical dump of the source.
     """
     held: dict[str, set[ox.Triple]] = {g: set() for g in graphs}
     for q in now:
         held.setdefault(q.graph_name.value, set()).add(q.triple)
-    want: dict[str, list[ox.Triple]] = {g: [] for g in graphs}
+    want: dict[str, set[ox.Triple]] = {g: set() for g in graphs}
     for q in wanted:
-        want.setdefault(q.graph_name.value, []).append(q.triple)
-    return {g: want[g] for g in graphs if held[g] != set(want[g])}
+        want.setdefault(q.graph_name.value, set()).add(q.triple)
+    return {g: (list(held[g] - want[g]), list(want[g] - held[g])) for g in graphs if held[g] != want[g]}
 
 
 def record_drop(store: Store, iris: Iris, versions: Versions, source: str, *, agent: str = "bildungsnetz"):

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from bildungsnetz.errors import SdgParameterError, UnknownOffer, UsageError
 from bildungsnetz.iris import Iris
 from bildungsnetz.namespace import BN, PROV, VOCAB
-from bildungsnetz.queries import NamedQuery, get, run
+from bildungsnetz.queries import NamedQuery, bind_terms, get, run
 from bildungsnetz.sdg.matcher import get_matcher, goal_label
 from bildungsnetz.store.base import Store
 
@@ -31,6 +31,7 @@ __all__ = [
     "pair_states",
     "suggest_store",
     "decide",
+    "decision",
     "offer_suggestions",
 ]
 
@@ -233,12 +234,10 @@ def _node(offer: dict[str, str], goal: int, kind: str, iris: Iris) -> ox.NamedNo
     return ox.NamedNode(f"{base}/{kind}")
 
 
-def _without(quads: list[ox.Quad], nodes: set[str]) -> list[ox.Triple]:
-    return [
-        q.triple for q in quads
-        if q.subject.value not in nodes
-        and not (isinstance(q.object, ox.NamedNode) and q.object.value in nodes)
-    ]  # fmt: skip
+def _about(store: Store, graph: str, node: ox.NamedNode) -> list[ox.Triple]:
+    """What ``graph`` says about ``node``, as subject or as object (``queries/sdg/knoten-tripel.rq``)."""
+    text = bind_terms(sdg_query("knoten-tripel"), {"graph": [ox.NamedNode(graph)], "node": [node]})
+    return [ox.Triple(*row) for row in store.select(text)]
 
 
 def suggest_store(
@@ -337,7 +336,31 @@ def decide(
     The decision is a node of its own (``…/sdg/<goal>/entscheidung``) with ``bn:status``, ``bn:methode
     "manuell"``, ``prov:wasAttributedTo`` the user and ``prov:generatedAtTime``; it refers to the suggestion
     it settles with ``prov:wasDerivedFrom``. A later decision on the same pair replaces the earlier one. The
-    pair's suggestion leaves the suggestions graph in the same atomic write.
+    pair's suggestion leaves the suggestions graph in the same atomic write (:func:`decision` computes it).
+
+    Returns
+    -------
+    dict
+        The decision as JSON-ready data (``offer``, ``offerId``, ``sdg``, ``target``, ``status``, ``user``,
+        ``time``, ``assignment``, ``replaces``).
+    """
+    record, change = decision(store, offer_id, sdg, status, user=user, iris=iris, now=now)
+    store.change_graphs(change)
+    return record
+
+
+def decision(
+    store: Store,
+    offer_id: str,
+    sdg: int | str,
+    status: str = "bestaetigt",
+    *,
+    user: str,
+    iris: Iris | None = None,
+    now: datetime | None = None,
+) -> tuple[dict[str, object], dict[str, tuple[list[ox.Triple], list[ox.Triple]]]]:
+    """The decision of :func:`decide` and its change, unwritten: ``(record, {graph: (removed, added)})`` for
+    :meth:`Store.change_graphs` (the web applies it to the store and to its read copy alike).
 
     Parameters
     ----------
@@ -352,9 +375,8 @@ def decide(
 
     Returns
     -------
-    dict
-        The decision as JSON-ready data (``offer``, ``offerId``, ``sdg``, ``target``, ``status``, ``user``,
-        ``time``, ``assignment``, ``replaces``).
+    tuple
+        The decision as :func:`decide` returns it, and the change that records it.
     """
     iris = iris or Iris()
     code = STATUSES.get(str(status).strip().casefold())
@@ -389,18 +411,19 @@ def decide(
         triples.append(ox.Triple(node, _n(PROV.wasDerivedFrom), ox.NamedNode(replaced)))
     decisions_graph = str(iris.graph(DECISIONS_GRAPH))
     suggestions_graph = str(iris.graph(SUGGESTIONS_GRAPH))
-    suggestion = _node(offer, goal, "vorschlag", iris).value
-    store.replace_graphs(
-        {
-            decisions_graph: _without(list(store.quads(decisions_graph)), {node.value}) + triples,
-            suggestions_graph: _without(list(store.quads(suggestions_graph)), {suggestion}),
-        }
-    )
-    return {
+    suggestion = _node(offer, goal, "vorschlag", iris)
+    # Only the decision's own statements change (its earlier node, the pair's suggestion): the write and the
+    # landscape do not grow with the number of decisions and suggestions stored.
+    change = {
+        decisions_graph: (_about(store, decisions_graph, node), triples),
+        suggestions_graph: (_about(store, suggestions_graph, suggestion), []),
+    }
+    record = {
         "offer": offer["offer"], "offerId": offer["offerId"], "sdg": goal, "target": target,
         "label": goal_label(goal), "status": code, "user": str(who), "time": stamp.value,
         "assignment": node.value, "replaces": replaced,
     }  # fmt: skip
+    return record, change
 
 
 def offer_suggestions(store: Store, offer_id: str, *, iris: Iris | None = None) -> dict[str, object]:

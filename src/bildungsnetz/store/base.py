@@ -11,7 +11,7 @@ import pyoxigraph as ox
 from bildungsnetz.errors import StoreError
 from bildungsnetz.store.view import Landscape
 
-__all__ = ["Store", "StoreError"]
+__all__ = ["Store", "StoreError", "applied"]
 
 
 class Store(Protocol):
@@ -49,6 +49,15 @@ class Store(Protocol):
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         """Remove named graphs atomically."""
 
+    def change_graphs(self, changes: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> None:
+        """Remove and add triples in named graphs: ``{graph: (removed, added)}``, removals before additions.
+
+        A write proportional to the change, not to the graphs: what ``removed`` names and the graph does not
+        hold is ignored, as is an added triple the graph holds already. As atomic as :meth:`replace_graphs`
+        on the same store, with the same refusals, and the landscape kept up to date for the subjects touched.
+        A graph left with no triple is removed, as by :meth:`replace_graphs`.
+        """
+
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         """All quads, or those of one graph."""
 
@@ -69,3 +78,13 @@ class Store(Protocol):
 
     def __exit__(self, *exc: object) -> None:
         """Close the store."""
+
+
+def applied(store: Store, changes: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> dict[str, list]:
+    """Each changed graph's content after the change, ``(held − removed) ∪ added``, read from ``store``: what
+    :meth:`Store.change_graphs` writes whole where it cannot write the change alone (blank nodes)."""
+    out: dict[str, list[ox.Triple]] = {}
+    for g, (removed, added) in changes.items():
+        gone = set(removed)
+        out[g] = list(dict.fromkeys([*(q.triple for q in store.quads(g) if q.triple not in gone), *added]))
+    return out

@@ -11,6 +11,7 @@ from typing import Self
 import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreBusy, StoreError
+from bildungsnetz.store.base import applied
 from bildungsnetz.store.view import Landscape
 
 __all__ = ["EmbeddedStore"]
@@ -125,8 +126,9 @@ class EmbeddedStore:
         )
 
     def count(self, graph: str | None = None) -> int:
-        if graph is None:  # without the landscape, which is not listed either
-            return len(self._store) - self.count(self.landscape.view) - self.count(self.landscape.private_view)
+        if graph is None:  # without the landscape, which is not listed either, and the loader's marks
+            hidden = (self.landscape.view, self.landscape.private_view, _LOADING_GRAPH.value)
+            return len(self._store) - sum(self.count(g) for g in hidden)
         return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
 
     def replace_graphs(self, graphs: Mapping[str, Iterable[ox.Triple]]) -> None:
@@ -138,6 +140,65 @@ class EmbeddedStore:
             self._store.update(update)
         self._view_after(touched, new)
         self._store.flush()
+
+    def change_graphs(self, changes: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> None:
+        """Remove, then add triples per graph in one SPARQL update (one transaction: all graphs or none).
+
+        Only the change is written and only its subjects' landscape recomputed (plus, when a source's import
+        time changes, that source's subjects another source describes too, as :meth:`replace_graphs` does).
+        A change with blank nodes (``DELETE DATA`` cannot name them) becomes a :meth:`replace_graphs` of its
+        graphs, read and changed in memory.
+
+        >>> s = EmbeddedStore()
+        >>> a, p, g = ox.NamedNode("https://example.org/a"), ox.NamedNode("https://example.org/p"), "https://example.org/g"
+        >>> s.replace_graphs({g: [ox.Triple(a, p, ox.Literal("x")), ox.Triple(a, p, ox.Literal("y"))]})
+        >>> s.change_graphs({g: ([ox.Triple(a, p, ox.Literal("x"))], [ox.Triple(a, p, ox.Literal("z"))])})
+        >>> sorted(q.object.value for q in s.quads(g))
+        ['y', 'z']
+        """
+        delta = {ox.NamedNode(g): (list(removed), list(added)) for g, (removed, added) in changes.items()}
+        delta = {g: d for g, d in delta.items() if d[0] or d[1]}
+        if any(_has_blank(t) for removed, added in delta.values() for t in (*removed, *added)):
+            self.replace_graphs(applied(self, {g.value: d for g, d in delta.items()}))
+            return
+        if not delta:
+            return
+        touched = self._delta_before(delta)
+        self._store.update(" ;\n".join(
+            part for g, (removed, added) in delta.items()
+            for part in ((_data_block("DELETE", g, removed) if removed else ""),
+                         (_data_block("INSERT", g, added) if added else "")) if part
+        ))  # fmt: skip
+        for g, (removed, added) in delta.items():
+            # as after replace_graphs: a graph left empty is no graph (Oxigraph would still list it)
+            if removed and not added and next(self._store.quads_for_pattern(None, None, None, g), None) is None:
+                self._store.remove_graph(g)
+        self._view_after(touched)
+        self._store.flush()
+
+    def _delta_before(self, delta: Mapping[ox.NamedNode, tuple[list[ox.Triple], list[ox.Triple]]]) -> set | None:
+        """Subjects whose landscape a change may alter, read before it; marks the view stale (as ``_view_before``)."""
+        land = self.landscape
+        found = {g: part for g in delta if (part := land.source_part(g.value)) is not None}
+        through = [g for g in delta if self._passes_through(g)]  # copied into the view as they are
+        if not found and not through:
+            return None
+        subjects = {t.subject for g, (kind, _) in found.items() if kind != "meta" for ts in delta[g] for t in ts}
+        subjects |= {t.subject for g in through for ts in delta[g] for t in ts}
+        meta: list[ox.Quad] | None = None
+        for g, (kind, name) in found.items():
+            if kind != "meta" or not land.moves_precedence([*delta[g][0], *delta[g][1]]):
+                continue
+            if meta is None:
+                meta = self._meta_quads()
+            if not land.turns_precedence(g.value, meta, *delta[g]):
+                continue
+            # The source's import time (or formats) changes: precedence may turn for what others describe too.
+            own = {ox.NamedNode(f"{land.graph_prefix}{part}/{name}") for part in ("quelle", "privat")}
+            held = {q.subject for o in own for q in self._store.quads_for_pattern(None, None, None, o)}
+            subjects |= {s for s in held - subjects if self._shared(s, own)}
+        self._store.add(ox.Quad(ox.NamedNode(land.view), _STALE, _STALE, _LOADING_GRAPH))
+        return subjects
 
     def _load_new(self, new: dict[ox.NamedNode, list[ox.Triple]]) -> None:
         # Nothing to replace, so the fast bulk loader may write (one transaction of millions of quads costs
@@ -227,6 +288,13 @@ class EmbeddedStore:
             if isinstance(q.graph_name, ox.NamedNode)
         )
 
+    def _meta_quads(self) -> list[ox.Quad]:
+        """Every source's ``meta/`` graph: import times and formats, which precedence reads."""
+        land = self.landscape
+        return [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
+                and (found := land.source_part(g.value)) and found[0] == "meta"
+                for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
+
     def _view_after(self, subjects: set | None, written: Mapping[ox.NamedNode, list[ox.Triple]] | None = None) -> None:
         """Bring the landscape of ``subjects`` up to date with the sources, then clear the stale mark.
 
@@ -249,10 +317,7 @@ class EmbeddedStore:
                      if q.graph_name not in skip and q.graph_name != _LOADING_GRAPH]  # fmt: skip
         quads += [ox.Quad(t.subject, t.predicate, t.object, g) for g, ts in (written or {}).items()
                   if self._feeds_view(g) for t in ts if t.subject in subjects]  # fmt: skip
-        meta = [q for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)
-                and (found := land.source_part(g.value)) and found[0] == "meta"
-                for q in self._store.quads_for_pattern(None, None, None, g)]  # fmt: skip
-        public, private = land.merge(quads, land.sources(meta), copy_others=True)
+        public, private = land.merge(quads, land.sources(self._meta_quads()), copy_others=True)
         fresh = {ox.Quad(t.subject, t.predicate, t.object, view) for t in public}
         fresh |= {ox.Quad(t.subject, t.predicate, t.object, private_view) for t in private}
         old = {q for q in quads if q.graph_name in (view, private_view)}
@@ -285,8 +350,8 @@ class EmbeddedStore:
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
         if graph is not None:
             return self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
-        views = (ox.NamedNode(self.landscape.view), ox.NamedNode(self.landscape.private_view))
-        return (q for q in self._store.quads_for_pattern(None, None, None, None) if q.graph_name not in views)
+        hidden = (ox.NamedNode(self.landscape.view), ox.NamedNode(self.landscape.private_view), _LOADING_GRAPH)
+        return (q for q in self._store.quads_for_pattern(None, None, None, None) if q.graph_name not in hidden)
 
     @contextmanager
     def writer(self) -> Iterator[None]:

@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from bildungsnetz.errors import StoreError
 from bildungsnetz.iris import DEFAULT_BASE
+from bildungsnetz.store.base import applied
 from bildungsnetz.store.view import Landscape
 
 __all__ = ["RemoteStore", "RemoteSolutions", "DEFAULT_GRAPH_PREFIX", "STAGING_PREFIX", "WRITER_GRAPH"]
@@ -39,6 +40,10 @@ _RUN_PREFIX = "urn:x-bildungsnetz:lauf:"
 _P_PREFIX, _P_HOST, _P_PID, _P_UNTIL, _P_TARGET, _P_SWAP, _P_DONE, _STALE = (
     ox.NamedNode("urn:x-bildungsnetz:" + name)
     for name in ("praefix", "rechner", "prozess", "bis", "ziel", "tausch", "fertig", "landschaft-veraltet")
+)
+#: The journal of a change (``change_graphs``): each graph's key, the go of its run, each graph done.
+_P_CHANGE, _P_CHANGE_GO, _P_CHANGE_DONE = (
+    ox.NamedNode("urn:x-bildungsnetz:" + name) for name in ("aenderung", "aenderung-los", "aenderung-fertig")
 )
 #: Seconds a read reuses the list of graphs for its dataset (the landscape + the graphs that are no source data);
 #: this process's own writes renew it at once.
@@ -657,6 +662,102 @@ class RemoteStore:
         except StoreError:
             _log.warning("staging graphs %s:* were left behind; the next write removes them", run)
 
+    def change_graphs(self, changes: Mapping[str, tuple[Iterable[ox.Triple], Iterable[ox.Triple]]]) -> None:
+        """Remove, then add triples per graph, with the crash safety of :meth:`replace_graphs`.
+
+        The change itself is staged (removed and added triples of each graph in staging graphs of their own) and
+        journalled; then, graph by graph, ``DELETE … WHERE`` the staged removals and ``INSERT … WHERE`` the staged
+        additions, one request per staged chunk. A failure or crash before that step changes nothing; one during
+        it is finished by the next writer or opener (both steps may run again: ``(G − R) ∪ A`` is the same however
+        often). Blank nodes get new skolem IRIs in every write, so a change that names any is written as
+        :meth:`replace_graphs` of its graphs, read and changed in memory.
+        """
+        self._check_ours(changes)
+        delta = {g: (list(dict.fromkeys(gone)), list(dict.fromkeys(new))) for g, (gone, new) in changes.items()}
+        delta = {g: d for g, d in delta.items() if d[0] or d[1]}
+        if not delta:
+            return
+        if any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+               for d in delta.values() for ts in d for t in ts):  # fmt: skip
+            self.replace_graphs(applied(self, delta))
+            return
+        with self.writer():
+            touched = self._delta_before(delta)
+            self._change(delta)
+            if touched is not None:
+                names, subjects = touched
+                self._refresh_view(subjects | self._shared(self._own_graphs(names)) if names else subjects)
+                self._mark_stale(False)
+            self._dataset = None
+
+    def _delta_before(self, delta: Mapping[str, tuple[list, list]]) -> tuple[set[str], set] | None:
+        """Subjects whose landscape a change may alter, and the sources whose precedence it may move; marks the
+        landscape stale (as ``_view_before``)."""
+        land = self.landscape
+        found = {g: part for g in delta if (part := land.source_part(g)) is not None}
+        if not found or not self.landscape_reads:
+            return None
+        subjects = {t.subject for g, (kind, _) in found.items() if kind != "meta" for ts in delta[g] for t in ts}
+        # The source's import time (or formats) changes: precedence may turn for what others describe too.
+        moved = [g for g, (kind, _) in found.items() if kind == "meta" and land.moves_precedence([*delta[g][0],
+                                                                                                   *delta[g][1]])]
+        meta = self._meta_quads() if moved else []
+        names = {found[g][1] for g in moved if land.turns_precedence(g, meta, *delta[g])}
+        subjects |= self._shared(self._own_graphs(names))
+        self._mark_stale(True)
+        return names, subjects
+
+    def _change(self, delta: Mapping[str, tuple[list[ox.Triple], list[ox.Triple]]]) -> None:
+        with self.writer() as run:
+            token = uuid.uuid4().hex[:8]
+            plan = [(f"{token}-{i}", g, removed, added) for i, (g, (removed, added)) in enumerate(delta.items())]
+            self._journal(run, [(_P_CHANGE, ox.Literal(f"{key} {g}")) for key, g, _, _ in plan])
+            try:
+                for key, _, removed, added in plan:
+                    self._upload(_stage(run, key + "-weg"), removed, split=True)
+                    self._upload(_stage(run, key), added, split=True)
+            except BaseException:
+                try:
+                    for key, *_ in plan:
+                        for part in self._parts(run, key + "-weg") + self._parts(run, key):
+                            self._clear(part)
+                except StoreError:
+                    _log.warning("staging graphs %s:* were left behind; the next write removes them", run)
+                raise
+            # From here on the change goes forward: a failure, or a crash, is finished by the next writer or opener.
+            self._journal(run, [(_P_CHANGE_GO, ox.Literal(token))])
+            size = max(self.chunk_size, 1)
+            try:
+                for key, g, removed, added in plan:
+                    self._apply_change(run, key, g, (-(-len(removed) // size), -(-len(added) // size)))
+            except StoreError as exc:
+                self._abandon(run)
+                raise StoreError(
+                    "Änderung der Graphen unterbrochen; der nächste Schreib- oder Lesezugriff von bildungsnetz "
+                    "führt sie zu Ende / changing the graphs was interrupted; the next bildungsnetz write or start "
+                    "finishes it"
+                ) from exc
+
+    def _apply_change(self, run: str, key: str, graph: str, chunks: tuple[int, int] | None = None) -> None:
+        """Delete the staged removals from ``graph``, then insert the staged additions; may be run again.
+
+        ``chunks``: how many staging graphs of removals and of additions the run wrote (after a crash: looked up).
+        """
+        g = _iri(graph)
+        if chunks is None:
+            gone, new = self._parts(run, key + "-weg"), self._parts(run, key)
+        else:
+            gone = [f"{_stage(run, key + '-weg')}:{k}" for k in range(chunks[0])]
+            new = [f"{_stage(run, key)}:{k}" for k in range(chunks[1])]
+        # By pattern, not as data: Virtuoso keeps WKT as its own geometry type (as the swap copies).
+        for verb, parts in (("DELETE", gone), ("INSERT", new)):
+            for part in parts:
+                self._renew()
+                self._update(f"{verb} {{ GRAPH {g} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_iri(part)} {{ ?s ?p ?o }} }}")
+        self._journal(run, [(_P_CHANGE_DONE, ox.Literal(key))])
+        for part in gone + new:
+            self._clear(part)
+
     def drop_graphs(self, graphs: Iterable[str]) -> None:
         """Drop graphs as a replacement by nothing (in chunks, under the writer lease)."""
         self.replace_graphs(dict.fromkeys(graphs, ()))
@@ -735,12 +836,16 @@ class RemoteStore:
         )
         return f"FILTER(({parts}) && ?g != {_iri(self.landscape.private_view)})"
 
+    def _meta_quads(self) -> list[ox.Quad]:
+        """Every source's ``meta/`` graph: import times and formats, which precedence reads."""
+        land = self.landscape
+        return [q for g in self.named_graphs() if (found := land.source_part(g)) and found[0] == "meta"
+                for q in self.quads(g)]  # fmt: skip
+
     def _refresh_view(self, subjects: set) -> None:
         """Bring the landscape of ``subjects`` up to date: each subject whose view changed is rewritten."""
         land = self.landscape
-        meta = [q for g in self.named_graphs() if (found := land.source_part(g)) and found[0] == "meta"
-                for q in self.quads(g)]  # fmt: skip
-        sources = land.sources(meta)
+        sources = land.sources(self._meta_quads())
         # A skolem IRI as stored finds the source's statements; its form in the view finds the old view.
         ordered = sorted({_skolem_again(_blank_again(s.value), self.graph_prefix) if isinstance(s, ox.NamedNode)
                           and _GENID in s.value else s for s in subjects} | {s for s in subjects
@@ -913,6 +1018,10 @@ class RemoteStore:
                 for _, graph, _, direct in info.targets:
                     if direct:
                         self._clear(graph)
+            for key, graph in info.changes:  # a change_graphs past its staging: forward
+                if key.split("-")[0] in info.change_go and key not in info.changed:
+                    _log.warning("finishing the interrupted change of %s in %s", info.run, graph)
+                    self._apply_change(info.run, key, graph)
         for graph in self._staging_graphs():
             if not graph.startswith(_stage_prefix(mine)):
                 _log.warning("dropping leftover staging graph %s", graph)
@@ -967,6 +1076,9 @@ class _RunInfo:
     swapping: bool = False
     targets: list[tuple[int, str, bool, bool]] = field(default_factory=list)
     done: set[int] = field(default_factory=set)
+    changes: list[tuple[str, str]] = field(default_factory=list)
+    change_go: set[str] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)
 
     @property
     def started(self) -> str:
@@ -983,6 +1095,13 @@ class _RunInfo:
             self.swapping = True
         elif predicate == _P_DONE.value:
             self.done.add(int(value))
+        elif predicate == _P_CHANGE.value:
+            key, graph = value.split(" ", 1)
+            self.changes.append((key, graph))
+        elif predicate == _P_CHANGE_GO.value:
+            self.change_go.add(value)
+        elif predicate == _P_CHANGE_DONE.value:
+            self.changed.add(value)
         elif predicate == _P_TARGET.value:
             i, filled, direct, graph = value.split(" ", 3)
             self.targets.append((int(i), graph, filled == "1", direct == "1"))

@@ -255,6 +255,56 @@ class Landscape:
                 formats[used[q.subject]].add(q.object.value)
         return {n: SourceInfo(n, frozenset(formats[n]), ended[n]) for n in set(formats) | set(ended)}
 
+    def moves_precedence(self, meta: Iterable[ox.Triple]) -> bool:
+        """Whether changing these triples of a ``meta/<source>`` graph may change what :meth:`sources` says
+        (import time, formats), and so which source wins where several describe a thing.
+
+        >>> Landscape("https://example.org/graph/").moves_precedence(
+        ...     [ox.Triple(ox.NamedNode("https://example.org/i"), ox.NamedNode(_PROV_ENDED), ox.Literal("2026"))])
+        True
+        """
+        return any(t.predicate.value in (_PROV_ENDED, _PROV_USED, _DCT_FORMAT) for t in meta)
+
+    def turns_precedence(
+        self, graph: str, meta: Iterable[ox.Quad], removed: Iterable[ox.Triple], added: Iterable[ox.Triple]
+    ) -> bool:
+        """Whether changing the ``meta/<source>`` graph ``graph`` by ``removed``/``added`` can change which source
+        wins anywhere. ``meta``: the quads of every source's meta graph as they are before the change.
+
+        Within one rank the newer import wins, so a source's import time moving from one instant to another
+        turns a comparison only with a source whose import time lies between the two (or has none); a change of
+        its formats may change its rank. Otherwise no subject's winner changes, and the subjects the source shares
+        with other sources need no recomputing (undo and re-import of a source imported after all the others).
+
+        >>> land = Landscape("https://example.org/graph/")
+        >>> g, act = "https://example.org/graph/meta/woche", ox.NamedNode("https://example.org/import")
+        >>> def ended(graph, when):
+        ...     return ox.Quad(act, ox.NamedNode(_PROV_ENDED), ox.Literal(when), ox.NamedNode(graph))
+        >>> meta = [ended(g, "2026-03-01"), ended("https://example.org/graph/meta/liste", "2025-01-01")]
+        >>> land.turns_precedence(g, meta, [meta[0].triple], [ended(g, "2026-02-01").triple])
+        False
+        >>> land.turns_precedence(g, meta, [meta[0].triple], [ended(g, "2024-02-01").triple])
+        True
+        """
+        found = self.source_part(graph)
+        if found is None or found[0] != "meta":
+            return False
+        quads = list(meta)
+        gone = set(removed)
+        own = [q for q in quads if q.graph_name.value == graph]
+        after = [q for q in own if q.triple not in gone]
+        after += [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph)) for t in added]
+        name = found[1]
+        old = self.sources(own).get(name) or SourceInfo(name)
+        new = self.sources(after).get(name) or SourceInfo(name)
+        if old.formats != new.formats:
+            return True
+        low, high = sorted((old.ended, new.ended))
+        if low == high:
+            return False
+        others = self.sources(q for q in quads if q.graph_name.value != graph)
+        return not low or any(low <= info.ended <= high for other, info in others.items() if other != name)
+
     def merge(
         self, quads: Iterable[ox.Quad], sources: Mapping[str, SourceInfo], *, copy_others: bool = False
     ) -> tuple[list[ox.Triple], list[ox.Triple]]:

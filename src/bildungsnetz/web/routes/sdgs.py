@@ -191,21 +191,20 @@ async def sdg_decision(
     csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """Confirm or reject a suggested SDG (role ``redaktion``), recorded with who and when."""
-    from bildungsnetz.sdg import decide  # noqa: PLC0415
-    from bildungsnetz.sdg.workflow import DECISIONS_GRAPH, SUGGESTIONS_GRAPH  # noqa: PLC0415
+    from bildungsnetz.sdg.workflow import decision  # noqa: PLC0415
 
     def write(ctx: Ctx) -> dict[str, object]:
-        result = decide(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+        result, change = decision(service.store, offer, sdg, status, user=ctx.who.name, iris=service.iris)
+        service.apply_change(change)  # the store and the read copy take the decision's statements alone
         # the queue leaves out decided pairs: the pair joins them here instead of the whole list being read again
         decided_pairs(service).add((str(result["offer"]), str(result["sdg"])))
         return {"offerId": result["offerId"], "sdg": result["sdg"], "status": result["status"], "by": ctx.who.name}
 
-    graphs = [str(service.iris.graph(DECISIONS_GRAPH)), str(service.iris.graph(SUGGESTIONS_GRAPH))]
     target = f"/sdgs?entschieden={offer}:{sdg}:{status}"
     back = request.headers.get("referer", "")
     if "?" in back and "/sdgs?" in back:  # stay on the page and the filters the decision was made on
         kept = [kv for kv in back.split("?", 1)[1].split("#")[0].split("&") if not kv.startswith("entschieden=")]
         target += "&" + "&".join(kept) if kept else ""
     return await redaktion_write(
-        request, service, csrf, write, f"{target}#v-{offer}-{sdg}", graphs=graphs, keep=_DECISION_KEEPS
+        request, service, csrf, write, f"{target}#v-{offer}-{sdg}", graphs=(), keep=_DECISION_KEEPS
     )
