@@ -40,6 +40,7 @@ __all__ = [
     "search_actors",
     "search_hits",
     "search_offers",
+    "key_figures",
     "EXPORT_COLUMNS",
     "actor_export",
     "in_city",
@@ -102,6 +103,7 @@ def district_network_view(
 
 
 def _warm_all(service: Service) -> None:
+    key_figures(service)  # the start page
     _offer_index(service, g.resolve_date(None))  # the search
     _actor_index(service, service.city_data())  # the search, the review queue
     coverage(service)  # the SDG heat map
@@ -113,10 +115,10 @@ def _warm_all(service: Service) -> None:
 
 
 def warm(service: Service) -> None:
-    """Start the expensive parts in the background, once per state of the store, without waiting: the search's
-    offer titles, the city data and the search's actor names, the SDG coverage and decided pairs, today's
-    analysis, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that need one of them before it
-    is ready wait for that one computation, never start a second."""
+    """Start the expensive parts in the background, once per state of the store, without waiting: the start
+    page's key figures, the search's offer titles, the city data and the search's actor names, the SDG coverage
+    and decided pairs, today's analysis, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that
+    need one of them before it is ready wait for that one computation, never start a second."""
     with _lock:
         started = service.cached("web:warm", lambda: [False])
         if started[0]:
@@ -292,6 +294,21 @@ def search_offers(service: Service, q: str, *, wait: bool = True) -> list[dict[s
     return [
         o for title, key, o in index if lower in title or wanted[0] in key[0] or wanted[1] in key[1]
     ]  # fmt: skip
+
+
+def key_figures(service: Service, *, wait: bool = True) -> dict[str, object] | None:
+    """The start page's key figures of today (``actors``, ``cooperations``, ``networks``, ``offers``,
+    ``programmes``; ``queries/web/key-figures.rq``), counted once per state of the store (a second at 20,000
+    actors, in the background after a start or an import, see :func:`warm`); without ``wait`` ``None`` while
+    they are counted."""
+    day = g.resolve_date(None)
+
+    def compute() -> dict[str, object]:
+        rows = web_query(service, "key-figures", {"date": day}, keep=False)
+        return rows[0] if rows else {}
+
+    key = f"web:figures:{day}"
+    return service.cached(key, compute) if wait else service.ready(key, compute)
 
 
 def in_city(service: Service) -> Callable[[object], bool]:

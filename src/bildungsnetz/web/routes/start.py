@@ -7,18 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     city_data,
     districts,
     in_city,
+    key_figures,
     search_actors,
     search_hits,
     search_key,
     search_offers,
     warm,
-    web_query,
 )
 from bildungsnetz.web.pages import (
     context,
@@ -95,14 +94,15 @@ def start(request: Request, service: ServiceDep) -> Response:
             "offers": (offers or [])[:_SEARCH_ROWS],
             "pending": reading or offers is None,
         }
-    figures = web_query(service, "key-figures", {"date": resolve_date(None)})  # what is there today
+    # counted over the whole city in the background after a start or an import: until then the page says so
+    figures = key_figures(service, wait=False)
     return render(
         ctx,
         "start.html",
         nav="start",
         q=q,
         results=results,
-        figures=figures[0] if figures else {},
+        figures=figures,
         districts=districts(service),
         limit=_SEARCH_ROWS,
     )
