@@ -105,6 +105,7 @@ def district_network_view(
 def _warm_all(service: Service) -> None:
     key_figures(service)  # the start page
     _offer_index(service, g.resolve_date(None))  # the search
+    service.page("api/networks", {}, limit=1000, offset=0)  # the search (kept with the query results)
     _actor_index(service, service.city_data())  # the search, the review queue
     coverage(service)  # the SDG heat map
     decided_pairs(service)  # the review queue
