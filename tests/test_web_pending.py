@@ -115,3 +115,34 @@ def test_an_sdg_decision_keeps_the_network_analysis_and_needs_no_recomputation(d
         service.analysis()  # the district pages' analysis: still there, not computed again after the decision
         assert "stadtbezirk" not in levels
         assert 'id="fig-h"' in client.get("/gebiet/stadtbezirk/1").text
+
+
+def test_the_start_page_shows_its_key_figures_once_counted_in_the_background(demo_graphs, tmp_path, monkeypatch):
+    import time
+
+    import bildungsnetz.web.data as data_module
+
+    release = threading.Event()
+    query = data_module.web_query
+
+    def held(service, name, *args, **kwargs):
+        if name == "key-figures":  # a count over the whole city: seconds at 20,000 actors
+            release.wait(_HOLD_LIMIT)
+        return query(service, name, *args, **kwargs)
+
+    monkeypatch.setattr(data_module, "web_query", held)
+    settings = stored(demo_graphs, tmp_path, sparql_workers=1)
+    try:
+        with TestClient(create_app(settings)) as client:
+            start = client.get("/")
+            assert start.status_code == 200 and 'class="bezirk">Hörde<' in start.text  # the districts at once
+            assert 'id="figures-pending"' in start.text and 'data-reload="' in start.text
+            assert 'class="figures"' not in start.text
+            release.set()
+            for _ in range(300):
+                if 'class="figures"' in (start := client.get("/")).text:
+                    break
+                time.sleep(0.1)
+            assert "<dd>150</dd>" in start.text and 'id="figures-pending"' not in start.text  # the 150 actors
+    finally:
+        release.set()

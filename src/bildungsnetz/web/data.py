@@ -39,6 +39,8 @@ __all__ = [
     "search_key",
     "search_actors",
     "search_hits",
+    "search_offers",
+    "key_figures",
     "EXPORT_COLUMNS",
     "actor_export",
     "in_city",
@@ -101,7 +103,10 @@ def district_network_view(
 
 
 def _warm_all(service: Service) -> None:
-    service.city_data()  # the search, the review queue
+    key_figures(service)  # the start page
+    _offer_index(service, g.resolve_date(None))  # the search
+    service.page("api/networks", {}, limit=1000, offset=0)  # the search (kept with the query results)
+    _actor_index(service, service.city_data())  # the search, the review queue
     coverage(service)  # the SDG heat map
     decided_pairs(service)  # the review queue
     a = analysis(service)
@@ -111,10 +116,10 @@ def _warm_all(service: Service) -> None:
 
 
 def warm(service: Service) -> None:
-    """Start the expensive parts in the background, once per state of the store, without waiting: the city
-    data, the SDG coverage and decided pairs, today's analysis, the Stadtbezirk network pictures, the
-    Stadtteil analysis. Pages that need
-    one of them before it is ready wait for that one computation, never start a second."""
+    """Start the expensive parts in the background, once per state of the store, without waiting: the start
+    page's key figures, the search's offer titles, the city data and the search's actor names, the SDG coverage
+    and decided pairs, today's analysis, the Stadtbezirk network pictures, the Stadtteil analysis. Pages that
+    need one of them before it is ready wait for that one computation, never start a second."""
     with _lock:
         started = service.cached("web:warm", lambda: [False])
         if started[0]:
@@ -240,20 +245,71 @@ def search_key(text: str) -> tuple[str, str]:
     return fold(text), fold(text.casefold().translate(_UMLAUTS))
 
 
-def search_hits(service: Service, q: str) -> list[g.Actor]:
-    """Every actor the search for ``q`` finds (see :func:`search_actors`), ordered by name."""
-    data = city_data(service)
+def _actor_index(service: Service, data: g.CityData) -> list[tuple[tuple[str, str], str, g.Actor]]:
+    """Every actor of ``data`` with its name's search keys and its id, ordered by name: read once per state of the
+    store (in the background after a start or an import, see :func:`warm`)."""
 
-    def index() -> list[tuple[tuple[str, str], str, Any]]:
+    def compute() -> list[tuple[tuple[str, str], str, g.Actor]]:
         rows = [(search_key(a.label or ""), (a.id or "").casefold(), a) for a in data.actors.values()]
         return sorted(rows, key=lambda r: (r[0][0], r[2].iri))
 
+    return service.cached(f"web:search:{data.date}", compute)
+
+
+def search_hits(service: Service, q: str) -> list[g.Actor]:
+    """Every actor the search for ``q`` finds (see :func:`search_actors`), ordered by name."""
     wanted = search_key(q)
     exact = q.strip().casefold()
     return [
-        a for key, ident, a in service.cached(f"web:search:{data.date}", index)
+        a for key, ident, a in _actor_index(service, city_data(service))
         if wanted[0] in key[0] or wanted[1] in key[1] or ident == exact
     ]  # fmt: skip
+
+
+def _offer_index(service: Service, day: str, *, wait: bool = True) -> list[tuple[str, tuple[str, str], dict]] | None:
+    """Every offer running at ``day`` with its title (lower case and the search keys) and its providers,
+    ordered by title and IRI, from ``queries/web/offer-titles.rq``: read once per state of the store (in the
+    background after a start or an import, see :func:`warm`); without ``wait`` ``None`` while it is read."""
+
+    def compute() -> list[tuple[str, tuple[str, str], dict]]:
+        offers: dict[str, dict[str, Any]] = {}
+        for row in web_query(service, "offer-titles", {"date": day}, keep=False):
+            entry = offers.setdefault(str(row["offer"]), dict(row, providers=[]))
+            if row.get("provider"):
+                entry["providers"].append(row)
+        return [(str(o["title"]).lower(), search_key(str(o["title"])), o) for o in offers.values()]
+
+    key = f"web:offers:{day}"
+    return service.cached(key, compute) if wait else service.ready(key, compute)
+
+
+def search_offers(service: Service, q: str, *, wait: bool = True) -> list[dict[str, Any]] | None:
+    """Offers running today whose title contains ``q`` (any case, or umlauts folded, see :func:`search_key`),
+    ordered by title: each with ``offer``, ``offerId``, ``title`` and ``providers`` (rows with ``provider``,
+    ``providerId``, ``providerLabel``; a provider closed before today left out). The titles are searched in
+    memory, read once per state of the store; without ``wait`` ``None`` while they are read."""
+    index = _offer_index(service, g.resolve_date(None), wait=wait)
+    if index is None:
+        return None
+    lower, wanted = q.lower(), search_key(q)
+    return [
+        o for title, key, o in index if lower in title or wanted[0] in key[0] or wanted[1] in key[1]
+    ]  # fmt: skip
+
+
+def key_figures(service: Service, *, wait: bool = True) -> dict[str, object] | None:
+    """The start page's key figures of today (``actors``, ``cooperations``, ``networks``, ``offers``,
+    ``programmes``; ``queries/web/key-figures.rq``), counted once per state of the store (a second at 20,000
+    actors, in the background after a start or an import, see :func:`warm`); without ``wait`` ``None`` while
+    they are counted."""
+    day = g.resolve_date(None)
+
+    def compute() -> dict[str, object]:
+        rows = web_query(service, "key-figures", {"date": day}, keep=False)
+        return rows[0] if rows else {}
+
+    key = f"web:figures:{day}"
+    return service.cached(key, compute) if wait else service.ready(key, compute)
 
 
 def in_city(service: Service) -> Callable[[object], bool]:

@@ -56,7 +56,8 @@ def _evidence(service: Service, offer_id: str, goal: str) -> list[str]:
 #: decision updates in place. Everything else (coverage, query results) is computed again when next asked.
 _DECISION_KEEPS = (
     "data:", "analysis:", "report:gaps:", "districts", "city:", "web:view:", "web:fields:", "web:actor-points",
-    "web:warm", "web:map:", "abgleich:", "web:decided", "web:queue:", "web:evidence:",
+    "web:warm", "web:map:", "abgleich:", "web:decided", "web:queue:", "web:evidence:", "web:search:", "web:offers:",
+    "web:figures:",
 )  # fmt: skip
 #: Suggestions per page of the review queue.
 _QUEUE_PAGE = 25

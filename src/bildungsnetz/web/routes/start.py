@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bildungsnetz.analysis.graphs import resolve_date
 from bildungsnetz.api.deps import ServiceDep
 from bildungsnetz.web.data import (
     city_data,
     districts,
     in_city,
+    key_figures,
     search_actors,
     search_hits,
     search_key,
+    search_offers,
     warm,
-    web_query,
 )
 from bildungsnetz.web.pages import (
     context,
@@ -80,34 +79,30 @@ def start(request: Request, service: ServiceDep) -> Response:
             or wanted[1] in search_key(str(r.get("networkLabel") or ""))[1]
             or q.casefold() == str(r.get("networkId")).casefold()
         ]
-        offers: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        for row in web_query(
-            service, "offers-search", {"q": q, "limit": _SEARCH_ROWS * 2, "date": resolve_date(None)}, keep=False
-        ):
-            entry = offers.setdefault(row["offer"], dict(row, providers=[]))
-            if row.get("provider"):
-                entry["providers"].append(row)
-        if service.city_area():
-            ours = city_data(service).actors
-            for key in [k for k, o in offers.items() if not any(p["provider"] in ours for p in o["providers"])]:
-                del offers[key]
+        # offers: their titles searched in memory (read in the background after a start or an import, like
+        # the city's data; until then the page says that they follow)
+        offers = search_offers(service, q, wait=False)
+        if offers is not None and service.city_area():  # several cities: the offers of the chosen one's actors
+            ours = {} if reading else city_data(service).actors
+            offers = [o for o in offers if any(p["provider"] in ours for p in o["providers"])]
         results = {
             "actors": items,
             "actors_total": total,
             "page": page,
             "pages": last,
             "networks": networks,
-            "offers": list(offers.values())[:_SEARCH_ROWS],
-            "pending": reading,
+            "offers": (offers or [])[:_SEARCH_ROWS],
+            "pending": reading or offers is None,
         }
-    figures = web_query(service, "key-figures", {"date": resolve_date(None)})  # what is there today
+    # counted over the whole city in the background after a start or an import: until then the page says so
+    figures = key_figures(service, wait=False)
     return render(
         ctx,
         "start.html",
         nav="start",
         q=q,
         results=results,
-        figures=figures[0] if figures else {},
+        figures=figures,
         districts=districts(service),
         limit=_SEARCH_ROWS,
     )
