@@ -180,6 +180,22 @@ def test_reads_see_every_other_graph_through_the_landscape_as_it_is_written_and_
         assert store.landscape_complete
 
 
+def test_a_store_opened_again_keeps_its_landscape_and_does_not_rebuild_it(tmp_path, monkeypatch):
+    """Opening a store for writing rebuilds the landscape only when it must: at 100,000 actors a rebuild takes
+    minutes, and every start of the server or a command would pay it."""
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode(SKOS + "prefLabel")
+    with EmbeddedStore(tmp_path / "s") as store:
+        store.replace_graphs({str(IRIS.graph("quelle/eins")): [ox.Triple(a, p, ox.Literal("Eins"))],
+                              str(IRIS.graph("ontologie")): [ox.Triple(a, p, ox.Literal("Referenz"))]})  # fmt: skip
+    rebuilt = []
+    monkeypatch.setattr(EmbeddedStore, "rebuild_view", lambda self: rebuilt.append(1) or 0)
+    for _ in range(2):
+        with EmbeddedStore(tmp_path / "s") as store:
+            assert store.landscape_complete
+            assert sorted(r[0].value for r in store.select(f"SELECT ?l WHERE {{ {a} {p} ?l }}")) == ["Eins", "Referenz"]
+    assert rebuilt == []
+
+
 def test_a_store_from_before_the_complete_landscape_reads_right_then_gets_it_when_opened(tmp_path):
     from bildungsnetz.store import embedded
 

@@ -219,8 +219,8 @@ class EmbeddedStore:
         stale = any(True for _ in self._store.quads_for_pattern(None, _STALE, None, _LOADING_GRAPH))
         for g in graphs:
             self._store.remove_graph(g)
-        if graphs or self._store.contains_named_graph(_LOADING_GRAPH):
-            self._store.remove_graph(_LOADING_GRAPH)
+        if graphs:  # only the load's marks: the graph keeps the landscape's (stale, complete)
+            self._store.update(f"DELETE WHERE {{ GRAPH {_LOADING_GRAPH} {{ ?g {_LOADING} ?x }} }}")
             self._store.flush()
         # A write stopped between its sources and the landscape, or a store from before the landscape (or from
         # before it held a copy of every graph reads see).
