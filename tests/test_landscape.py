@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -52,8 +53,6 @@ def other_source(folder: Path, name: str, numbers: list[str], label: str, street
 def three(each_store, tmp_path, shared):
     """The same three schools from the school list, the office's file and a network's file."""
     store = each_store
-    if hasattr(store, "landscape_reads"):  # the remote store keeps the landscape when told (docs/speicher.md)
-        store.landscape_reads = True
     csv, numbers = school_list(shared, tmp_path)
     for path, source in (
         (csv, "schulliste"),
@@ -140,6 +139,24 @@ def test_a_store_written_before_the_landscape_gets_it_when_opened(tmp_path):
     del old
     with EmbeddedStore(path) as store:
         assert len(list(store.select(f"SELECT ?l WHERE {{ {a} {p} ?l }}"))) == 1
+
+
+def test_a_remote_store_written_before_the_landscape_gets_it_on_its_first_request():
+    """An office upgrading on Virtuoso: sources written without the landscape show one name at once."""
+    from test_store import TEST_PREFIX, virtuoso
+
+    prefix = f"{TEST_PREFIX}{uuid.uuid4().hex[:12]}/"
+    a, p = ox.NamedNode("https://example.org/a"), ox.NamedNode(SKOS + "prefLabel")
+    old = virtuoso(prefix, chunk_size=1000)
+    old.landscape_reads = False  # as an older version (or BILDUNGSNETZ_ENDPOINT_LANDSCAPE=false) wrote it
+    old.replace_graphs({prefix + "quelle/eins": [ox.Triple(a, p, ox.Literal("Eins"))],
+                        prefix + "quelle/zwei": [ox.Triple(a, p, ox.Literal("Zwei"))]})  # fmt: skip
+    store = virtuoso(prefix, chunk_size=1000)
+    store.landscape_reads = True  # BILDUNGSNETZ_ENDPOINT_LANDSCAPE=true
+    try:
+        assert len(store.select(f"SELECT ?l WHERE {{ {a} {p} ?l }}")) == 1
+    finally:
+        store.drop_graphs(store.named_graphs())
 
 
 def test_an_interrupted_landscape_update_is_rebuilt_when_the_store_is_opened(tmp_path):
@@ -237,26 +254,35 @@ def test_a_broken_precedence_file_is_named_in_the_message(tmp_path):
         Precedence.load(own)
 
 
-def test_virtuoso_answers_a_path_joined_over_several_default_graphs_wrongly(each_store):
-    """Why the remote store reads the union unless told otherwise (BILDUNGSNETZ_ENDPOINT_LANDSCAPE): the same
-    question over the landscape's default graphs loses rows on Virtuoso 7.2. Fails here once Virtuoso is fixed."""
+def test_a_path_walk_spelt_out_gives_every_row_where_virtuoso_may_lose_the_star_path(each_store):
+    """Why no query may walk a `*` path (queries/check.py refuses them): Virtuoso 7.2 answered this one with 1 row
+    of 9 or none, on some fresh servers and not others, over the landscape's default graphs and over the union.
+    The spelt-out steps the queries use instead give every row on every store; the path is the record of the
+    quirk (docs/speicher.md) and skips where Virtuoso answered it right this time."""
+    from bildungsnetz.store.remote import DEFAULT_GRAPH_PREFIX
     from test_store import load_fixture_city
 
-    store = each_store
-    if not hasattr(store, "landscape_reads"):
-        pytest.skip("only the remote store")
-    store.landscape_reads = True
-    load_fixture_city(store)
+    store, reference = each_store, EmbeddedStore()
+    if hasattr(store, "landscape_reads"):  # read over the landscape's default graphs, and over the union below
+        store.landscape_reads = True
+    for s in (store, reference):
+        s.graph_prefix = getattr(s, "graph_prefix", DEFAULT_GRAPH_PREFIX)  # the embedded store has none
+        load_fixture_city(s)
     district = "<https://w3id.org/bildungsnetz/id/gebiet/musterstadt/stadtbezirk/1>"
-    query = (
-        "SELECT DISTINCT ?a ?c WHERE { ?x <http://www.opengis.net/ont/geosparql#sfWithin>* " + district + " . "
-        f"?s <{BN}liegtIn> ?x . ?a <http://www.w3.org/ns/org#hasSite> ?s . ?c <{BN}partner> ?a }}"
-    )
-    without_path = query.replace("#sfWithin>* " + district, "#sfWithin> " + district)
-    # Over the one-graph union both agree; over the landscape's graphs the path loses rows.
-    assert len(store.select(query, union=True)) >= len(store.select(without_path, union=True))
-    if len(store.select(query)) == len(store.select(without_path)):
-        pytest.skip("Virtuoso answered the path over several default graphs right this time (it does not always)")
+    within, lies = "<http://www.opengis.net/ont/geosparql#sfWithin>", f"<{BN}liegtIn>"
+    tail = f"?a <http://www.w3.org/ns/org#hasSite> ?s . ?c <{BN}partner> ?a }}"
+    path = f"SELECT DISTINCT ?a ?c WHERE {{ ?x {within}* {district} . ?s {lies} ?x . {tail}"
+    spelt = (f"SELECT DISTINCT ?a ?c WHERE {{ {{ ?s {lies} {district} }} UNION {{ ?x {within} {district} . "
+             f"?s {lies} ?x }} UNION {{ ?x {within}/{within} {district} . ?s {lies} ?x }} {tail}")  # fmt: skip
+
+    def answer(query: str, **union: bool) -> set[tuple[str, ...]]:
+        return {tuple(term.value for term in row) for row in store.select(query, **union)}
+
+    expected = {tuple(term.value for term in row) for row in reference.select(path)}
+    assert len(expected) == 9
+    assert answer(spelt) == expected and answer(spelt, union=True) == expected
+    if hasattr(store, "landscape_reads") and answer(path) == expected == answer(path, union=True):
+        pytest.skip("the path was answered right this time (Virtuoso does not always)")
 
 
 def test_the_conflicts_report_lists_each_disagreement_with_the_winner(three):

@@ -47,9 +47,10 @@ class Settings(BaseSettings):
     #: User and password for the remote store (HTTP digest or basic, as the server asks).
     endpoint_user: str | None = None
     endpoint_password: SecretStr | None = None
-    #: Keep and read the landscape (one value per single-valued property) on the remote store too. Off by default:
-    #: Virtuoso 7.2 answers property paths wrongly over a default graph of several graphs (docs/speicher.md).
-    endpoint_landscape: bool = False
+    #: Keep and read the landscape (one value per single-valued property) on the remote store too, as the embedded
+    #: store does (docs/speicher.md). Off, the remote store reads the union of all graphs, each source's values
+    #: side by side.
+    endpoint_landscape: bool = True
     #: Timeout in seconds for every request to a remote store.
     endpoint_timeout: float = 30.0
     #: API bearer tokens, hashed: entries ``"ROLE[,ROLE]:sha256:HEX"`` (``bildungsnetz token hash`` makes one);

@@ -214,7 +214,7 @@ class Service:
         private = self.iris.base + PRIVATE_PART
         self.graphs = graphs
         self.public_graphs = tuple(g for g in graphs if not g.startswith(private))
-        # The /sparql default graph reads the landscape where the store does (not on Virtuoso: docs/speicher.md).
+        # The /sparql default graph reads the landscape where the store does (remote: BILDUNGSNETZ_ENDPOINT_LANDSCAPE).
         reads = getattr(self.store, "landscape_reads", True)
         complete = getattr(self.store, "landscape_complete", False)
         self.landscape_graphs = tuple(land.dataset(self.graphs, complete=complete)) if reads else ()

@@ -282,7 +282,7 @@ class RemoteStore:
         chunk_size: int = 10_000,
         lock_wait: float = 60.0,
         landscape: Landscape | None = None,
-        landscape_reads: bool = False,
+        landscape_reads: bool = True,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
@@ -301,9 +301,9 @@ class RemoteStore:
         self.landscape = landscape or Landscape(graph_prefix)
         self._dataset: tuple[float, list[str], list[str]] | None = None
         #: Keep the landscape and read it (``default-graph-uri``: the view and the graphs that are no source data)
-        #: instead of the server's union. Off by default: Virtuoso 7.2 answers property paths (``geo:sfWithin*``)
-        #: joined with other patterns wrongly over a default graph of several graphs (docs/speicher.md); off, the
-        #: remote store reads the union as before and keeps no landscape.
+        #: instead of the server's union (``BILDUNGSNETZ_ENDPOINT_LANDSCAPE``). Off, the store reads the union and
+        #: keeps no landscape. Virtuoso 7.2 answers some query forms wrongly over several default graphs, which no
+        #: query uses (docs/speicher.md).
         self.landscape_reads = landscape_reads
         self.chunk_size = chunk_size
         self.lock_wait = float(lock_wait)
@@ -1036,9 +1036,9 @@ class RemoteStore:
         crashed import shows nowhere once any bildungsnetz process touches the server again.
         """
         runs = self._runs()
-        # A landscape a write left half-updated is rebuilt; a store from before the landscape is read as the
-        # union until its first write builds it (or ``bildungsnetz graphs --rebuild-view``).
-        stale = self.landscape_reads and self._is_stale()
+        # A landscape a write left half-updated is rebuilt, and a store from before the landscape (sources, no
+        # view: written by an older version, or with BILDUNGSNETZ_ENDPOINT_LANDSCAPE off) gets it built here.
+        stale = self.landscape_reads and (self._is_stale() or self.landscape.needs_build(self._all_graphs()))
         if not stale and not any(not r.alive() for r in runs.values()):
             return False
         waited, self.lock_wait = self.lock_wait, 0.0
