@@ -104,6 +104,9 @@ def test_actors_are_searched_by_name_kind_and_district_page_by_page(server):
     one = in_hoerde[0]
     found = get(server, "/api/actors", params={"q": one["id"]}).json()["items"]
     assert [a["iri"] for a in found] == [one["iri"]]
+    # Without a district filter each actor still names where it is (one query for the page's districts).
+    assert found[0]["district_label"] == "Hörde" and found[0]["area_label"]
+    assert all(a["district_label"] and a["area_label"] for a in everyone["items"])
     teil = get(server, "/api/actors", params={"stadtteil": one["area_label"], "limit": 1000}).json()["items"]
     assert one["iri"] in {a["iri"] for a in teil} and {a["area_label"] for a in teil} == {one["area_label"]}
 

@@ -14,7 +14,7 @@ from bildungsnetz.queries.catalogue import (
     parse_query_file,
 )
 from bildungsnetz.queries.check import check_query
-from bildungsnetz.queries.run import QueryResult, run
+from bildungsnetz.queries.run import QueryResult, run, run_terms
 
 __all__ = [
     "FOLDERS",
@@ -35,4 +35,5 @@ __all__ = [
     "load_catalogue",
     "parse_query_file",
     "run",
+    "run_terms",
 ]

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from bildungsnetz.iris import Iris
-from bildungsnetz.queries.bind import bind
+from bildungsnetz.queries.bind import bind, bind_terms
 from bildungsnetz.queries.catalogue import NamedQuery, get
 
 if TYPE_CHECKING:
     from bildungsnetz.cities import CityProfile
 
-__all__ = ["QueryResult", "run"]
+__all__ = ["QueryResult", "run", "run_terms"]
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,22 @@ def run(
     []
     """
     query = get(name_or_query) if isinstance(name_or_query, str) else name_or_query
-    text = bind(query, values, iris=iris, city=city)
+    return _rows(bind(query, values, iris=iris, city=city), store)
+
+
+def run_terms(query: NamedQuery, terms: dict[str, list[ox.NamedNode]], *, store: Any) -> QueryResult:
+    """Run a named query with RDF terms the code already holds, several per parameter
+    (:func:`~bildungsnetz.queries.bind.bind_terms`): one query for a page of actors instead of one per actor.
+
+    >>> store = ox.Store()
+    >>> run_terms(get("actor-districts", folder="api"), {"actor": [ox.NamedNode("https://example.org/a")]},
+    ...           store=store).columns
+    ['actor', 'area', 'areaLabel', 'district', 'districtLabel']
+    """
+    return _rows(bind_terms(query, terms), store)
+
+
+def _rows(text: str, store: Any) -> QueryResult:
     if isinstance(store, ox.Store):
         solutions = store.query(text, use_default_graph_as_union=True)
     else:

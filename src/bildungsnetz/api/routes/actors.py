@@ -86,12 +86,14 @@ def list_actors(
         items = [snake(r, _ITEM) for r in page.rows]
     else:
         page = service.page("api/actors", values, limit=limit, offset=offset)
+        first: dict[object, dict] = {}  # each actor's first area, in the query's order (by Stadtbezirk, area)
+        for area in service.query_many("api/actor-districts", "actor", [str(r["actor"]) for r in page.rows]).rows:
+            first.setdefault(area["actor"], area)
         items = []
         for row in page.rows:
             item = snake(row, _ITEM)
-            areas = service.query("api/actor-districts", {"actor": row["actor"]}).rows
-            if areas:
-                item.update(snake(areas[0], {"areaLabel": "area_label", "districtLabel": "district_label"}))
+            if (area := first.get(row["actor"])) is not None:
+                item.update(snake(area, {"areaLabel": "area_label", "districtLabel": "district_label"}))
             items.append(item)
     return paged(request, page, items, columns=_ITEM_COLUMNS, name="akteure")
 
