@@ -70,9 +70,7 @@ class EmbeddedStore:
         if not self.read_only:
             self._recover()
         #: The landscape holds every graph reads see: each read's default graph is the view alone.
-        self.landscape_complete = any(
-            True for _ in self._store.quads_for_pattern(None, _COMPLETE, None, _LOADING_GRAPH)
-        )
+        self.landscape_complete = self._marked(_COMPLETE)
         # One process holds the directory (RocksDB's LOCK); within it, one writer at a time.
         self._writing = threading.RLock()
 
@@ -216,7 +214,7 @@ class EmbeddedStore:
 
     def _recover(self) -> None:
         graphs = [q.subject for q in self._store.quads_for_pattern(None, _LOADING, None, _LOADING_GRAPH)]
-        stale = any(True for _ in self._store.quads_for_pattern(None, _STALE, None, _LOADING_GRAPH))
+        stale = self._marked(_STALE)
         for g in graphs:
             self._store.remove_graph(g)
         if graphs:  # only the load's marks: the graph keeps the landscape's (stale, complete)
@@ -224,13 +222,17 @@ class EmbeddedStore:
             self._store.flush()
         # A write stopped between its sources and the landscape, or a store from before the landscape (or from
         # before it held a copy of every graph reads see).
-        complete = any(True for _ in self._store.quads_for_pattern(None, _COMPLETE, None, _LOADING_GRAPH))
+        complete = self._marked(_COMPLETE)
         named = self._all_graphs()
         if stale or self.landscape.needs_build(named) or (named and not complete):
             self.rebuild_view()
         elif not complete:  # a new store: the landscape is kept complete from its first write on
             self._store.add(ox.Quad(ox.NamedNode(self.landscape.view), _COMPLETE, _COMPLETE, _LOADING_GRAPH))
             self._store.flush()
+
+    def _marked(self, mark: ox.NamedNode) -> bool:
+        """Whether the loader's graph holds ``mark`` (``_STALE``, ``_COMPLETE``)."""
+        return next(self._store.quads_for_pattern(None, mark, None, _LOADING_GRAPH), None) is not None
 
     def construct(self, sparql: str, *, union: bool = False) -> list[ox.Triple]:
         return list(self._run(sparql, union))
